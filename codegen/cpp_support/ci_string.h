@@ -1,0 +1,57 @@
+// CiString<N>: OCPP's case-insensitive string of at most N characters
+// (OCPP 1.6 section 7 "CiString"). The length limit is a class invariant, so
+// an over-long value can never be built, sent or stored.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ocpp::codec {
+
+// Number of Unicode code points in UTF-8 text (what JSON Schema's maxLength
+// counts): every byte that is not a continuation byte starts one.
+std::size_t CountCodePoints(std::string_view utf8);
+
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
+template <std::size_t N>
+class CiString {
+ public:
+  static constexpr std::size_t kMaxLength = N;
+
+  CiString() = default;
+
+  // nullopt when `text` is longer than N characters.
+  static std::optional<CiString> From(std::string_view text) {
+    CiString result;
+    if (!result.Assign(text)) return std::nullopt;
+    return result;
+  }
+
+  // Replaces the value; returns false (and keeps the old value) when too long.
+  bool Assign(std::string_view text) {
+    if (text.size() > N && CountCodePoints(text) > N) return false;
+    value_.assign(text.data(), text.size());
+    return true;
+  }
+
+  std::string_view view() const { return value_; }
+  const std::string& str() const { return value_; }
+  bool empty() const { return value_.empty(); }
+
+  // OCPP compares CiStrings case-insensitively (idTags in particular).
+  friend bool operator==(const CiString& a, const CiString& b) {
+    return EqualsIgnoreAsciiCase(a.value_, b.value_);
+  }
+  friend bool operator!=(const CiString& a, const CiString& b) { return !(a == b); }
+  friend bool operator==(const CiString& a, std::string_view b) {
+    return EqualsIgnoreAsciiCase(a.value_, b);
+  }
+
+ private:
+  std::string value_;
+};
+
+}  // namespace ocpp::codec

@@ -1,0 +1,41 @@
+#include "codegen/cpp_support/decimal.h"
+
+#include <gtest/gtest.h>
+
+namespace ocpp::codec {
+namespace {
+
+TEST(Decimal, ParsesLiteralsExactly) {
+  EXPECT_EQ(Decimal::Parse("16.1")->millionths(), 16100000);
+  EXPECT_EQ(Decimal::Parse("-0.5")->millionths(), -500000);
+  EXPECT_EQ(Decimal::Parse("1.5e1")->millionths(), 15000000);
+  EXPECT_EQ(Decimal::Parse("32")->millionths(), 32000000);
+  EXPECT_FALSE(Decimal::Parse("0.0000001").has_value());
+  EXPECT_FALSE(Decimal::Parse("1e30").has_value());
+  EXPECT_FALSE(Decimal::Parse("abc").has_value());
+}
+
+TEST(Decimal, RecoversTheWrittenValueFromADouble) {
+  // 16.1 is not exact in binary; the shortest round-trip literal is.
+  EXPECT_EQ(Decimal::FromDouble(16.1)->millionths(), 16100000);
+  // 0.1 + 0.2 is 0.30000000000000004: finer than a millionth, so not exact.
+  EXPECT_FALSE(Decimal::FromDouble(0.1 + 0.2).has_value());
+}
+
+TEST(Decimal, ChecksMultipleOfExactly) {
+  const Decimal tenth = Decimal::FromTenths(1);
+  EXPECT_TRUE(Decimal::FromDouble(16.1)->IsMultipleOf(tenth));
+  EXPECT_TRUE(Decimal::FromDouble(-7.0)->IsMultipleOf(tenth));
+  EXPECT_FALSE(Decimal::FromDouble(16.15)->IsMultipleOf(tenth));
+}
+
+TEST(Decimal, FormatsShortest) {
+  EXPECT_EQ(Decimal::FromTenths(161).ToString(), "16.1");
+  EXPECT_EQ(Decimal::FromTenths(-5).ToString(), "-0.5");
+  EXPECT_EQ(Decimal::FromInteger(0).ToString(), "0");
+  EXPECT_EQ(Decimal::FromMillionths(1).ToString(), "0.000001");
+  EXPECT_EQ(Decimal::FromMillionths(INT64_MIN).ToString(), "-9223372036854.775808");
+}
+
+}  // namespace
+}  // namespace ocpp::codec

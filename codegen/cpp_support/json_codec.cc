@@ -1,0 +1,171 @@
+#include "codegen/cpp_support/json_codec.h"
+
+#include <string>
+
+namespace ocpp::codec {
+namespace {
+
+// RFC 6901: '~' -> "~0", '/' -> "~1".
+std::string PointerSegment(std::string_view key) {
+  std::string out = "/";
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool DecodeContext::Fail(RpcErrorCode code, std::string message) {
+  error_.code = code;
+  error_.pointer.clear();
+  error_.message = std::move(message);
+  return false;
+}
+
+bool DecodeContext::FailAt(std::string_view key, RpcErrorCode code, std::string message) {
+  Fail(code, std::move(message));
+  return Prefix(key);
+}
+
+bool DecodeContext::Prefix(std::string_view key) {
+  error_.pointer.insert(0, PointerSegment(key));
+  return false;
+}
+
+bool DecodeContext::PrefixIndex(std::size_t index) {
+  error_.pointer.insert(0, "/" + std::to_string(index));
+  return false;
+}
+
+const char* JsonTypeName(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType:
+      return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType:
+      return "boolean";
+    case rapidjson::kObjectType:
+      return "object";
+    case rapidjson::kArrayType:
+      return "array";
+    case rapidjson::kStringType:
+      return "string";
+    case rapidjson::kNumberType:
+      return v.IsInt64() || v.IsUint64() ? "integer" : "number";
+  }
+  return "value";
+}
+
+namespace {
+bool WrongType(const char* expected, const rapidjson::Value& v, DecodeContext& ctx) {
+  return ctx.Fail(RpcErrorCode::kTypeConstraintViolation,
+                  std::string("expected ") + expected + ", got " + JsonTypeName(v));
+}
+}  // namespace
+
+bool DecodeInteger(const rapidjson::Value& v, std::int32_t& out, DecodeContext& ctx) {
+  if (v.IsInt()) {
+    out = v.GetInt();
+    return true;
+  }
+  if (v.IsInt64() || v.IsUint64()) {
+    return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "integer does not fit in 32 bits");
+  }
+  return WrongType("integer", v, ctx);
+}
+
+bool DecodeBoolean(const rapidjson::Value& v, bool& out, DecodeContext& ctx) {
+  if (!v.IsBool()) return WrongType("boolean", v, ctx);
+  out = v.GetBool();
+  return true;
+}
+
+bool DecodeNumber(const rapidjson::Value& v, double& out, DecodeContext& ctx) {
+  if (!v.IsNumber()) return WrongType("number", v, ctx);
+  out = v.GetDouble();
+  return true;
+}
+
+bool DecodeDecimal(const rapidjson::Value& v, Decimal& out, std::optional<Decimal> multiple_of,
+                   DecodeContext& ctx) {
+  if (!v.IsNumber()) return WrongType("number", v, ctx);
+  std::optional<Decimal> value;
+  if (v.IsInt64()) {
+    const std::int64_t i = v.GetInt64();
+    if (i > INT64_MAX / Decimal::kScale || i < INT64_MIN / Decimal::kScale) {
+      return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "number out of range");
+    }
+    value = Decimal::FromInteger(i);
+  } else {
+    value = Decimal::FromDouble(v.GetDouble());
+  }
+  if (!value) {
+    // Finer than a millionth can never be a multiple of the OCPP steps (0.1).
+    return ctx.Fail(multiple_of ? RpcErrorCode::kPropertyConstraintViolation
+                                : RpcErrorCode::kTypeConstraintViolation,
+                    "number is not representable as an exact decimal");
+  }
+  if (multiple_of && !value->IsMultipleOf(*multiple_of)) {
+    return ctx.Fail(RpcErrorCode::kPropertyConstraintViolation,
+                    "number is not a multiple of " + multiple_of->ToString());
+  }
+  out = *value;
+  return true;
+}
+
+bool DecodeString(const rapidjson::Value& v, std::string& out, DecodeContext& ctx) {
+  if (!v.IsString()) return WrongType("string", v, ctx);
+  out.assign(v.GetString(), v.GetStringLength());
+  return true;
+}
+
+bool DecodeDateTime(const rapidjson::Value& v, DateTime& out, DecodeContext& ctx) {
+  if (!v.IsString()) return WrongType("date-time string", v, ctx);
+  const auto parsed = DateTime::Parse(View(v));
+  if (!parsed) {
+    return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "not an RFC 3339 date-time");
+  }
+  out = *parsed;
+  return true;
+}
+
+bool CheckUri(std::string_view text, DecodeContext& ctx) {
+  // RFC 3986 absolute URI: scheme ":" then no whitespace or control chars.
+  std::size_t colon = text.find(':');
+  bool ok = colon != std::string_view::npos && colon > 0 &&
+            ((text[0] >= 'a' && text[0] <= 'z') || (text[0] >= 'A' && text[0] <= 'Z'));
+  for (std::size_t i = 0; ok && i < colon; ++i) {
+    const char c = text[i];
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '+' || c == '-' || c == '.';
+  }
+  for (std::size_t i = 0; ok && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    ok = c > 0x20 && c != 0x7f && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^' &&
+         c != '`' && c != '{' && c != '|' && c != '}';
+  }
+  if (!ok) return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "not a URI");
+  return true;
+}
+
+bool FailLength(std::size_t max_length, DecodeContext& ctx) {
+  return ctx.Fail(RpcErrorCode::kPropertyConstraintViolation,
+                  "string longer than " + std::to_string(max_length) + " characters");
+}
+
+bool CheckMinItems(const rapidjson::Value& array, std::size_t min_items, DecodeContext& ctx) {
+  if (array.Size() < min_items) {
+    return ctx.Fail(RpcErrorCode::kOccurenceConstraintViolation,
+                    "array needs at least " + std::to_string(min_items) + " items");
+  }
+  return true;
+}
+
+}  // namespace ocpp::codec

@@ -1,0 +1,51 @@
+// Entry points for whole messages. Generated code provides, for each message
+// type T in its namespace, `bool Decode(const rapidjson::Value&, T&,
+// DecodeContext&)`, `void Encode(const T&, JsonWriter&)` and
+// `std::optional<DecodeError> Check(const T&)`; these templates find them by ADL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "codegen/cpp_support/json_codec.h"
+
+namespace ocpp::codec {
+
+template <class T>
+std::optional<DecodeError> DecodePayload(const rapidjson::Value& payload, T& out,
+                                         DecodeOptions options = {}) {
+  if (!payload.IsObject()) {
+    return DecodeError{RpcErrorCode::kFormationViolation, "",
+                       std::string("payload must be a JSON object, got ") + JsonTypeName(payload)};
+  }
+  DecodeContext ctx(options);
+  if (!Decode(payload, out, ctx)) return ctx.TakeError();
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<DecodeError> DecodeJson(std::string_view text, T& out, DecodeOptions options = {}) {
+  rapidjson::Document doc;
+  doc.Parse<kParseFlags>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return DecodeError{RpcErrorCode::kFormationViolation, "", "payload is not valid JSON"};
+  }
+  return DecodePayload(doc, out, options);
+}
+
+template <class T>
+void EncodeTo(const T& message, rapidjson::StringBuffer& buffer, EncodeOptions options = {}) {
+  JsonWriter::Writer writer(buffer);
+  JsonWriter json(writer, options);
+  Encode(message, json);
+}
+
+template <class T>
+std::string EncodeJson(const T& message, EncodeOptions options = {}) {
+  rapidjson::StringBuffer buffer;
+  EncodeTo(message, buffer, options);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace ocpp::codec
