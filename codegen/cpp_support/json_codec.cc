@@ -168,4 +168,15 @@ bool CheckMinItems(const rapidjson::Value& array, std::size_t min_items, DecodeC
   return true;
 }
 
+bool CheckDecimal(Decimal value, Decimal multiple_of, DecodeContext& ctx) {
+  if (value.IsMultipleOf(multiple_of)) return true;
+  return ctx.Fail(RpcErrorCode::kPropertyConstraintViolation,
+                  "number is not a multiple of " + multiple_of.ToString());
+}
+
+bool CheckEnum(bool in_range, DecodeContext& ctx) {
+  if (in_range) return true;
+  return ctx.Fail(RpcErrorCode::kPropertyConstraintViolation, "enum value out of range");
+}
+
 }  // namespace ocpp::codec

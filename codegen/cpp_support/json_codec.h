@@ -100,6 +100,52 @@ bool DecodeCiString(const rapidjson::Value& v, CiString<N>& out, DecodeContext& 
 
 bool CheckMinItems(const rapidjson::Value& array, std::size_t min_items, DecodeContext& ctx);
 
+template <std::size_t N>
+bool CheckUri(const CiString<N>& text, DecodeContext& ctx) {
+  return CheckUri(text.view(), ctx);
+}
+
+inline bool DecodeUri(const rapidjson::Value& v, std::string& out, DecodeContext& ctx) {
+  return DecodeString(v, out, ctx) && CheckUri(out, ctx);
+}
+
+template <std::size_t N>
+bool DecodeUri(const rapidjson::Value& v, CiString<N>& out, DecodeContext& ctx) {
+  return DecodeCiString(v, out, ctx) && CheckUri(out.view(), ctx);
+}
+
+template <class T, class DecodeItem>
+bool DecodeArray(const rapidjson::Value& v, std::vector<T>& out, std::size_t min_items,
+                 DecodeContext& ctx, DecodeItem decode_item) {
+  if (!v.IsArray()) {
+    return ctx.Fail(RpcErrorCode::kTypeConstraintViolation,
+                    std::string("expected array, got ") + JsonTypeName(v));
+  }
+  if (!CheckMinItems(v, min_items, ctx)) return false;
+  out.resize(v.Size());
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    if (!decode_item(v[i], out[i], ctx)) return ctx.PrefixIndex(i);
+  }
+  return true;
+}
+
+// Checks for outgoing messages: what the C++ types alone cannot rule out.
+bool CheckDecimal(Decimal value, Decimal multiple_of, DecodeContext& ctx);
+bool CheckEnum(bool in_range, DecodeContext& ctx);
+
+template <class T, class CheckItem>
+bool CheckArray(const std::vector<T>& items, std::size_t min_items, DecodeContext& ctx,
+                CheckItem check_item) {
+  if (items.size() < min_items) {
+    return ctx.Fail(RpcErrorCode::kOccurenceConstraintViolation,
+                    "array needs at least " + std::to_string(min_items) + " items");
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!check_item(items[i], ctx)) return ctx.PrefixIndex(i);
+  }
+  return true;
+}
+
 struct EncodeOptions {
   DateTime::Precision date_time_precision = DateTime::Precision::kSeconds;
 };

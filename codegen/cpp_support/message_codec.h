@@ -34,6 +34,15 @@ std::optional<DecodeError> DecodeJson(std::string_view text, T& out, DecodeOptio
   return DecodePayload(doc, out, options);
 }
 
+// The first schema violation an outgoing message holds (an empty array where
+// one item is required, a limit that is not a multiple of 0.1, ...).
+template <class T>
+std::optional<DecodeError> CheckMessage(const T& message) {
+  DecodeContext ctx;
+  if (!Validate(message, ctx)) return ctx.TakeError();
+  return std::nullopt;
+}
+
 template <class T>
 void EncodeTo(const T& message, rapidjson::StringBuffer& buffer, EncodeOptions options = {}) {
   JsonWriter::Writer writer(buffer);
