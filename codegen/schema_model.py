@@ -119,6 +119,13 @@ class StructType:
         return (self.closed, tuple((f.json_name, f.required, f.type.signature()) for f in self.fields))
 
     @property
+    def fields_by_length(self):
+        groups = {}
+        for f in self.fields:
+            groups.setdefault(len(f.json_name), []).append(f)
+        return sorted(groups.items())
+
+    @property
     def required_fields(self):
         return [f for f in self.fields if f.required]
 

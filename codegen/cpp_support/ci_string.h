@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,25 +35,45 @@ class CiString {
   // Replaces the value; returns false (and keeps the old value) when too long.
   bool Assign(std::string_view text) {
     if (text.size() > N && CountCodePoints(text) > N) return false;
-    value_.assign(text.data(), text.size());
+    if constexpr (kInline) {
+      if (text.size() <= N) {
+        if (!text.empty()) std::memcpy(inline_, text.data(), text.size());
+        size_ = static_cast<std::uint8_t>(text.size());
+        heap_.clear();
+        return true;
+      }
+      size_ = kOnHeap;  // multi-byte characters: more bytes than N
+    }
+    heap_.assign(text.data(), text.size());
     return true;
   }
 
-  std::string_view view() const { return value_; }
-  const std::string& str() const { return value_; }
-  bool empty() const { return value_.empty(); }
+  std::string_view view() const {
+    if constexpr (kInline) {
+      if (size_ != kOnHeap) return std::string_view(inline_, size_);
+    }
+    return heap_;
+  }
+  std::string ToString() const { return std::string(view()); }
+  bool empty() const { return view().empty(); }
 
   // OCPP compares CiStrings case-insensitively (idTags in particular).
   friend bool operator==(const CiString& a, const CiString& b) {
-    return EqualsIgnoreAsciiCase(a.value_, b.value_);
+    return EqualsIgnoreAsciiCase(a.view(), b.view());
   }
   friend bool operator!=(const CiString& a, const CiString& b) { return !(a == b); }
   friend bool operator==(const CiString& a, std::string_view b) {
-    return EqualsIgnoreAsciiCase(a.value_, b);
+    return EqualsIgnoreAsciiCase(a.view(), b);
   }
 
  private:
-  std::string value_;
+  // Short strings (idTags, vendor names, keys) live inline: decoding them
+  // allocates nothing. Longer limits use the heap.
+  static constexpr bool kInline = N <= 64;
+  static constexpr std::uint8_t kOnHeap = 0xFF;
+  char inline_[kInline ? N : 1] = {};
+  std::uint8_t size_ = 0;
+  std::string heap_;
 };
 
 }  // namespace ocpp::codec

@@ -27,3 +27,35 @@ TEST(CiString, ComparesCaseInsensitively) {
 
 }  // namespace
 }  // namespace ocpp::codec
+
+#include "codegen/cpp_support/json_codec.h"
+
+namespace ocpp::codec {
+namespace {
+
+TEST(Utf8, AcceptsWellFormedText) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii longer than eight bytes"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA4\xE2\x82\xAC\xF0\x9F\x94\x8C"));  // ä € 🔌
+}
+
+TEST(Utf8, RejectsMalformedSequences) {
+  for (const char* bad : {"\xFF", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                          "abc\xC3", "\x80", "12345678\xE2\x82"}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << bad;
+  }
+}
+
+TEST(Utf8, DecodersRejectInvalidStrings) {
+  rapidjson::Value v("\xFF\xFE", 2);
+  std::string out;
+  DecodeContext ctx;
+  EXPECT_FALSE(DecodeString(v, out, ctx));
+  EXPECT_EQ(ctx.error().code, RpcErrorCode::kTypeConstraintViolation);
+  CiString<10> ci;
+  DecodeContext ctx2;
+  EXPECT_FALSE(DecodeCiString(v, ci, ctx2));
+}
+
+}  // namespace
+}  // namespace ocpp::codec

@@ -39,3 +39,28 @@ TEST(Decimal, FormatsShortest) {
 
 }  // namespace
 }  // namespace ocpp::codec
+
+#include "codegen/cpp_support/json_codec.h"
+
+namespace ocpp::codec {
+namespace {
+
+TEST(DecodeDecimal, AgreesWithTheExactSlowPath) {
+  const Decimal tenth = Decimal::FromTenths(1);
+  for (double d : {0.0, 0.1, 16.1, 32.5, 6.7, -0.3, 1e-6, 123456.7, 8999999999.9, 1e12 + 0.5,
+                   0.1 + 0.2, 16.15, 1.0 / 3}) {
+    rapidjson::Value v(d);
+    Decimal fast;
+    DecodeContext ctx;
+    const bool ok = DecodeDecimal(v, fast, std::nullopt, ctx);
+    const auto slow = Decimal::FromDouble(d);
+    ASSERT_EQ(ok, slow.has_value()) << d;
+    if (ok) EXPECT_EQ(fast, *slow) << d;
+    DecodeContext ctx2;
+    Decimal stepped;
+    EXPECT_EQ(DecodeDecimal(v, stepped, tenth, ctx2), slow && slow->IsMultipleOf(tenth)) << d;
+  }
+}
+
+}  // namespace
+}  // namespace ocpp::codec

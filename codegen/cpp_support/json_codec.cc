@@ -1,5 +1,7 @@
 #include "codegen/cpp_support/json_codec.h"
 
+#include <cmath>
+#include <cstring>
 #include <string>
 
 namespace ocpp::codec {
@@ -104,7 +106,16 @@ bool DecodeDecimal(const rapidjson::Value& v, Decimal& out, std::optional<Decima
     }
     value = Decimal::FromInteger(i);
   } else {
-    value = Decimal::FromDouble(v.GetDouble());
+    const double d = v.GetDouble();
+    // Fast path: d is exactly some count of millionths r when r / 1e6
+    // rounds back to d (below 9e9 doubles are closer than 1e-6 apart, so
+    // r is unique and equals what the sender wrote).
+    const double scaled = std::nearbyint(d * 1e6);
+    if (std::fabs(d) < 9e9 && scaled / 1e6 == d) {
+      value = Decimal::FromMillionths(static_cast<std::int64_t>(scaled));
+    } else {
+      value = Decimal::FromDouble(d);
+    }
   }
   if (!value) {
     // Finer than a millionth can never be a multiple of the OCPP steps (0.1).
@@ -122,6 +133,7 @@ bool DecodeDecimal(const rapidjson::Value& v, Decimal& out, std::optional<Decima
 
 bool DecodeString(const rapidjson::Value& v, std::string& out, DecodeContext& ctx) {
   if (!v.IsString()) return WrongType("string", v, ctx);
+  if (!IsValidUtf8(View(v))) return FailEncoding(ctx);
   out.assign(v.GetString(), v.GetStringLength());
   return true;
 }
@@ -153,6 +165,56 @@ bool CheckUri(std::string_view text, DecodeContext& ctx) {
   }
   if (!ok) return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "not a URI");
   return true;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    // Fast path: eight ASCII bytes at a time.
+    if (end - p >= 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, p, 8);
+      if ((chunk & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int extra;
+    std::uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;  // continuation byte, overlong lead (C0/C1) or > F4
+    }
+    if (end - p <= extra) return false;
+    for (int i = 1; i <= extra; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += extra + 1;
+  }
+  return true;
+}
+
+bool FailEncoding(DecodeContext& ctx) {
+  return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "string is not valid UTF-8");
 }
 
 bool FailLength(std::size_t max_length, DecodeContext& ctx) {

@@ -30,11 +30,16 @@
 
 namespace ocpp::codec {
 
-// The parse flags every decoder uses for untrusted text: no recursion (deep
-// nesting cannot exhaust the stack) and UTF-8 is validated.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
+// The parse flags every decoder uses for untrusted text: no recursion, so
+// deep nesting cannot exhaust the stack. UTF-8 is not validated by the
+// parser but by the decoders, only in the strings they keep (IsValidUtf8);
+// keys and enum values are compared with ASCII names instead. Numbers use
+// RapidJSON's fast path, which is correctly rounded for the short literals
+// that Decimal accepts (at most 6 fraction digits).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
+
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool IsValidUtf8(std::string_view text);
 
 struct DecodeError {
   RpcErrorCode code = RpcErrorCode::kGenericError;
@@ -87,6 +92,7 @@ bool DecodeString(const rapidjson::Value& v, std::string& out, DecodeContext& ct
 bool DecodeDateTime(const rapidjson::Value& v, DateTime& out, DecodeContext& ctx);
 bool CheckUri(std::string_view text, DecodeContext& ctx);
 bool FailLength(std::size_t max_length, DecodeContext& ctx);
+bool FailEncoding(DecodeContext& ctx);
 
 template <std::size_t N>
 bool DecodeCiString(const rapidjson::Value& v, CiString<N>& out, DecodeContext& ctx) {
@@ -94,7 +100,9 @@ bool DecodeCiString(const rapidjson::Value& v, CiString<N>& out, DecodeContext& 
     return ctx.Fail(RpcErrorCode::kTypeConstraintViolation,
                     std::string("expected string, got ") + JsonTypeName(v));
   }
-  if (!out.Assign(View(v))) return FailLength(N, ctx);
+  const std::string_view text = View(v);
+  if (!IsValidUtf8(text)) return FailEncoding(ctx);
+  if (!out.Assign(text)) return FailLength(N, ctx);
   return true;
 }
 

@@ -17,10 +17,19 @@ bool Decode(const rapidjson::Value& v, AuthorizeReq& out, codec::DecodeContext& 
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTag") {
-      if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "idTag") {
+          if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -59,10 +68,19 @@ bool Decode(const rapidjson::Value& v, AuthorizeConf& out, codec::DecodeContext&
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTagInfo") {
-      if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 9:
+        if (key == "idTagInfo") {
+          if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -25,27 +25,66 @@ bool Decode(const rapidjson::Value& v, BootNotificationReq& out, codec::DecodeCo
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "chargePointVendor") {
-      if (!codec::DecodeCiString(member.value, out.charge_point_vendor, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "chargePointModel") {
-      if (!codec::DecodeCiString(member.value, out.charge_point_model, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "chargePointSerialNumber") {
-      if (!codec::DecodeCiString(member.value, out.charge_point_serial_number.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "chargeBoxSerialNumber") {
-      if (!codec::DecodeCiString(member.value, out.charge_box_serial_number.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "firmwareVersion") {
-      if (!codec::DecodeCiString(member.value, out.firmware_version.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "iccid") {
-      if (!codec::DecodeCiString(member.value, out.iccid.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "imsi") {
-      if (!codec::DecodeCiString(member.value, out.imsi.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "meterType") {
-      if (!codec::DecodeCiString(member.value, out.meter_type.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "meterSerialNumber") {
-      if (!codec::DecodeCiString(member.value, out.meter_serial_number.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "imsi") {
+          if (!codec::DecodeCiString(member.value, out.imsi.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 5:
+        if (key == "iccid") {
+          if (!codec::DecodeCiString(member.value, out.iccid.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "meterType") {
+          if (!codec::DecodeCiString(member.value, out.meter_type.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "firmwareVersion") {
+          if (!codec::DecodeCiString(member.value, out.firmware_version.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "chargePointModel") {
+          if (!codec::DecodeCiString(member.value, out.charge_point_model, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 17:
+        if (key == "chargePointVendor") {
+          if (!codec::DecodeCiString(member.value, out.charge_point_vendor, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "meterSerialNumber") {
+          if (!codec::DecodeCiString(member.value, out.meter_serial_number.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 21:
+        if (key == "chargeBoxSerialNumber") {
+          if (!codec::DecodeCiString(member.value, out.charge_box_serial_number.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 23:
+        if (key == "chargePointSerialNumber") {
+          if (!codec::DecodeCiString(member.value, out.charge_point_serial_number.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -120,16 +159,33 @@ bool Decode(const rapidjson::Value& v, BootNotificationConf& out, codec::DecodeC
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "currentTime") {
-      if (!codec::DecodeDateTime(member.value, out.current_time, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "interval") {
-      if (!codec::DecodeInteger(member.value, out.interval, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "interval") {
+          if (!codec::DecodeInteger(member.value, out.interval, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "currentTime") {
+          if (!codec::DecodeDateTime(member.value, out.current_time, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

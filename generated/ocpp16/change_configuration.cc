@@ -18,13 +18,26 @@ bool Decode(const rapidjson::Value& v, ChangeConfigurationReq& out, codec::Decod
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "key") {
-      if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "value") {
-      if (!codec::DecodeCiString(member.value, out.value, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 3:
+        if (key == "key") {
+          if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 5:
+        if (key == "value") {
+          if (!codec::DecodeCiString(member.value, out.value, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -69,10 +82,19 @@ bool Decode(const rapidjson::Value& v, ChangeConfigurationConf& out, codec::Deco
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -19,15 +19,36 @@ bool Decode(const rapidjson::Value& v, ClearChargingProfileReq& out, codec::Deco
   }
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "id") {
-      if (!codec::DecodeInteger(member.value, out.id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "chargingProfilePurpose") {
-      if (!Decode(member.value, out.charging_profile_purpose.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "stackLevel") {
-      if (!codec::DecodeInteger(member.value, out.stack_level.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 2:
+        if (key == "id") {
+          if (!codec::DecodeInteger(member.value, out.id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 10:
+        if (key == "stackLevel") {
+          if (!codec::DecodeInteger(member.value, out.stack_level.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 22:
+        if (key == "chargingProfilePurpose") {
+          if (!Decode(member.value, out.charging_profile_purpose.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -73,10 +94,19 @@ bool Decode(const rapidjson::Value& v, ClearChargingProfileConf& out, codec::Dec
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

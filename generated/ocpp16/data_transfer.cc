@@ -19,14 +19,31 @@ bool Decode(const rapidjson::Value& v, DataTransferReq& out, codec::DecodeContex
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "vendorId") {
-      if (!codec::DecodeCiString(member.value, out.vendor_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "messageId") {
-      if (!codec::DecodeCiString(member.value, out.message_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "data") {
-      if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "data") {
+          if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "vendorId") {
+          if (!codec::DecodeCiString(member.value, out.vendor_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "messageId") {
+          if (!codec::DecodeCiString(member.value, out.message_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -74,12 +91,25 @@ bool Decode(const rapidjson::Value& v, DataTransferConf& out, codec::DecodeConte
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "data") {
-      if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "data") {
+          if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

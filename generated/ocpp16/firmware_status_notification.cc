@@ -17,10 +17,19 @@ bool Decode(const rapidjson::Value& v, FirmwareStatusNotificationReq& out, codec
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -19,15 +19,32 @@ bool Decode(const rapidjson::Value& v, GetCompositeScheduleReq& out, codec::Deco
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "duration") {
-      if (!codec::DecodeInteger(member.value, out.duration, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "chargingRateUnit") {
-      if (!Decode(member.value, out.charging_rate_unit.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 8:
+        if (key == "duration") {
+          if (!codec::DecodeInteger(member.value, out.duration, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "chargingRateUnit") {
+          if (!Decode(member.value, out.charging_rate_unit.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -78,16 +95,37 @@ bool Decode(const rapidjson::Value& v, GetCompositeScheduleConf& out, codec::Dec
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "scheduleStart") {
-      if (!codec::DecodeDateTime(member.value, out.schedule_start.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "chargingSchedule") {
-      if (!Decode(member.value, out.charging_schedule.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "scheduleStart") {
+          if (!codec::DecodeDateTime(member.value, out.schedule_start.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "chargingSchedule") {
+          if (!Decode(member.value, out.charging_schedule.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -16,9 +16,18 @@ bool Decode(const rapidjson::Value& v, GetConfigurationReq& out, codec::DecodeCo
   }
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "key") {
-      if (!codec::DecodeArray(member.value, out.key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 3:
+        if (key == "key") {
+          if (!codec::DecodeArray(member.value, out.key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -53,11 +62,24 @@ bool Decode(const rapidjson::Value& v, GetConfigurationConf& out, codec::DecodeC
   }
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "configurationKey") {
-      if (!codec::DecodeArray(member.value, out.configuration_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, KeyValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (key == "unknownKey") {
-      if (!codec::DecodeArray(member.value, out.unknown_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 10:
+        if (key == "unknownKey") {
+          if (!codec::DecodeArray(member.value, out.unknown_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "configurationKey") {
+          if (!codec::DecodeArray(member.value, out.configuration_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, KeyValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

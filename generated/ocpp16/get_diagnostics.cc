@@ -21,18 +21,41 @@ bool Decode(const rapidjson::Value& v, GetDiagnosticsReq& out, codec::DecodeCont
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "location") {
-      if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "retries") {
-      if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "retryInterval") {
-      if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "startTime") {
-      if (!codec::DecodeDateTime(member.value, out.start_time.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "stopTime") {
-      if (!codec::DecodeDateTime(member.value, out.stop_time.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 7:
+        if (key == "retries") {
+          if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "location") {
+          if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "stopTime") {
+          if (!codec::DecodeDateTime(member.value, out.stop_time.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "startTime") {
+          if (!codec::DecodeDateTime(member.value, out.start_time.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "retryInterval") {
+          if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -85,9 +108,18 @@ bool Decode(const rapidjson::Value& v, GetDiagnosticsConf& out, codec::DecodeCon
   }
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "fileName") {
-      if (!codec::DecodeCiString(member.value, out.file_name.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 8:
+        if (key == "fileName") {
+          if (!codec::DecodeCiString(member.value, out.file_name.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

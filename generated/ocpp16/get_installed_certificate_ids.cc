@@ -17,10 +17,19 @@ bool Decode(const rapidjson::Value& v, GetInstalledCertificateIdsReq& out, codec
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "certificateType") {
-      if (!Decode(member.value, out.certificate_type, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 15:
+        if (key == "certificateType") {
+          if (!Decode(member.value, out.certificate_type, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -59,12 +68,25 @@ bool Decode(const rapidjson::Value& v, GetInstalledCertificateIdsConf& out, code
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "certificateHashData") {
-      if (!codec::DecodeArray(member.value, out.certificate_hash_data.emplace(), 1, ctx, [](const rapidjson::Value& item_value, CertificateHashDataType& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 19:
+        if (key == "certificateHashData") {
+          if (!codec::DecodeArray(member.value, out.certificate_hash_data.emplace(), 1, ctx, [](const rapidjson::Value& item_value, CertificateHashDataType& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -21,20 +21,43 @@ bool Decode(const rapidjson::Value& v, GetLogReq& out, codec::DecodeContext& ctx
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "logType") {
-      if (!Decode(member.value, out.log_type, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "requestId") {
-      if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "retries") {
-      if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "retryInterval") {
-      if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "log") {
-      if (!Decode(member.value, out.log, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 3:
+        if (key == "log") {
+          if (!Decode(member.value, out.log, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 7:
+        if (key == "logType") {
+          if (!Decode(member.value, out.log_type, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "retries") {
+          if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "requestId") {
+          if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "retryInterval") {
+          if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -94,12 +117,25 @@ bool Decode(const rapidjson::Value& v, GetLogConf& out, codec::DecodeContext& ct
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "filename") {
-      if (!codec::DecodeCiString(member.value, out.filename.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "filename") {
+          if (!codec::DecodeCiString(member.value, out.filename.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -19,15 +19,32 @@ bool Decode(const rapidjson::Value& v, MeterValuesReq& out, codec::DecodeContext
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "transactionId") {
-      if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "meterValue") {
-      if (!codec::DecodeArray(member.value, out.meter_value, 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 10:
+        if (key == "meterValue") {
+          if (!codec::DecodeArray(member.value, out.meter_value, 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "transactionId") {
+          if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

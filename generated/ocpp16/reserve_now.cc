@@ -21,21 +21,44 @@ bool Decode(const rapidjson::Value& v, ReserveNowReq& out, codec::DecodeContext&
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "expiryDate") {
-      if (!codec::DecodeDateTime(member.value, out.expiry_date, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "idTag") {
-      if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "parentIdTag") {
-      if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "reservationId") {
-      if (!codec::DecodeInteger(member.value, out.reservation_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x8u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "idTag") {
+          if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 10:
+        if (key == "expiryDate") {
+          if (!codec::DecodeDateTime(member.value, out.expiry_date, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "parentIdTag") {
+          if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "reservationId") {
+          if (!codec::DecodeInteger(member.value, out.reservation_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x8u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -96,10 +119,19 @@ bool Decode(const rapidjson::Value& v, ReserveNowConf& out, codec::DecodeContext
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -19,15 +19,32 @@ bool Decode(const rapidjson::Value& v, SecurityEventNotificationReq& out, codec:
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "type") {
-      if (!codec::DecodeCiString(member.value, out.type, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "timestamp") {
-      if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "techInfo") {
-      if (!codec::DecodeCiString(member.value, out.tech_info.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "type") {
+          if (!codec::DecodeCiString(member.value, out.type, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "techInfo") {
+          if (!codec::DecodeCiString(member.value, out.tech_info.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "timestamp") {
+          if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -19,15 +19,32 @@ bool Decode(const rapidjson::Value& v, SendLocalListReq& out, codec::DecodeConte
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "listVersion") {
-      if (!codec::DecodeInteger(member.value, out.list_version, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "localAuthorizationList") {
-      if (!codec::DecodeArray(member.value, out.local_authorization_list.emplace(), 0, ctx, [](const rapidjson::Value& item_value, AuthorizationData& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (key == "updateType") {
-      if (!Decode(member.value, out.update_type, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 10:
+        if (key == "updateType") {
+          if (!Decode(member.value, out.update_type, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "listVersion") {
+          if (!codec::DecodeInteger(member.value, out.list_version, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 22:
+        if (key == "localAuthorizationList") {
+          if (!codec::DecodeArray(member.value, out.local_authorization_list.emplace(), 0, ctx, [](const rapidjson::Value& item_value, AuthorizationData& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -76,10 +93,19 @@ bool Decode(const rapidjson::Value& v, SendLocalListConf& out, codec::DecodeCont
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -18,13 +18,26 @@ bool Decode(const rapidjson::Value& v, SetChargingProfileReq& out, codec::Decode
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "csChargingProfiles") {
-      if (!Decode(member.value, out.cs_charging_profiles, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 18:
+        if (key == "csChargingProfiles") {
+          if (!Decode(member.value, out.cs_charging_profiles, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -68,10 +81,19 @@ bool Decode(const rapidjson::Value& v, SetChargingProfileConf& out, codec::Decod
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -20,17 +20,38 @@ bool Decode(const rapidjson::Value& v, SignedUpdateFirmwareReq& out, codec::Deco
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "retries") {
-      if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "retryInterval") {
-      if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "requestId") {
-      if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "firmware") {
-      if (!Decode(member.value, out.firmware, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 7:
+        if (key == "retries") {
+          if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "firmware") {
+          if (!Decode(member.value, out.firmware, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "requestId") {
+          if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "retryInterval") {
+          if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -82,10 +103,19 @@ bool Decode(const rapidjson::Value& v, SignedUpdateFirmwareConf& out, codec::Dec
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

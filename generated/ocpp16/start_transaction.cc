@@ -21,21 +21,46 @@ bool Decode(const rapidjson::Value& v, StartTransactionReq& out, codec::DecodeCo
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "idTag") {
-      if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "meterStart") {
-      if (!codec::DecodeInteger(member.value, out.meter_start, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "reservationId") {
-      if (!codec::DecodeInteger(member.value, out.reservation_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "timestamp") {
-      if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
-      seen |= 0x8u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "idTag") {
+          if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "timestamp") {
+          if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
+          seen |= 0x8u;
+          continue;
+        }
+        break;
+      case 10:
+        if (key == "meterStart") {
+          if (!codec::DecodeInteger(member.value, out.meter_start, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "reservationId") {
+          if (!codec::DecodeInteger(member.value, out.reservation_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -97,13 +122,26 @@ bool Decode(const rapidjson::Value& v, StartTransactionConf& out, codec::DecodeC
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTagInfo") {
-      if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "transactionId") {
-      if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 9:
+        if (key == "idTagInfo") {
+          if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "transactionId") {
+          if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

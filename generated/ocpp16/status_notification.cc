@@ -23,24 +23,55 @@ bool Decode(const rapidjson::Value& v, StatusNotificationReq& out, codec::Decode
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "connectorId") {
-      if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "errorCode") {
-      if (!Decode(member.value, out.error_code, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "info") {
-      if (!codec::DecodeCiString(member.value, out.info.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "timestamp") {
-      if (!codec::DecodeDateTime(member.value, out.timestamp.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "vendorId") {
-      if (!codec::DecodeCiString(member.value, out.vendor_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "vendorErrorCode") {
-      if (!codec::DecodeCiString(member.value, out.vendor_error_code.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "info") {
+          if (!codec::DecodeCiString(member.value, out.info.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "vendorId") {
+          if (!codec::DecodeCiString(member.value, out.vendor_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "errorCode") {
+          if (!Decode(member.value, out.error_code, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        if (key == "timestamp") {
+          if (!codec::DecodeDateTime(member.value, out.timestamp.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "connectorId") {
+          if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "vendorErrorCode") {
+          if (!codec::DecodeCiString(member.value, out.vendor_error_code.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -22,22 +22,49 @@ bool Decode(const rapidjson::Value& v, StopTransactionReq& out, codec::DecodeCon
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTag") {
-      if (!codec::DecodeCiString(member.value, out.id_tag.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "meterStop") {
-      if (!codec::DecodeInteger(member.value, out.meter_stop, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "timestamp") {
-      if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "transactionId") {
-      if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "reason") {
-      if (!Decode(member.value, out.reason.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "transactionData") {
-      if (!codec::DecodeArray(member.value, out.transaction_data.emplace(), 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "idTag") {
+          if (!codec::DecodeCiString(member.value, out.id_tag.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 6:
+        if (key == "reason") {
+          if (!Decode(member.value, out.reason.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "meterStop") {
+          if (!codec::DecodeInteger(member.value, out.meter_stop, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "timestamp") {
+          if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "transactionId") {
+          if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "transactionData") {
+          if (!codec::DecodeArray(member.value, out.transaction_data.emplace(), 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -99,9 +126,18 @@ bool Decode(const rapidjson::Value& v, StopTransactionConf& out, codec::DecodeCo
   }
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTagInfo") {
-      if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 9:
+        if (key == "idTagInfo") {
+          if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

@@ -2430,14 +2430,31 @@ bool Decode(const rapidjson::Value& v, IdTagInfo& out, codec::DecodeContext& ctx
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "expiryDate") {
-      if (!codec::DecodeDateTime(member.value, out.expiry_date.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "parentIdTag") {
-      if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "status") {
-      if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 6:
+        if (key == "status") {
+          if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 10:
+        if (key == "expiryDate") {
+          if (!codec::DecodeDateTime(member.value, out.expiry_date.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "parentIdTag") {
+          if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2485,15 +2502,32 @@ bool Decode(const rapidjson::Value& v, ChargingSchedulePeriod& out, codec::Decod
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "startPeriod") {
-      if (!codec::DecodeInteger(member.value, out.start_period, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "limit") {
-      if (!codec::DecodeDecimal(member.value, out.limit, codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "numberPhases") {
-      if (!codec::DecodeInteger(member.value, out.number_phases.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "limit") {
+          if (!codec::DecodeDecimal(member.value, out.limit, codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 11:
+        if (key == "startPeriod") {
+          if (!codec::DecodeInteger(member.value, out.start_period, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 12:
+        if (key == "numberPhases") {
+          if (!codec::DecodeInteger(member.value, out.number_phases.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2545,19 +2579,44 @@ bool Decode(const rapidjson::Value& v, ChargingSchedule& out, codec::DecodeConte
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "duration") {
-      if (!codec::DecodeInteger(member.value, out.duration.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "startSchedule") {
-      if (!codec::DecodeDateTime(member.value, out.start_schedule.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "chargingRateUnit") {
-      if (!Decode(member.value, out.charging_rate_unit, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "chargingSchedulePeriod") {
-      if (!codec::DecodeArray(member.value, out.charging_schedule_period, 0, ctx, [](const rapidjson::Value& item_value, ChargingSchedulePeriod& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "minChargingRate") {
-      if (!codec::DecodeDecimal(member.value, out.min_charging_rate.emplace(), codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 8:
+        if (key == "duration") {
+          if (!codec::DecodeInteger(member.value, out.duration.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "startSchedule") {
+          if (!codec::DecodeDateTime(member.value, out.start_schedule.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "minChargingRate") {
+          if (!codec::DecodeDecimal(member.value, out.min_charging_rate.emplace(), codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "chargingRateUnit") {
+          if (!Decode(member.value, out.charging_rate_unit, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 22:
+        if (key == "chargingSchedulePeriod") {
+          if (!codec::DecodeArray(member.value, out.charging_schedule_period, 0, ctx, [](const rapidjson::Value& item_value, ChargingSchedulePeriod& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2617,15 +2676,32 @@ bool Decode(const rapidjson::Value& v, KeyValue& out, codec::DecodeContext& ctx)
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "key") {
-      if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "readonly") {
-      if (!codec::DecodeBoolean(member.value, out.readonly, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "value") {
-      if (!codec::DecodeCiString(member.value, out.value.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 3:
+        if (key == "key") {
+          if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 5:
+        if (key == "value") {
+          if (!codec::DecodeCiString(member.value, out.value.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "readonly") {
+          if (!codec::DecodeBoolean(member.value, out.readonly, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2680,22 +2756,53 @@ bool Decode(const rapidjson::Value& v, SampledValue& out, codec::DecodeContext& 
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "value") {
-      if (!codec::DecodeString(member.value, out.value, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "context") {
-      if (!Decode(member.value, out.context.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "format") {
-      if (!Decode(member.value, out.format.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "measurand") {
-      if (!Decode(member.value, out.measurand.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "phase") {
-      if (!Decode(member.value, out.phase.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "location") {
-      if (!Decode(member.value, out.location.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "unit") {
-      if (!Decode(member.value, out.unit.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 4:
+        if (key == "unit") {
+          if (!Decode(member.value, out.unit.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 5:
+        if (key == "value") {
+          if (!codec::DecodeString(member.value, out.value, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "phase") {
+          if (!Decode(member.value, out.phase.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 6:
+        if (key == "format") {
+          if (!Decode(member.value, out.format.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 7:
+        if (key == "context") {
+          if (!Decode(member.value, out.context.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "location") {
+          if (!Decode(member.value, out.location.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "measurand") {
+          if (!Decode(member.value, out.measurand.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2763,13 +2870,26 @@ bool Decode(const rapidjson::Value& v, MeterValue& out, codec::DecodeContext& ct
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "timestamp") {
-      if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "sampledValue") {
-      if (!codec::DecodeArray(member.value, out.sampled_value, 0, ctx, [](const rapidjson::Value& item_value, SampledValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 9:
+        if (key == "timestamp") {
+          if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 12:
+        if (key == "sampledValue") {
+          if (!codec::DecodeArray(member.value, out.sampled_value, 0, ctx, [](const rapidjson::Value& item_value, SampledValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2821,30 +2941,71 @@ bool Decode(const rapidjson::Value& v, ChargingProfile& out, codec::DecodeContex
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "chargingProfileId") {
-      if (!codec::DecodeInteger(member.value, out.charging_profile_id, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "transactionId") {
-      if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "stackLevel") {
-      if (!codec::DecodeInteger(member.value, out.stack_level, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "chargingProfilePurpose") {
-      if (!Decode(member.value, out.charging_profile_purpose, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "chargingProfileKind") {
-      if (!Decode(member.value, out.charging_profile_kind, ctx)) return ctx.Prefix(key);
-      seen |= 0x8u;
-    } else if (key == "recurrencyKind") {
-      if (!Decode(member.value, out.recurrency_kind.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "validFrom") {
-      if (!codec::DecodeDateTime(member.value, out.valid_from.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "validTo") {
-      if (!codec::DecodeDateTime(member.value, out.valid_to.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "chargingSchedule") {
-      if (!Decode(member.value, out.charging_schedule, ctx)) return ctx.Prefix(key);
-      seen |= 0x10u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 7:
+        if (key == "validTo") {
+          if (!codec::DecodeDateTime(member.value, out.valid_to.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "validFrom") {
+          if (!codec::DecodeDateTime(member.value, out.valid_from.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 10:
+        if (key == "stackLevel") {
+          if (!codec::DecodeInteger(member.value, out.stack_level, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "transactionId") {
+          if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 14:
+        if (key == "recurrencyKind") {
+          if (!Decode(member.value, out.recurrency_kind.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "chargingSchedule") {
+          if (!Decode(member.value, out.charging_schedule, ctx)) return ctx.Prefix(key);
+          seen |= 0x10u;
+          continue;
+        }
+        break;
+      case 17:
+        if (key == "chargingProfileId") {
+          if (!codec::DecodeInteger(member.value, out.charging_profile_id, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 19:
+        if (key == "chargingProfileKind") {
+          if (!Decode(member.value, out.charging_profile_kind, ctx)) return ctx.Prefix(key);
+          seen |= 0x8u;
+          continue;
+        }
+        break;
+      case 22:
+        if (key == "chargingProfilePurpose") {
+          if (!Decode(member.value, out.charging_profile_purpose, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2926,12 +3087,25 @@ bool Decode(const rapidjson::Value& v, AuthorizationData& out, codec::DecodeCont
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "idTag") {
-      if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "idTagInfo") {
-      if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 5:
+        if (key == "idTag") {
+          if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "idTagInfo") {
+          if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -2976,19 +3150,38 @@ bool Decode(const rapidjson::Value& v, CertificateHashDataType& out, codec::Deco
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "hashAlgorithm") {
-      if (!Decode(member.value, out.hash_algorithm, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "issuerNameHash") {
-      if (!codec::DecodeCiString(member.value, out.issuer_name_hash, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "issuerKeyHash") {
-      if (!codec::DecodeCiString(member.value, out.issuer_key_hash, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "serialNumber") {
-      if (!codec::DecodeCiString(member.value, out.serial_number, ctx)) return ctx.Prefix(key);
-      seen |= 0x8u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 12:
+        if (key == "serialNumber") {
+          if (!codec::DecodeCiString(member.value, out.serial_number, ctx)) return ctx.Prefix(key);
+          seen |= 0x8u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "hashAlgorithm") {
+          if (!Decode(member.value, out.hash_algorithm, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        if (key == "issuerKeyHash") {
+          if (!codec::DecodeCiString(member.value, out.issuer_key_hash, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      case 14:
+        if (key == "issuerNameHash") {
+          if (!codec::DecodeCiString(member.value, out.issuer_name_hash, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -3046,14 +3239,29 @@ bool Decode(const rapidjson::Value& v, LogParametersType& out, codec::DecodeCont
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "remoteLocation") {
-      if (!codec::DecodeCiString(member.value, out.remote_location, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "oldestTimestamp") {
-      if (!codec::DecodeDateTime(member.value, out.oldest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "latestTimestamp") {
-      if (!codec::DecodeDateTime(member.value, out.latest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 14:
+        if (key == "remoteLocation") {
+          if (!codec::DecodeCiString(member.value, out.remote_location, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "oldestTimestamp") {
+          if (!codec::DecodeDateTime(member.value, out.oldest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        if (key == "latestTimestamp") {
+          if (!codec::DecodeDateTime(member.value, out.latest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
@@ -3104,21 +3312,46 @@ bool Decode(const rapidjson::Value& v, FirmwareType& out, codec::DecodeContext& 
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "location") {
-      if (!codec::DecodeCiString(member.value, out.location, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "retrieveDateTime") {
-      if (!codec::DecodeDateTime(member.value, out.retrieve_date_time, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "installDateTime") {
-      if (!codec::DecodeDateTime(member.value, out.install_date_time.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "signingCertificate") {
-      if (!codec::DecodeCiString(member.value, out.signing_certificate, ctx)) return ctx.Prefix(key);
-      seen |= 0x4u;
-    } else if (key == "signature") {
-      if (!codec::DecodeCiString(member.value, out.signature, ctx)) return ctx.Prefix(key);
-      seen |= 0x8u;
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 8:
+        if (key == "location") {
+          if (!codec::DecodeCiString(member.value, out.location, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 9:
+        if (key == "signature") {
+          if (!codec::DecodeCiString(member.value, out.signature, ctx)) return ctx.Prefix(key);
+          seen |= 0x8u;
+          continue;
+        }
+        break;
+      case 15:
+        if (key == "installDateTime") {
+          if (!codec::DecodeDateTime(member.value, out.install_date_time.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 16:
+        if (key == "retrieveDateTime") {
+          if (!codec::DecodeDateTime(member.value, out.retrieve_date_time, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 18:
+        if (key == "signingCertificate") {
+          if (!codec::DecodeCiString(member.value, out.signing_certificate, ctx)) return ctx.Prefix(key);
+          seen |= 0x4u;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }

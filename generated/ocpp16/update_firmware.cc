@@ -20,17 +20,38 @@ bool Decode(const rapidjson::Value& v, UpdateFirmwareReq& out, codec::DecodeCont
   std::uint64_t seen = 0;
   for (const auto& member : v.GetObject()) {
     const std::string_view key = codec::View(member.name);
-    if (key == "location") {
-      if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
-      seen |= 0x1u;
-    } else if (key == "retries") {
-      if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (key == "retrieveDate") {
-      if (!codec::DecodeDateTime(member.value, out.retrieve_date, ctx)) return ctx.Prefix(key);
-      seen |= 0x2u;
-    } else if (key == "retryInterval") {
-      if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
-    } else if (!ctx.lenient()) {
+    // Dispatch on the key length first: one or two compares per member.
+    switch (key.size()) {
+      case 7:
+        if (key == "retries") {
+          if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      case 8:
+        if (key == "location") {
+          if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
+          seen |= 0x1u;
+          continue;
+        }
+        break;
+      case 12:
+        if (key == "retrieveDate") {
+          if (!codec::DecodeDateTime(member.value, out.retrieve_date, ctx)) return ctx.Prefix(key);
+          seen |= 0x2u;
+          continue;
+        }
+        break;
+      case 13:
+        if (key == "retryInterval") {
+          if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (!ctx.lenient()) {
       return ctx.FailAt(key, codec::RpcErrorCode::kFormationViolation, "property not allowed here");
     }
   }
