@@ -1,0 +1,209 @@
+#include "runtime/rpc_endpoint.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <exception>
+
+namespace ocpp::runtime {
+
+const char* ToString(CallFailure::Kind kind) {
+  switch (kind) {
+    case CallFailure::Kind::kCallError:
+      return "CALLERROR";
+    case CallFailure::Kind::kTimeout:
+      return "timeout";
+    case CallFailure::Kind::kConnectionLost:
+      return "connection lost";
+    case CallFailure::Kind::kInvalidResponse:
+      return "invalid response";
+    case CallFailure::Kind::kInvalidRequest:
+      return "invalid request";
+    case CallFailure::Kind::kCancelled:
+      return "cancelled";
+  }
+  return "?";
+}
+
+RpcEndpoint::RpcEndpoint(EventLoop& loop, SendFunction send, Options options)
+    : loop_(loop), send_(std::move(send)), options_(std::move(options)) {
+  std::uint64_t seed = options_.id_seed ? *options_.id_seed : std::random_device{}();
+  std::mt19937_64 rng(seed);
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(rng() & 0xffffffffu));
+  id_prefix_ = prefix;
+}
+
+RpcEndpoint::~RpcEndpoint() {
+  *alive_ = false;
+  if (outstanding_) loop_.CancelTimer(outstanding_->timer);
+}
+
+void RpcEndpoint::SetSendGate(SendGate gate) {
+  gate_ = std::move(gate);
+  SendNext();
+}
+
+void RpcEndpoint::Log(const std::string& line) {
+  if (log_) log_(line);
+}
+
+std::string RpcEndpoint::NextMessageId() {
+  // 8 hex digits of boot randomness + a counter: unique across reboots in
+  // practice, and at most 8 + 1 + 20 = 29 characters (limit 36).
+  return id_prefix_ + "-" + std::to_string(++id_counter_);
+}
+
+bool RpcEndpoint::Send(std::string frame) {
+  if (trace_) trace_(TraceDirection::kSent, MaskSecrets(frame));
+  return send_(std::move(frame));
+}
+
+void RpcEndpoint::OnConnected() {
+  connected_ = true;
+  SendNext();
+}
+
+void RpcEndpoint::OnDisconnected() {
+  connected_ = false;
+  if (outstanding_) {
+    Finish(nullptr, CallFailure{CallFailure::Kind::kConnectionLost,
+                                codec::RpcErrorCode::kGenericError, "connection lost"});
+  }
+}
+
+void RpcEndpoint::Enqueue(Action action, std::string payload, ResultHandler on_result) {
+  queue_.push_back(PendingCall{action, std::move(payload), std::move(on_result)});
+  SendNext();
+}
+
+void RpcEndpoint::CancelPending() {
+  std::deque<PendingCall> cancelled;
+  cancelled.swap(queue_);
+  for (PendingCall& call : cancelled) {
+    call.on_result(nullptr, CallFailure{CallFailure::Kind::kCancelled,
+                                        codec::RpcErrorCode::kGenericError, "cancelled"});
+  }
+}
+
+void RpcEndpoint::SendNext() {
+  if (!connected_ || outstanding_) return;
+  // The first queued call the gate lets through (FIFO among the allowed).
+  auto it = queue_.begin();
+  while (it != queue_.end() && gate_ && !gate_(it->action)) ++it;
+  if (it == queue_.end()) return;
+  Outstanding out{std::move(*it), NextMessageId(), 0};
+  queue_.erase(it);
+  const std::string_view name = v16::ToString(out.call.action);
+  std::string frame;
+  frame.reserve(out.call.payload.size() + name.size() + out.id.size() + 16);
+  frame.append("[2,\"").append(out.id).append("\",\"").append(name).append("\",");
+  frame.append(out.call.payload).append("]");
+  std::weak_ptr<bool> alive = alive_;
+  out.timer = loop_.AddTimer(options_.response_timeout, [this, alive, id = out.id] {
+    if (alive.expired() || !outstanding_ || outstanding_->id != id) return;
+    outstanding_->timer = 0;
+    Finish(nullptr, CallFailure{CallFailure::Kind::kTimeout, codec::RpcErrorCode::kGenericError,
+                                "no response within the timeout"});
+  });
+  outstanding_ = std::move(out);
+  if (!Send(std::move(frame))) {
+    Finish(nullptr, CallFailure{CallFailure::Kind::kConnectionLost,
+                                codec::RpcErrorCode::kGenericError, "send failed"});
+  }
+}
+
+void RpcEndpoint::Finish(const rapidjson::Value* payload, std::optional<CallFailure> failure) {
+  Outstanding done = std::move(*outstanding_);
+  outstanding_.reset();
+  if (done.timer != 0) loop_.CancelTimer(done.timer);
+  std::weak_ptr<bool> alive = alive_;
+  done.call.on_result(payload, std::move(failure));
+  if (!alive.expired()) SendNext();
+}
+
+bool RpcEndpoint::Offers(const v16::ActionInfo& info) const {
+  const bool ours_to_receive =
+      info.sender == v16::Sender::kBoth ||
+      (options_.role == Role::kChargePoint ? info.sender == v16::Sender::kCentralSystem
+                                           : info.sender == v16::Sender::kChargePoint);
+  return ours_to_receive &&
+         (options_.offered_profiles.empty() || options_.offered_profiles.count(info.profile));
+}
+
+void RpcEndpoint::OnText(std::string_view text) {
+  if (trace_) trace_(TraceDirection::kReceived, MaskSecrets(text));
+  rapidjson::Document doc;
+  const ParsedFrame parsed = ParseFrame(text, doc);
+  switch (parsed.status) {
+    case FrameStatus::kOk:
+      break;
+    case FrameStatus::kMalformedCall:
+      Send(WriteCallError(parsed.frame.message_id, codec::RpcErrorCode::kFormationViolation,
+                          parsed.problem));
+      return;
+    case FrameStatus::kUnknownType:
+      // OCPP-J 4.1.3: a message of unknown type is ignored.
+      Log("ignored message of unknown type");
+      return;
+    default:
+      Log("dropped frame: " + parsed.problem);
+      return;
+  }
+  const Frame& frame = parsed.frame;
+  if (frame.type == MessageType::kCall) return HandleCall(frame);
+  if (!outstanding_ || outstanding_->id != frame.message_id) {
+    Log("dropped answer to unknown message id " + std::string(frame.message_id));
+    return;
+  }
+  if (frame.type == MessageType::kCallResult) return Finish(frame.payload, std::nullopt);
+  const auto code = codec::RpcErrorCodeFromString(frame.error_code);
+  Finish(nullptr, CallFailure{CallFailure::Kind::kCallError,
+                              code.value_or(codec::RpcErrorCode::kGenericError),
+                              std::string(frame.error_description)});
+}
+
+void RpcEndpoint::HandleCall(const Frame& frame) {
+  const v16::ActionInfo* info = v16::FindAction(frame.action);
+  if (info == nullptr) {
+    Send(WriteCallError(frame.message_id, codec::RpcErrorCode::kNotImplemented,
+                        "unknown action " + std::string(frame.action)));
+    return;
+  }
+  auto handler = handlers_.find(info->action);
+  if (!Offers(*info) || handler == handlers_.end()) {
+    Send(WriteCallError(frame.message_id, codec::RpcErrorCode::kNotSupported,
+                        std::string(frame.action) + " is not supported"));
+    return;
+  }
+  std::string answer;
+  try {
+    answer = handler->second(frame.message_id, *frame.payload);
+  } catch (const std::exception& e) {
+    Log(std::string("handler for ") + std::string(frame.action) + " threw: " + e.what());
+    answer = WriteCallError(frame.message_id, codec::RpcErrorCode::kInternalError,
+                            "internal error");
+  }
+  Send(std::move(answer));
+}
+
+std::string MaskSecrets(std::string_view frame) {
+  if (frame.find("AuthorizationKey") == std::string_view::npos) return std::string(frame);
+  rapidjson::Document doc;
+  doc.Parse<codec::kParseFlags>(frame.data(), frame.size());
+  if (doc.HasParseError() || !doc.IsArray()) return "[\"<unparseable frame withheld>\"]";
+  // CALL [2, id, "ChangeConfiguration", {"key": "AuthorizationKey", "value": ...}]
+  if (doc.Size() == 4 && doc[3].IsObject() && doc[3].HasMember("key") &&
+      doc[3]["key"].IsString() && std::string_view(doc[3]["key"].GetString()) ==
+                                      "AuthorizationKey" &&
+      doc[3].HasMember("value")) {
+    doc[3]["value"].SetString("***");
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace ocpp::runtime
