@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 bin=bazel-bin/fuzz
-for target in frame_decode; do
+for target in frame_decode rpc_dispatch; do
   work=$(mktemp -d)
   mkdir -p fuzz/crashes
   echo "fuzzing $target for ${seconds}s (scratch corpus $work)"
