@@ -109,9 +109,13 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
 
   // Test controls.
 
-  // The next `count` writes (Put, Delete, Commit, Append, Update, Remove)
-  // fail with kUnavailable and change nothing.
-  void FailNextWrites(int count) { failing_writes_ = count; }
+  // After `after` more successful writes, the next `count` writes (Put,
+  // Delete, Commit, Append, Update, Remove) fail with kUnavailable and change
+  // nothing.
+  void FailNextWrites(int count, int after = 0) {
+    failing_writes_ = count;
+    writes_before_failing_ = after;
+  }
   // Number of writes that succeeded so far.
   int successful_writes() const { return successful_writes_; }
   // Direct access for tests that plant or inspect raw records.
@@ -125,7 +129,9 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
   }
 
   Status ConsumeWriteFailure() {
-    if (failing_writes_ > 0) {
+    if (writes_before_failing_ > 0) {
+      --writes_before_failing_;
+    } else if (failing_writes_ > 0) {
       --failing_writes_;
       return Status(StatusCode::kUnavailable, "injected write failure");
     }
@@ -137,6 +143,7 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
   std::map<Seq, std::string> log_;
   Seq last_seq_ = 0;
   int failing_writes_ = 0;
+  int writes_before_failing_ = 0;
   int successful_writes_ = 0;
 };
 
