@@ -35,8 +35,7 @@ constexpr const char* kStatementSql[] = {
     "COMMIT",
     "ROLLBACK",
     "SELECT value FROM kv WHERE key = ?1",
-    "INSERT INTO kv (key, value) VALUES (?1, ?2) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
     "DELETE FROM kv WHERE key = ?1",
     "SELECT key, value FROM kv WHERE key >= ?1 AND key < ?2 ORDER BY key",
     "SELECT key, value FROM kv WHERE key >= ?1 ORDER BY key",
