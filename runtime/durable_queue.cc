@@ -353,13 +353,26 @@ Status TransactionMessageQueue::LoadBindings() {
 }
 
 // A crash in the middle of BindTransactionId leaves the binding stored but
-// some payloads not yet rewritten: finish the job.
+// some payloads not yet rewritten: finish the job. A message whose
+// transaction is unbound and has no StartTransaction ahead of it (its Start
+// was removed by something other than this queue) gets -1, like one whose
+// Start was discarded.
 Status TransactionMessageQueue::RepairPayloads() {
+  std::set<std::int64_t> starts_seen;
   for (Entry& entry : entries_) {
     TransactionMessage& message = entry.message;
+    if (message.kind == TransactionMessageKind::kStart) {
+      starts_seen.insert(message.local_transaction_id);
+    }
     if (!CarriesTransactionId(message)) continue;
     auto binding = bindings_.find(message.local_transaction_id);
-    if (binding == bindings_.end()) continue;
+    if (binding == bindings_.end()) {
+      if (starts_seen.count(message.local_transaction_id) != 0) continue;
+      Status status = BindUnknown(message.local_transaction_id,
+                                  Describe(message) + " has no StartTransaction ahead of it");
+      if (!status.ok()) return status;
+      binding = bindings_.find(message.local_transaction_id);
+    }
     if (PayloadTransactionId(message.payload) == binding->second) continue;
     Result<std::string> payload = WithTransactionId(message.payload, binding->second);
     if (!payload.ok()) return payload.status();
@@ -436,21 +449,20 @@ Result<hal::MessageLog::Seq> TransactionMessageQueue::Enqueue(TransactionMessage
     }
   }
 
+  bool bind_unknown = false;
   TransactionMessage message;
   message.kind = kind;
   message.action = std::string(action);
   message.local_transaction_id = local_transaction_id;
   if (CarriesTransactionId(message)) {
     auto binding = bindings_.find(local_transaction_id);
+    // Unbound: -1 is a placeholder while the StartTransaction is queued ahead
+    // (BindTransactionId replaces it before this message can reach the front).
     const std::int64_t id = binding != bindings_.end() ? binding->second : kUnknownTransactionId;
-    if (binding == bindings_.end() && !HasQueuedStart(local_transaction_id)) {
-      Log(LogLevel::kWarning, std::string(action) + " of local transaction " +
-                                  std::to_string(local_transaction_id) +
-                                  " has no CSMS transactionId and no queued StartTransaction: "
-                                  "sending it with transactionId -1");
-    }
     Result<std::string> rewritten = WithTransactionId(payload, id);
     if (!rewritten.ok()) return rewritten.status();
+    // No StartTransaction will ever bind it (a caller error).
+    bind_unknown = binding == bindings_.end() && !HasQueuedStart(local_transaction_id);
     message.payload = std::move(rewritten).value();
   } else {
     Status valid = ValidateObject(payload);
@@ -484,6 +496,12 @@ Result<hal::MessageLog::Seq> TransactionMessageQueue::Enqueue(TransactionMessage
     return Status(StatusCode::kResourceExhausted, "transaction message queue is at its hard limit");
   }
 
+  if (bind_unknown) {
+    Status status = BindUnknown(
+        local_transaction_id,
+        std::string(action) + " enqueued without a binding or a queued StartTransaction");
+    if (!status.ok()) return status;
+  }
   Result<hal::MessageLog::Seq> seq = log_.Append(record);
   if (!seq.ok()) return seq.status();
   message.seq = *seq;
@@ -580,17 +598,28 @@ void TransactionMessageQueue::ForgetBindingIfDone(std::int64_t local_transaction
   bindings_.erase(local_transaction_id);
 }
 
+Status TransactionMessageQueue::BindUnknown(std::int64_t local_transaction_id,
+                                            const std::string& why) {
+  Status status = kv_.Put(BindingKey(local_transaction_id), std::to_string(kUnknownTransactionId));
+  if (!status.ok()) return status;
+  bindings_[local_transaction_id] = kUnknownTransactionId;
+  Log(LogLevel::kWarning, "local transaction " + std::to_string(local_transaction_id) +
+                              " gets transactionId -1 (errata v4 3.18): " + why);
+  return hal::OkStatus();
+}
+
 Status TransactionMessageQueue::PopFront() {
   if (entries_.empty()) return Status(StatusCode::kFailedPrecondition, "queue is empty");
   const TransactionMessage front = entries_.front().message;
-  Status status = RemoveEntry(0);
-  if (!status.ok()) return status;
   if (front.kind == TransactionMessageKind::kStart &&
       bindings_.count(front.local_transaction_id) == 0) {
-    Log(LogLevel::kWarning, Describe(front) +
-                                " acknowledged without a transactionId binding: its transaction's "
-                                "messages will carry transactionId -1");
+    // Stored before the removal: a crash in between resends the Start.
+    Status status = BindUnknown(front.local_transaction_id,
+                                Describe(front) + " acknowledged without a transactionId");
+    if (!status.ok()) return status;
   }
+  Status status = RemoveEntry(0);
+  if (!status.ok()) return status;
   if (front.kind == TransactionMessageKind::kStop) ForgetBindingIfDone(front.local_transaction_id);
   return hal::OkStatus();
 }
@@ -603,17 +632,18 @@ Result<RetryDecision> TransactionMessageQueue::HandleFailure(
   if (decision.action == RetryDecision::Action::kDiscard) {
     // The attempt count is not stored first: a crash before the removal
     // costs at most one extra transmission.
-    Status status = RemoveEntry(0);
-    if (!status.ok()) return status;
-    std::string consequence;
+    const std::string what = Describe(front) + " after " + std::to_string(decision.attempts) +
+                             " failures to process (TransactionMessageAttempts " +
+                             std::to_string(policy.max_attempts()) + ")";
     if (front.kind == TransactionMessageKind::kStart &&
         bindings_.count(front.local_transaction_id) == 0) {
-      consequence = "; its transaction's messages will carry transactionId -1";
+      // Stored before the removal: a crash in between resends the Start.
+      Status status = BindUnknown(front.local_transaction_id, "discarded " + what);
+      if (!status.ok()) return status;
     }
-    Log(LogLevel::kError, "discarded " + Describe(front) + " after " +
-                              std::to_string(decision.attempts) +
-                              " failures to process (TransactionMessageAttempts " +
-                              std::to_string(policy.max_attempts()) + ")" + consequence);
+    Status status = RemoveEntry(0);
+    if (!status.ok()) return status;
+    Log(LogLevel::kError, "discarded " + what);
     if (front.kind == TransactionMessageKind::kStop) {
       ForgetBindingIfDone(front.local_transaction_id);
     }

@@ -16,15 +16,16 @@
 // station enqueues its StartTransaction and every StopTransaction/MeterValues
 // with that local id. For those, the queue owns the payload's "transactionId"
 // property: it holds the CSMS transactionId once BindTransactionId() recorded
-// it (call it when StartTransaction.conf arrives, before PopFront()), and -1
-// until then. Because the queue is FIFO and a StartTransaction is enqueued
-// before the messages of its transaction, a message whose transaction is
-// still unbound can only reach the front after its StartTransaction left the
-// queue without a binding: the CSMS never delivered a transactionId (dropped
-// after repeated CALLERRORs, or acknowledged without one). Then -1 is the
-// value errata v4.0 §3.18 requires ("the Charge Point SHALL send any
-// Transaction related messages for this transaction ... with a transactionId
-// = -1"). A local id of 0 (kNoTransaction) means "not tied to a local
+// it (call it when StartTransaction.conf arrives, before PopFront()), and a
+// -1 placeholder until then. Front() never returns a message of an unbound
+// transaction: the queue is FIFO and a StartTransaction must be the first
+// message of its transaction, so while it is unbound its messages are behind
+// its StartTransaction. When the StartTransaction leaves the queue without a
+// CSMS id (discarded after repeated CALLERRORs, or acknowledged without
+// BindTransactionId), the queue binds the transaction to -1, as errata v4.0
+// §3.18 requires: "the Charge Point SHALL send any Transaction related
+// messages for this transaction to the Central System with a transactionId =
+// -1". A local id of 0 (kNoTransaction) means "not tied to a local
 // transaction": the payload is sent as given.
 //
 // Retries (§3.7.1, §9.1.31-32): see TransactionMessageRetryPolicy below and
@@ -218,12 +219,13 @@ class TransactionMessageQueue {
 
   // Removes the front message after its CALLRESULT (persisted). For a
   // StartTransaction, call BindTransactionId() first: popping an unbound
-  // StartTransaction means its transaction's messages go out with -1.
+  // StartTransaction binds its transaction to -1.
   hal::Status PopFront();
 
   // Applies `policy` to a failed transmission of the front message: counts
   // the attempt (kCallError) and, when the policy says so, discards the
-  // message (logged). The caller waits `delay` before sending Front() again.
+  // message (logged; a discarded unbound StartTransaction binds its
+  // transaction to -1). The caller waits `delay` before sending Front() again.
   hal::Result<RetryDecision> HandleFailure(DeliveryFailure failure,
                                            const TransactionMessageRetryPolicy& policy);
 
@@ -237,7 +239,8 @@ class TransactionMessageQueue {
   hal::Status BindTransactionId(std::int64_t local_transaction_id,
                                 std::int64_t csms_transaction_id);
 
-  // The CSMS transactionId bound to a local transaction, if any.
+  // The CSMS transactionId bound to a local transaction (-1 when the CSMS
+  // never delivered one), if any.
   std::optional<std::int64_t> BoundTransactionId(std::int64_t local_transaction_id) const;
 
   std::size_t size() const { return entries_.size(); }
@@ -270,6 +273,8 @@ class TransactionMessageQueue {
   // Index of the next MeterValues to drop, or nothing.
   std::optional<std::size_t> PickVictim(const TransactionMessage& incoming) const;
   void ForgetBindingIfDone(std::int64_t local_transaction_id);
+  // Binds a transaction that will never get a CSMS id to -1 (stored).
+  hal::Status BindUnknown(std::int64_t local_transaction_id, const std::string& why);
   bool HasQueuedStart(std::int64_t local_transaction_id) const;
   void Log(LogLevel level, const std::string& line) const;
 

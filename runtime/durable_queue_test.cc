@@ -386,7 +386,8 @@ TEST_F(DurableQueueTest, UnboundMessagesOnlyReachTheFrontWithMinusOne) {
   Stop(tx);
   EXPECT_EQ(queue_->Front()->kind, Kind::kStart) << "the Start is ahead of its messages";
   ASSERT_TRUE(queue_->PopFront().ok());
-  EXPECT_TRUE(LoggedContaining("acknowledged without a transactionId binding"));
+  EXPECT_TRUE(LoggedContaining("acknowledged without a transactionId"));
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
   while (auto front = queue_->Front()) {
     EXPECT_EQ(TransactionIdOf(front->payload), kUnknownTransactionId);
     ASSERT_TRUE(queue_->PopFront().ok());
@@ -407,18 +408,66 @@ TEST_F(DurableQueueTest, DiscardedStartLeavesItsMessagesWithMinusOne) {
   EXPECT_EQ(second->action, Action::kDiscard);
   ASSERT_EQ(errors_.size(), 1u);
   EXPECT_NE(errors_[0].find("discarded StartTransaction"), std::string::npos) << errors_[0];
-  EXPECT_NE(errors_[0].find("transactionId -1"), std::string::npos) << errors_[0];
+  EXPECT_TRUE(LoggedContaining("gets transactionId -1"));
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
   auto front = queue_->Front();
   ASSERT_TRUE(front.has_value());
   EXPECT_EQ(front->kind, Kind::kStop);
   EXPECT_EQ(TransactionIdOf(front->payload), kUnknownTransactionId);
+  Reopen();
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
+}
+
+TEST_F(DurableQueueTest, UnboundStartStaysQueuedIfItsMinusOneBindingCannotBeStored) {
+  const std::int64_t tx = NewTransaction();
+  Start(tx);
+  Stop(tx);
+  storage_.FailNextWrites(1);
+  EXPECT_FALSE(queue_->PopFront().ok());
+  EXPECT_EQ(queue_->Front()->kind, Kind::kStart);
+  EXPECT_FALSE(queue_->BoundTransactionId(tx).has_value());
+  // The real id can still arrive with a resent StartTransaction.
+  ASSERT_TRUE(queue_->BindTransactionId(tx, 12).ok());
+  ASSERT_TRUE(queue_->PopFront().ok());
+  EXPECT_EQ(TransactionIdOf(queue_->Front()->payload), 12);
+}
+
+TEST_F(DurableQueueTest, RebindingFromMinusOneRewritesAgain) {
+  // A crash after the -1 binding of a discarded Start but before its removal
+  // resends the Start; its conf then brings the real id.
+  const std::int64_t tx = NewTransaction();
+  Start(tx);
+  Meter(tx, 1);
+  storage_.FailNextWrites(1, /*after=*/1);  // the binding is stored, the removal fails
+  EXPECT_FALSE(
+      queue_
+          ->HandleFailure(DeliveryFailure::kCallError, TransactionMessageRetryPolicy(1, seconds(0)))
+          .ok());
+  Reopen();
+  EXPECT_EQ(queue_->Front()->kind, Kind::kStart);
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
+  ASSERT_TRUE(queue_->BindTransactionId(tx, 64).ok());
+  ASSERT_TRUE(queue_->PopFront().ok());
+  EXPECT_EQ(TransactionIdOf(queue_->Front()->payload), 64);
+}
+
+TEST_F(DurableQueueTest, OpenBindsMessagesWhoseStartVanishedToMinusOne) {
+  const std::int64_t tx = NewTransaction();
+  const hal::MessageLog::Seq start = Start(tx);
+  Stop(tx);
+  storage_.raw_log().erase(start);  // e.g. removed by an older software version
+  Reopen();
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
+  EXPECT_EQ(TransactionIdOf(queue_->Front()->payload), kUnknownTransactionId);
+  EXPECT_TRUE(LoggedContaining("has no StartTransaction ahead of it"));
 }
 
 TEST_F(DurableQueueTest, StopWithoutStartOrBindingIsSentWithMinusOne) {
   const std::int64_t tx = NewTransaction();
   Stop(tx);
   EXPECT_EQ(TransactionIdOf(queue_->Front()->payload), kUnknownTransactionId);
-  EXPECT_TRUE(LoggedContaining("no CSMS transactionId and no queued StartTransaction"));
+  EXPECT_EQ(queue_->BoundTransactionId(tx), kUnknownTransactionId);
+  EXPECT_TRUE(LoggedContaining("enqueued without a binding or a queued StartTransaction"));
 }
 
 TEST_F(DurableQueueTest, CallErrorsConsumeAttemptsThenTheMessageIsDiscarded) {
