@@ -7,9 +7,12 @@
 // previous CALL is answered, and removes it with PopFront() only after the
 // CALLRESULT. Delivery is at-least-once and strictly in enqueue order (§3.7
 // "chronological order", "new transaction-related messages SHALL wait until
-// the queue has been emptied"). A process kill or power cut at any point
-// leaves the queue exactly as last persisted: order, attempt counts,
-// transaction id bindings and the local transaction id counter.
+// the queue has been emptied"). A process kill at any point leaves the
+// queue exactly as last persisted: order, attempt counts, transaction id
+// bindings and the local transaction id counter (checked by
+// //runtime:durable_queue_crash_test). A power cut does too as far as the
+// storage backend keeps its contract (hal/storage.h: a write that returned is
+// on stable storage).
 //
 // Transaction ids. A transaction gets a station-local id from
 // AllocateLocalTransactionId() (1, 2, 3, ...; persisted, never reused). The
