@@ -1,0 +1,501 @@
+#include "hal/linux/sqlite_storage.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+namespace ocpp::hal {
+namespace {
+
+// Schema version stored in PRAGMA user_version.
+constexpr int kSchemaVersion = 1;
+
+// Keys and values are BLOBs so that comparison (and therefore List order and
+// prefix ranges) is plain byte order, whatever the bytes are.
+constexpr const char* kCreateSchema = R"sql(
+CREATE TABLE kv (
+  key BLOB PRIMARY KEY NOT NULL,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE message_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  data BLOB NOT NULL
+);
+PRAGMA user_version = 1;
+)sql";
+
+constexpr const char* kStatementSql[] = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "SELECT value FROM kv WHERE key = ?1",
+    "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+    "DELETE FROM kv WHERE key = ?1",
+    "SELECT key, value FROM kv WHERE key >= ?1 AND key < ?2 ORDER BY key",
+    "SELECT key, value FROM kv WHERE key >= ?1 ORDER BY key",
+    "INSERT INTO message_log (data) VALUES (?1)",
+    "SELECT seq, data FROM message_log ORDER BY seq",
+    "UPDATE message_log SET data = ?2 WHERE seq = ?1",
+    "DELETE FROM message_log WHERE seq = ?1",
+    "SELECT COUNT(*) FROM message_log",
+    "SELECT COALESCE(SUM(LENGTH(data)), 0) FROM message_log",
+};
+
+// Resets a statement and clears its bindings when the scope ends, so a cached
+// statement never keeps a read transaction open or holds stale pointers.
+class StatementScope {
+ public:
+  explicit StatementScope(sqlite3_stmt* statement) : statement_(statement) {}
+  StatementScope(const StatementScope&) = delete;
+  StatementScope& operator=(const StatementScope&) = delete;
+  ~StatementScope() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+int BindBytes(sqlite3_stmt* statement, int index, std::string_view bytes) {
+  // A null data pointer would bind SQL NULL; an empty blob needs a real pointer.
+  const char* data = bytes.empty() ? "" : bytes.data();
+  return sqlite3_bind_blob64(statement, index, data, bytes.size(), SQLITE_TRANSIENT);
+}
+
+std::string ColumnBytes(sqlite3_stmt* statement, int column) {
+  const void* data = sqlite3_column_blob(statement, column);
+  const int size = sqlite3_column_bytes(statement, column);
+  if (data == nullptr || size <= 0) return std::string();
+  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+
+StatusCode CodeFor(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return StatusCode::kDataLoss;
+    case SQLITE_FULL:
+      return StatusCode::kResourceExhausted;
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH:
+      return StatusCode::kInvalidArgument;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+    case SQLITE_NOLFS:
+      return StatusCode::kUnavailable;
+    default:
+      return StatusCode::kInternal;
+  }
+}
+
+// Status messages are one line.
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+// The smallest string greater than every string with prefix `prefix`, or
+// nothing when there is none (empty prefix or all bytes 0xff).
+std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
+  std::string successor(prefix);
+  while (!successor.empty()) {
+    unsigned char last = static_cast<unsigned char>(successor.back());
+    if (last != 0xff) {
+      successor.back() = static_cast<char>(last + 1);
+      return successor;
+    }
+    successor.pop_back();
+  }
+  return std::nullopt;
+}
+
+Status EmptyKeyError() { return Status(StatusCode::kInvalidArgument, "empty storage key"); }
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir,
+                                                           const Options& options) {
+  if (data_dir.empty()) {
+    return Status(StatusCode::kInvalidArgument, "storage: empty data directory path");
+  }
+  if (options.file_name.empty() || options.file_name.find('/') != std::string::npos) {
+    return Status(StatusCode::kInvalidArgument,
+                  "storage: invalid database file name '" + options.file_name + "'");
+  }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    return Status(StatusCode::kUnavailable, OneLine("storage: cannot create data directory " +
+                                                    data_dir + ": " + ec.message()));
+  }
+  if (!fs::is_directory(data_dir, ec)) {
+    return Status(StatusCode::kUnavailable,
+                  "storage: data directory " + data_dir + " is not a directory");
+  }
+  if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
+    return Status(StatusCode::kUnavailable, OneLine("storage: data directory " + data_dir +
+                                                    " is not writable: " + std::strerror(errno)));
+  }
+
+  std::string path = data_dir;
+  if (path.back() != '/') path += '/';
+  path += options.file_name;
+
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);  // a no-op for nullptr
+    return Status(CodeFor(rc), OneLine("storage: cannot open " + path + ": " + message));
+  }
+  // From here on the destructor owns `db`.
+  std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db, std::move(path)));
+  Status status = storage->Initialize(options);
+  if (!status.ok()) return status;
+  return storage;
+}
+
+SqliteStorage::~SqliteStorage() {
+  for (sqlite3_stmt*& statement : statements_) {
+    sqlite3_finalize(statement);  // a no-op for nullptr
+    statement = nullptr;
+  }
+  // Closing the last connection checkpoints the WAL into the main file.
+  sqlite3_close(db_);
+}
+
+Status SqliteStorage::Initialize(const Options& options) {
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+
+  // The first statement that reads the file: a file that is not a database
+  // fails here with SQLITE_NOTADB.
+  Result<std::string> mode = QueryText("PRAGMA journal_mode = WAL", "enable WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return Status(StatusCode::kUnavailable,
+                  "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
+  }
+  Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
+  if (!status.ok()) return status;
+
+  Result<std::string> check = QueryText("PRAGMA quick_check(1)", "check the file");
+  if (!check.ok()) return check.status();
+  if (*check != "ok") {
+    return Status(StatusCode::kDataLoss,
+                  OneLine("storage: " + path_ + " is corrupt: " + check.value()));
+  }
+
+  status = Execute("BEGIN IMMEDIATE", "read schema version");
+  if (!status.ok()) return status;
+  status = CreateOrCheckSchema();
+  if (status.ok()) {
+    status = Execute("COMMIT", "create schema");
+  }
+  if (!status.ok()) {
+    if (sqlite3_get_autocommit(db_) == 0) Execute("ROLLBACK", "create schema").IgnoreError();
+    return status;
+  }
+
+  if (options.max_database_bytes > 0) {
+    Result<std::string> page_size = QueryText("PRAGMA page_size", "read page size");
+    if (!page_size.ok()) return page_size.status();
+    const std::uint64_t page_bytes = std::strtoull(page_size->c_str(), nullptr, 10);
+    if (page_bytes == 0) return Status(StatusCode::kInternal, "storage: page size is 0");
+    std::uint64_t pages = options.max_database_bytes / page_bytes;
+    if (pages < 2) pages = 2;
+    const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
+    status = Execute(sql.c_str(), "limit the database size");
+    if (!status.ok()) return status;
+  }
+  return PrepareStatements();
+}
+
+// Runs inside the write transaction Initialize opened, so two processes
+// opening a new file at once cannot both create the schema.
+Status SqliteStorage::CreateOrCheckSchema() {
+  Result<std::string> version_text = QueryText("PRAGMA user_version", "read schema version");
+  if (!version_text.ok()) return version_text.status();
+  const int version = std::atoi(version_text->c_str());
+  if (version == kSchemaVersion) return OkStatus();
+  if (version > kSchemaVersion) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "storage: " + path_ + " has schema version " + std::to_string(version) +
+                      ", newer than this software's " + std::to_string(kSchemaVersion));
+  }
+  if (version != 0) {
+    return Status(StatusCode::kDataLoss, "storage: " + path_ + " has an invalid schema version " +
+                                             std::to_string(version));
+  }
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, &error);
+  std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  if (rc == SQLITE_OK) return OkStatus();
+  if ((rc & 0xff) == SQLITE_ERROR) {
+    // E.g. "table kv already exists": some other application's database.
+    return Status(StatusCode::kFailedPrecondition,
+                  OneLine("storage: " + path_ + " is not an OCPP storage file: " + detail));
+  }
+  return Status(CodeFor(rc), OneLine("storage: " + path_ + ": create schema: " + detail));
+}
+
+Status SqliteStorage::PrepareStatements() {
+  static_assert(sizeof(kStatementSql) / sizeof(kStatementSql[0]) == kStatementCount,
+                "one SQL text per StatementId");
+  for (int id = 0; id < kStatementCount; ++id) {
+    const int rc = sqlite3_prepare_v3(db_, kStatementSql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                      &statements_[id], nullptr);
+    // A file whose tables do not match the schema fails here ("no such table").
+    if (rc != SQLITE_OK) {
+      Status error = Error(rc, "prepare statements");
+      return Status(StatusCode::kDataLoss, error.message());
+    }
+  }
+  return OkStatus();
+}
+
+Status SqliteStorage::Error(int rc, const char* what) const {
+  // sqlite3_errmsg describes the most recent failure on this connection, which
+  // is `rc` as long as callers report errors right away.
+  const char* detail = sqlite3_errcode(db_) == rc ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  return Status(CodeFor(rc), OneLine("storage: " + path_ + ": " + what + ": " + detail));
+}
+
+Result<std::string> SqliteStorage::QueryText(const char* sql, const char* what) {
+  sqlite3_stmt* statement = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr);
+  if (rc != SQLITE_OK) {
+    Status error = Error(rc, what);
+    sqlite3_finalize(statement);
+    return error;
+  }
+  std::string text;
+  rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW) {
+    const unsigned char* value = sqlite3_column_text(statement, 0);
+    if (value != nullptr) text = reinterpret_cast<const char*>(value);
+    // Drain the remaining rows, if any (e.g. pragmas that report several).
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    Status error = Error(rc, what);
+    sqlite3_finalize(statement);
+    return error;
+  }
+  sqlite3_finalize(statement);
+  return text;
+}
+
+Status SqliteStorage::Execute(const char* sql, const char* what) {
+  Result<std::string> result = QueryText(sql, what);
+  return result.ok() ? OkStatus() : result.status();
+}
+
+Status SqliteStorage::StepDone(StatementId id, const char* what) {
+  const int rc = sqlite3_step(statements_[id]);
+  return rc == SQLITE_DONE ? OkStatus() : Error(rc, what);
+}
+
+Status SqliteStorage::InTransaction(const char* what, const std::function<Status()>& body) {
+  Status status;
+  {
+    StatementScope scope(statements_[kBegin]);
+    status = StepDone(kBegin, what);
+  }
+  if (!status.ok()) return status;
+  status = body();
+  if (status.ok()) {
+    StatementScope scope(statements_[kCommit]);
+    status = StepDone(kCommit, what);
+  }
+  if (!status.ok() && sqlite3_get_autocommit(db_) == 0) {
+    // Still inside the transaction (a failed statement or a failed COMMIT):
+    // undo everything so nothing of the failed write is visible.
+    StatementScope scope(statements_[kRollback]);
+    StepDone(kRollback, what).IgnoreError();
+  }
+  return status;
+}
+
+Result<std::string> SqliteStorage::Get(std::string_view key) {
+  if (key.empty()) return EmptyKeyError();
+  sqlite3_stmt* statement = statements_[kKvGet];
+  StatementScope scope(statement);
+  int rc = BindBytes(statement, 1, key);
+  if (rc != SQLITE_OK) return Error(rc, "get");
+  rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW) return ColumnBytes(statement, 0);
+  if (rc == SQLITE_DONE) {
+    return Status(StatusCode::kNotFound, "storage: no value for key '" + std::string(key) + "'");
+  }
+  return Error(rc, "get");
+}
+
+Status SqliteStorage::PutLocked(std::string_view key, std::string_view value) {
+  sqlite3_stmt* statement = statements_[kKvPut];
+  StatementScope scope(statement);
+  int rc = BindBytes(statement, 1, key);
+  if (rc == SQLITE_OK) rc = BindBytes(statement, 2, value);
+  if (rc != SQLITE_OK) return Error(rc, "put");
+  return StepDone(kKvPut, "put");
+}
+
+Status SqliteStorage::DeleteLocked(std::string_view key) {
+  sqlite3_stmt* statement = statements_[kKvDelete];
+  StatementScope scope(statement);
+  const int rc = BindBytes(statement, 1, key);
+  if (rc != SQLITE_OK) return Error(rc, "delete");
+  return StepDone(kKvDelete, "delete");
+}
+
+Status SqliteStorage::Put(std::string_view key, std::string_view value) {
+  if (key.empty()) return EmptyKeyError();
+  return InTransaction("put", [&] { return PutLocked(key, value); });
+}
+
+Status SqliteStorage::Delete(std::string_view key) {
+  if (key.empty()) return EmptyKeyError();
+  return InTransaction("delete", [&] { return DeleteLocked(key); });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStorage::List(
+    std::string_view prefix) {
+  const std::optional<std::string> end = PrefixSuccessor(prefix);
+  sqlite3_stmt* statement = statements_[end ? kKvListRange : kKvListFrom];
+  StatementScope scope(statement);
+  int rc = BindBytes(statement, 1, prefix);
+  if (rc == SQLITE_OK && end) rc = BindBytes(statement, 2, *end);
+  if (rc != SQLITE_OK) return Error(rc, "list");
+  std::vector<std::pair<std::string, std::string>> entries;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    entries.emplace_back(ColumnBytes(statement, 0), ColumnBytes(statement, 1));
+  }
+  if (rc != SQLITE_DONE) return Error(rc, "list");
+  return entries;
+}
+
+Status SqliteStorage::Commit(const std::vector<Write>& writes) {
+  for (const Write& write : writes) {
+    if (write.key.empty()) return EmptyKeyError();
+  }
+  if (writes.empty()) return OkStatus();
+  return InTransaction("commit", [&] {
+    for (const Write& write : writes) {
+      Status status = write.value ? PutLocked(write.key, *write.value) : DeleteLocked(write.key);
+      if (!status.ok()) return status;
+    }
+    return OkStatus();
+  });
+}
+
+Result<MessageLog::Seq> SqliteStorage::Append(std::string_view data) {
+  Seq seq = 0;
+  Status status = InTransaction("append", [&] {
+    sqlite3_stmt* statement = statements_[kLogAppend];
+    StatementScope scope(statement);
+    const int rc = BindBytes(statement, 1, data);
+    if (rc != SQLITE_OK) return Error(rc, "append");
+    Status step = StepDone(kLogAppend, "append");
+    if (step.ok()) seq = static_cast<Seq>(sqlite3_last_insert_rowid(db_));
+    return step;
+  });
+  if (!status.ok()) return status;
+  return seq;
+}
+
+Result<std::vector<MessageLog::Record>> SqliteStorage::ReadAll() {
+  sqlite3_stmt* statement = statements_[kLogReadAll];
+  StatementScope scope(statement);
+  std::vector<Record> records;
+  int rc;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    Record record;
+    record.seq = static_cast<Seq>(sqlite3_column_int64(statement, 0));
+    record.data = ColumnBytes(statement, 1);
+    records.push_back(std::move(record));
+  }
+  if (rc != SQLITE_DONE) return Error(rc, "read log");
+  return records;
+}
+
+Status SqliteStorage::Update(Seq seq, std::string_view data) {
+  if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
+    return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+  }
+  return InTransaction("update", [&] {
+    sqlite3_stmt* statement = statements_[kLogUpdate];
+    StatementScope scope(statement);
+    int rc = sqlite3_bind_int64(statement, 1, static_cast<sqlite3_int64>(seq));
+    if (rc == SQLITE_OK) rc = BindBytes(statement, 2, data);
+    if (rc != SQLITE_OK) return Error(rc, "update");
+    Status step = StepDone(kLogUpdate, "update");
+    if (step.ok() && sqlite3_changes(db_) == 0) {
+      return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    }
+    return step;
+  });
+}
+
+Status SqliteStorage::Remove(Seq seq) {
+  if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
+    return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+  }
+  return InTransaction("remove", [&] {
+    sqlite3_stmt* statement = statements_[kLogRemove];
+    StatementScope scope(statement);
+    const int rc = sqlite3_bind_int64(statement, 1, static_cast<sqlite3_int64>(seq));
+    if (rc != SQLITE_OK) return Error(rc, "remove");
+    Status step = StepDone(kLogRemove, "remove");
+    if (step.ok() && sqlite3_changes(db_) == 0) {
+      return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    }
+    return step;
+  });
+}
+
+Result<std::uint64_t> SqliteStorage::Count() {
+  sqlite3_stmt* statement = statements_[kLogCount];
+  StatementScope scope(statement);
+  const int rc = sqlite3_step(statement);
+  if (rc != SQLITE_ROW) return Error(rc, "count log");
+  return static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
+}
+
+Result<std::uint64_t> SqliteStorage::SizeBytes() {
+  sqlite3_stmt* statement = statements_[kLogSize];
+  StatementScope scope(statement);
+  const int rc = sqlite3_step(statement);
+  if (rc != SQLITE_ROW) return Error(rc, "size of log");
+  return static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
+}
+
+Status SqliteStorage::CheckIntegrity() {
+  Result<std::string> check = QueryText("PRAGMA integrity_check(1)", "integrity check");
+  if (!check.ok()) return check.status();
+  if (*check != "ok") {
+    return Status(StatusCode::kDataLoss,
+                  OneLine("storage: " + path_ + " is corrupt: " + check.value()));
+  }
+  return OkStatus();
+}
+
+}  // namespace ocpp::hal

@@ -1,0 +1,121 @@
+// Linux storage backend: one SQLite database file in a data directory holds
+// both the key-value store and the message log.
+//
+//   auto storage = hal::SqliteStorage::Open("/var/lib/ocpp");
+//   if (!storage.ok()) { fprintf(stderr, "%s\n", storage.status().ToString().c_str()); ... }
+//   hal::KeyValueStore& kv = **storage;
+//   hal::MessageLog& log = **storage;
+//
+// Durability: WAL journal, synchronous=FULL (every commit is fsync'ed before
+// it returns), every write runs in its own IMMEDIATE transaction and
+// KeyValueStore::Commit batches run in one. A process kill or power cut
+// leaves the last committed state. Problems at Open (a data directory that
+// cannot be created or written, a file that is not a database or is corrupt,
+// a schema from a newer version) come back as a one-line Status; nothing
+// aborts. Not thread-safe: use one instance from one thread, and open a data
+// directory from one process at a time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hal/status.h"
+#include "hal/storage.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ocpp::hal {
+
+class SqliteStorage final : public KeyValueStore, public MessageLog {
+ public:
+  struct Options {
+    // The database file inside the data directory (plus its -wal and -shm files).
+    std::string file_name = "ocpp.sqlite3";
+    // How long a write waits for a lock held by another connection.
+    int busy_timeout_ms = 5000;
+    // Upper bound for the main database file; 0 = no bound. Writes that would
+    // grow the file past it fail with kResourceExhausted and change nothing.
+    std::uint64_t max_database_bytes = 0;
+  };
+
+  // Creates `data_dir` if it is missing, then opens or creates the database.
+  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+                                                     const Options& options);
+  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir) {
+    return Open(data_dir, Options());
+  }
+
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+  ~SqliteStorage() override;
+
+  // KeyValueStore
+  Result<std::string> Get(std::string_view key) override;
+  Status Put(std::string_view key, std::string_view value) override;
+  Status Delete(std::string_view key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override;
+  Status Commit(const std::vector<Write>& writes) override;
+
+  // MessageLog
+  Result<Seq> Append(std::string_view data) override;
+  Result<std::vector<Record>> ReadAll() override;
+  Status Update(Seq seq, std::string_view data) override;
+  Status Remove(Seq seq) override;
+  Result<std::uint64_t> Count() override;
+  Result<std::uint64_t> SizeBytes() override;
+
+  // Full consistency check of the file (SQLite integrity_check); kDataLoss
+  // naming the first problem found.
+  Status CheckIntegrity();
+
+  // The database file.
+  const std::string& path() const { return path_; }
+
+ private:
+  enum StatementId {
+    kBegin,
+    kCommit,
+    kRollback,
+    kKvGet,
+    kKvPut,
+    kKvDelete,
+    kKvListRange,
+    kKvListFrom,
+    kLogAppend,
+    kLogReadAll,
+    kLogUpdate,
+    kLogRemove,
+    kLogCount,
+    kLogSize,
+    kStatementCount,
+  };
+
+  SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  Status Initialize(const Options& options);
+  Status CreateOrCheckSchema();
+  Status PrepareStatements();
+  // Runs `sql` and returns the first column of its first row ("" if no row).
+  Result<std::string> QueryText(const char* sql, const char* what);
+  Status Execute(const char* sql, const char* what);
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back on failure.
+  Status InTransaction(const char* what, const std::function<Status()>& body);
+  Status StepDone(StatementId id, const char* what);
+  Status PutLocked(std::string_view key, std::string_view value);
+  Status DeleteLocked(std::string_view key);
+  // A Status for SQLite result code `rc`, naming the file and the operation.
+  Status Error(int rc, const char* what) const;
+
+  sqlite3* db_;
+  std::string path_;
+  std::array<sqlite3_stmt*, kStatementCount> statements_{};
+};
+
+}  // namespace ocpp::hal
