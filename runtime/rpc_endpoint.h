@@ -131,6 +131,14 @@ class RpcEndpoint {
     Enqueue(action, codec::EncodeJson(request, options_.encode), std::move(on_result));
   }
 
+  // A CALL whose payload is already encoded (the durable queue stores
+  // payload text). `on_result` gets the raw CALLRESULT payload, or why not.
+  using RawResultHandler =
+      std::function<void(const rapidjson::Value* payload, std::optional<CallFailure> failure)>;
+  void CallPreEncoded(Action action, std::string payload_json, RawResultHandler on_result) {
+    Enqueue(action, std::move(payload_json), std::move(on_result));
+  }
+
   // Registers the handler for incoming CALLs of action A (replacing any).
   template <Action A>
   void Handle(std::function<HandlerResult<typename ActionTraits<A>::Response>(
