@@ -165,6 +165,10 @@ void RpcEndpoint::OnText(std::string_view text) {
 }
 
 void RpcEndpoint::HandleCall(const Frame& frame) {
+  if (incoming_gate_ && !incoming_gate_()) {
+    Log("not answering " + std::string(frame.action) + " (not registered)");
+    return;
+  }
   const v16::ActionInfo* info = v16::FindAction(frame.action);
   if (info == nullptr) {
     Send(WriteCallError(frame.message_id, codec::RpcErrorCode::kNotImplemented,

@@ -99,6 +99,10 @@ class RpcEndpoint {
   void SetTrace(TraceFunction trace) { trace_ = std::move(trace); }
   void SetLog(LogFunction log) { log_ = std::move(log); }
   void SetSendGate(SendGate gate);
+  // Decides whether an incoming CALL is answered at all: a station whose
+  // BootNotification was Rejected SHALL NOT respond (OCPP 1.6 section 4.2.1).
+  using IncomingGate = std::function<bool()>;
+  void SetIncomingGate(IncomingGate gate) { incoming_gate_ = std::move(gate); }
 
   // Connection events from the owner.
   void OnConnected();
@@ -202,6 +206,7 @@ class RpcEndpoint {
   TraceFunction trace_;
   LogFunction log_;
   SendGate gate_;
+  IncomingGate incoming_gate_;
   bool connected_ = false;
   std::deque<PendingCall> queue_;
   std::optional<Outstanding> outstanding_;

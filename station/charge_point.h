@@ -1,0 +1,192 @@
+// The charge point: OCPP 1.6 Core behaviour of a single-connector J1772 AC
+// station with a fixed cable and one RFID reader, on top of the runtime
+// (RpcEndpoint, durable transaction queue) and the hal interfaces.
+//
+// Everything runs on the EventLoop thread. Hardware observers are re-posted
+// onto the loop, so a HAL backend may call them from any thread.
+//
+// Integrator API: construct with ChargePoint::Create(), call Start(); the
+// Callbacks report what an integrator must react to (status for a display,
+// frames for a trace, DataTransfer for vendor extensions).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "generated/ocpp16/registry.h"
+#include "hal/hardware.h"
+#include "hal/status.h"
+#include "hal/storage.h"
+#include "runtime/durable_queue.h"
+#include "runtime/event_loop.h"
+#include "runtime/rpc_endpoint.h"
+#include "runtime/transaction_sender.h"
+#include "runtime/transport.h"
+#include "station/authorization_cache.h"
+#include "station/configuration.h"
+
+namespace ocpp::station {
+
+inline constexpr int kConnectorId = 1;  // the one connector
+
+class ChargePoint {
+ public:
+  struct Callbacks {
+    // Every StatusNotification-worthy change of connector 0 or 1.
+    std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)>
+        on_status;
+    std::function<void(runtime::TraceDirection, std::string_view frame)> on_frame;
+    std::function<void(bool connected)> on_connection;
+    std::function<void(std::string_view line)> log;
+    // A DataTransfer.req from the central system. Return nullopt when the
+    // vendorId is not yours: the station answers UnknownVendorId.
+    std::function<std::optional<v16::DataTransferConf>(const v16::DataTransferReq&)>
+        on_data_transfer;
+  };
+
+  struct Options {
+    // Factory configuration (first start only), e.g. {"HeartbeatInterval", "30"}.
+    std::map<std::string, std::string> factory_config;
+    // The current the supply circuit allows; advertised on the control pilot.
+    int max_current_amps = 32;
+    runtime::Milliseconds response_timeout{15000};
+    // How long a Reset waits for queued StopTransactions before rebooting.
+    runtime::Milliseconds reset_grace{10000};
+    Callbacks callbacks;
+  };
+
+  struct Dependencies {
+    runtime::EventLoop& loop;
+    runtime::Transport& transport;
+    hal::Hardware& hardware;
+    hal::KeyValueStore& store;
+    hal::MessageLog& message_log;
+  };
+
+  // Loads configuration and state; stops a transaction that a power cut
+  // interrupted (reason PowerLoss). Errors are one-line descriptions.
+  static hal::Result<std::unique_ptr<ChargePoint>> Create(Dependencies deps, Options options,
+                                                          std::vector<std::string>* warnings);
+  ~ChargePoint();
+
+  void Start();  // connect and boot
+  void Stop();   // close the connection (state is always persisted already)
+
+  // Read-only views for integrators and tests.
+  v16::ChargePointStatus connector_status() const { return last_status_[kConnectorId]; }
+  bool transaction_active() const { return tx_.has_value(); }
+  std::optional<int> csms_transaction_id() const;
+  bool registered() const { return registration_ == Registration::kAccepted; }
+  const Configuration& configuration() const { return config_; }
+  codec::DateTime Now() const;
+
+ private:
+  enum class Registration { kNone, kPending, kRejected, kAccepted };
+
+  struct Transaction {
+    std::int64_t local_id = 0;
+    std::string id_tag;
+    std::optional<std::string> parent_id_tag;
+    std::int64_t meter_start_wh = 0;
+    codec::DateTime started;
+    bool confirmed = false;       // StartTransaction.conf Accepted
+    bool suspended_evse = false;  // not Accepted and StopTransactionOnInvalidId false
+    std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
+  };
+
+  ChargePoint(Dependencies deps, Options options, Configuration config);
+
+  // Connection and registration.
+  void OnConnected();
+  void OnDisconnected(runtime::DisconnectReason reason);
+  void SendBootNotification();
+  void ScheduleHeartbeat();
+  void SchedulePoll();
+  void RegisterHandlers();
+
+  // Hardware events.
+  void OnPilot(hal::PilotState state);
+  void OnTag(const std::string& id_tag);
+  void OnFault(hal::Fault fault);
+
+  // Authorization.
+  using AuthResult = std::function<void(bool accepted, std::optional<std::string> parent)>;
+  void Authorize(const std::string& id_tag, AuthResult done);
+  bool OfflineAuthorization(const std::string& id_tag, std::optional<std::string>* parent);
+  void BeginSession(const std::string& id_tag, std::optional<std::string> parent);
+
+  // Transactions.
+  void TryStartTransaction();
+  void StopTransaction(v16::Reason reason, std::optional<std::string> id_tag);
+  void OnStartAccepted(std::int64_t local_id, const v16::StartTransactionConf& conf);
+  void PersistTransaction();
+  void RecoverInterruptedTransaction();
+  void Enqueue(runtime::TransactionMessageKind kind, const std::string& action,
+               const std::string& payload, std::int64_t local_id);
+
+  // Meter values.
+  v16::MeterValue Sample(v16::ReadingContext context, const std::vector<std::string>& measurands,
+                         codec::DateTime when);
+  void ScheduleSampledMeterValues();
+  void ScheduleClockAlignedMeterValues();
+  void AddStopData(const v16::MeterValue& value);
+  std::int64_t ReadEnergyWh();
+
+  // Status and outputs.
+  v16::ChargePointStatus DeriveStatus() const;
+  void Update();  // recompute outputs and status after any event
+  void ReportStatus(int connector, bool force);
+  void SendStatus(int connector);
+  void ApplyScheduledAvailability();
+  void ArmConnectionTimeout();
+
+  // CSMS operations.
+  void ScheduleReset(v16::ResetType type);
+  void OnConfigurationChanged(std::string_view key);
+  void Log(const std::string& line);
+  void Post(std::function<void()> task);
+
+  Dependencies deps_;
+  Options options_;
+  Configuration config_;
+  AuthorizationCache cache_;
+  std::unique_ptr<runtime::TransactionMessageQueue> queue_;
+  std::unique_ptr<runtime::RpcEndpoint> rpc_;
+  std::unique_ptr<runtime::TransactionMessageSender> sender_;
+
+  Registration registration_ = Registration::kNone;
+  bool booted_this_power_cycle_ = false;  // a BootNotification was Accepted
+  std::int64_t wall_offset_ms_ = 0;       // central system time minus local time
+
+  hal::PilotState pilot_ = hal::PilotState::kA;
+  hal::Fault fault_ = hal::Fault::kNoError;
+  bool operative_[2] = {true, true};
+  std::optional<bool> scheduled_operative_;  // ChangeAvailability Scheduled
+  bool session_active_ = false;              // Preparing: plug-in, tag or remote start
+  std::optional<std::string> session_id_tag_;
+  std::optional<std::string> session_parent_;
+  bool finishing_ = false;
+  std::optional<Transaction> tx_;
+  bool reset_pending_ = false;
+  bool started_ = false;
+  std::shared_ptr<std::function<void()>> reset_check_;
+
+  v16::ChargePointStatus last_status_[2] = {v16::ChargePointStatus::kAvailable,
+                                            v16::ChargePointStatus::kAvailable};
+  std::optional<v16::ChargePointStatus> last_sent_[2];
+  runtime::TimerId status_timer_[2] = {0, 0};
+  runtime::TimerId heartbeat_timer_ = 0;
+  runtime::TimerId boot_timer_ = 0;
+  runtime::TimerId connection_timer_ = 0;
+  runtime::TimerId sample_timer_ = 0;
+  runtime::TimerId aligned_timer_ = 0;
+  runtime::TimerId poll_timer_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ocpp::station

@@ -1,0 +1,245 @@
+#include "station/configuration.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace ocpp::station {
+namespace {
+
+constexpr std::string_view kPrefix = "config/";
+constexpr std::string_view kEnergyRegister = "Energy.Active.Import.Register";
+const std::vector<std::string_view> kMeasurands = {kEnergyRegister};
+const std::vector<std::string_view> kPhaseRotations = {"NotApplicable", "Unknown", "RST", "RTS",
+                                                       "SRT",           "STR",     "TRS", "TSR"};
+
+std::vector<std::string> SplitCsl(std::string_view text) {
+  std::vector<std::string> items;
+  if (text.empty()) return items;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+std::optional<std::int64_t> ParseInt(std::string_view text) {
+  std::int64_t value = 0;
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> ParseBool(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return std::nullopt;
+}
+
+// Rotation items may carry a connector prefix: "0.RST", "1.NotApplicable".
+bool RotationItemAllowed(std::string_view item) {
+  const std::size_t dot = item.find('.');
+  if (dot != std::string_view::npos) {
+    const auto connector = ParseInt(item.substr(0, dot));
+    if (!connector || *connector < 0 || *connector > 1) return false;
+    item = item.substr(dot + 1);
+  }
+  return std::find(kPhaseRotations.begin(), kPhaseRotations.end(), item) != kPhaseRotations.end();
+}
+
+}  // namespace
+
+const std::vector<KeyDefinition>& KeyDefinitions() {
+  using K = KeyType;
+  using A = Access;
+  static const std::vector<KeyDefinition> keys = {
+      {"AllowOfflineTxForUnknownId", K::kBoolean, A::kReadWrite, "true"},
+      {"AuthorizationCacheEnabled", K::kBoolean, A::kReadWrite, "true"},
+      // Security whitepaper 7.2: write-only, 16 to 40 characters.
+      {"AuthorizationKey", K::kString, A::kWriteOnly, "", 16, 40},
+      {"AuthorizeRemoteTxRequests", K::kBoolean, A::kReadWrite, "false"},
+      {"ClockAlignedDataInterval", K::kInteger, A::kReadWrite, "900", 0, 86400},
+      {"ConnectionTimeOut", K::kInteger, A::kReadWrite, "60", 1, 86400},
+      {"ConnectorPhaseRotation", K::kCsl, A::kReadWrite, "NotApplicable", 0, 0, {}, 2},
+      {"GetConfigurationMaxKeys", K::kInteger, A::kReadOnly, "16"},
+      {"HeartbeatInterval", K::kInteger, A::kReadWrite, "30", 0, 86400},
+      {"LocalAuthorizeOffline", K::kBoolean, A::kReadWrite, "true"},
+      {"LocalPreAuthorize", K::kBoolean, A::kReadWrite, "false"},
+      {"MeterValuesAlignedData", K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0, kMeasurands, 1},
+      {"MeterValuesAlignedDataMaxLength", K::kInteger, A::kReadOnly, "1"},
+      {"MeterValuesSampledData", K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0, kMeasurands, 1},
+      {"MeterValuesSampledDataMaxLength", K::kInteger, A::kReadOnly, "1"},
+      {"MeterValueSampleInterval", K::kInteger, A::kReadWrite, "0", 0, 86400},
+      {"MinimumStatusDuration", K::kInteger, A::kReadWrite, "0", 0, 3600},
+      {"NumberOfConnectors", K::kInteger, A::kReadOnly, "1"},
+      {"ResetRetries", K::kInteger, A::kReadWrite, "1", 0, 10},
+      {"SecurityProfile", K::kInteger, A::kReadOnly, "0", 0, 3},
+      {"StopTransactionMaxMeterValues", K::kInteger, A::kReadOnly, "20"},
+      {"StopTransactionOnEVSideDisconnect", K::kBoolean, A::kReadWrite, "true"},
+      {"StopTransactionOnInvalidId", K::kBoolean, A::kReadWrite, "true"},
+      {"StopTxnAlignedData", K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
+      {"StopTxnAlignedDataMaxLength", K::kInteger, A::kReadOnly, "1"},
+      {"StopTxnSampledData", K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
+      {"StopTxnSampledDataMaxLength", K::kInteger, A::kReadOnly, "1"},
+      {"SupportedFeatureProfiles", K::kCsl, A::kReadOnly, "Core"},
+      {"SupportedFeatureProfilesMaxLength", K::kInteger, A::kReadOnly, "5"},
+      {"TransactionMessageAttempts", K::kInteger, A::kReadWrite, "2", 1, 100},
+      {"TransactionMessageRetryInterval", K::kInteger, A::kReadWrite, "5", 0, 86400},
+      // Fixed cable: always false and not changeable (errata v4 3.83).
+      {"UnlockConnectorOnEVSideDisconnect", K::kBoolean, A::kReadOnly, "false"},
+      {"WebSocketPingInterval", K::kInteger, A::kReadWrite, "0", 0, 86400},
+  };
+  return keys;
+}
+
+const KeyDefinition* FindKey(std::string_view name) {
+  for (const KeyDefinition& key : KeyDefinitions()) {
+    if (codec::EqualsIgnoreAsciiCase(key.name, name)) return &key;  // CiString keys
+  }
+  return nullptr;
+}
+
+bool Configuration::IsValid(const KeyDefinition& key, std::string_view value) {
+  if (value.size() > 500) return false;  // ChangeConfiguration value is CiString500
+  switch (key.type) {
+    case KeyType::kBoolean:
+      return ParseBool(value).has_value();
+    case KeyType::kInteger: {
+      const auto number = ParseInt(value);
+      return number && *number >= key.min && *number <= key.max;
+    }
+    case KeyType::kString:
+      return static_cast<std::int64_t>(value.size()) >= key.min &&
+             static_cast<std::int64_t>(value.size()) <= key.max;
+    case KeyType::kCsl: {
+      const auto items = SplitCsl(value);
+      if (key.max_items != 0 && items.size() > key.max_items) return false;
+      for (const std::string& item : items) {
+        if (item.empty()) return false;
+        if (key.name == "ConnectorPhaseRotation") {
+          if (!RotationItemAllowed(item)) return false;
+        } else if (!key.allowed_items.empty() &&
+                   std::find(key.allowed_items.begin(), key.allowed_items.end(), item) ==
+                       key.allowed_items.end()) {
+          return false;  // unsupported measurand: Rejected (section 3.16.4)
+        }
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+Configuration Configuration::Load(hal::KeyValueStore& store,
+                                  const std::map<std::string, std::string>& factory_overrides,
+                                  std::vector<std::string>* errors) {
+  Configuration config(store);
+  for (const auto& [name, value] : factory_overrides) {
+    const KeyDefinition* key = FindKey(name);
+    if (key == nullptr) {
+      if (errors) errors->push_back("unknown configuration key " + name);
+    } else if (!IsValid(*key, value)) {
+      if (errors) errors->push_back("invalid value for " + name);
+    }
+  }
+  for (const KeyDefinition& key : KeyDefinitions()) {
+    std::string name(key.name);
+    std::string value(key.factory_value);
+    if (auto stored = store.Get(std::string(kPrefix) + name); stored.ok()) {
+      value = *stored;
+    } else if (auto it = factory_overrides.find(name);
+               it != factory_overrides.end() && IsValid(key, it->second)) {
+      value = it->second;
+    }
+    if (!IsValid(key, value) && !(key.access == Access::kWriteOnly && value.empty())) {
+      value = std::string(key.factory_value);  // a corrupt stored value never sticks
+    }
+    config.values_[name] = value;
+  }
+  return config;
+}
+
+std::string Configuration::GetString(std::string_view key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
+}
+
+std::int64_t Configuration::GetInt(std::string_view key) const {
+  return ParseInt(GetString(key)).value_or(0);
+}
+
+bool Configuration::GetBool(std::string_view key) const {
+  return ParseBool(GetString(key)).value_or(false);
+}
+
+std::vector<std::string> Configuration::GetList(std::string_view key) const {
+  return SplitCsl(GetString(key));
+}
+
+bool Configuration::Store(const KeyDefinition& key, std::string_view value) {
+  std::string normalized(value);
+  if (key.type == KeyType::kBoolean) normalized = *ParseBool(value) ? "true" : "false";
+  if (!store_->Put(std::string(kPrefix) + std::string(key.name), normalized).ok()) return false;
+  values_[std::string(key.name)] = normalized;
+  if (observer_) observer_(key.name);
+  return true;
+}
+
+v16::ConfigurationStatus Configuration::Change(std::string_view name, std::string_view value) {
+  const KeyDefinition* key = FindKey(name);
+  if (key == nullptr) return v16::ConfigurationStatus::kNotSupported;
+  if (key->access == Access::kReadOnly || !IsValid(*key, value)) {
+    return v16::ConfigurationStatus::kRejected;
+  }
+  return Store(*key, value) ? v16::ConfigurationStatus::kAccepted
+                            : v16::ConfigurationStatus::kRejected;
+}
+
+bool Configuration::SetInternal(std::string_view name, std::string_view value) {
+  const KeyDefinition* key = FindKey(name);
+  return key != nullptr && IsValid(*key, value) && Store(*key, value);
+}
+
+v16::GetConfigurationConf Configuration::Get(
+    const std::optional<std::vector<codec::CiString<50>>>& keys) const {
+  v16::GetConfigurationConf conf;
+  const auto max_keys = static_cast<std::size_t>(std::max<std::int64_t>(1, GetInt("GetConfigurationMaxKeys")));
+  auto add = [&](const KeyDefinition& key) {
+    v16::KeyValue kv;
+    kv.key = *codec::CiString<50>::From(key.name);
+    kv.readonly = key.access == Access::kReadOnly;
+    if (auto value = codec::CiString<500>::From(GetString(key.name))) kv.value = *value;
+    if (!conf.configuration_key) conf.configuration_key.emplace();
+    conf.configuration_key->push_back(std::move(kv));
+  };
+  if (!keys || keys->empty()) {
+    for (const KeyDefinition& key : KeyDefinitions()) {
+      if (key.access != Access::kWriteOnly) add(key);
+    }
+    return conf;
+  }
+  std::size_t answered = 0;
+  for (const auto& requested : *keys) {
+    if (answered++ == max_keys) break;  // at most GetConfigurationMaxKeys per request
+    const KeyDefinition* key = FindKey(requested.view());
+    if (key == nullptr || key->access == Access::kWriteOnly) {
+      if (!conf.unknown_key) conf.unknown_key.emplace();
+      conf.unknown_key->push_back(requested);
+    } else {
+      add(*key);
+    }
+  }
+  return conf;
+}
+
+}  // namespace ocpp::station
