@@ -91,7 +91,9 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   runtime::RpcEndpoint::Options rpc_options;
   rpc_options.role = runtime::Role::kChargePoint;
   rpc_options.response_timeout = options_.response_timeout;
-  rpc_options.offered_profiles = {v16::FeatureProfile::kCore};
+  // Every profile is "offered" at the RPC level so the few non-Core calls
+  // OCTT expects a defined answer to reach their handlers; any action
+  // without a handler is answered NotSupported.
   rpc_ = std::make_unique<runtime::RpcEndpoint>(
       deps_.loop, [this](std::string frame) { return deps_.transport.Send(std::move(frame)); },
       rpc_options);
@@ -358,6 +360,25 @@ void ChargePoint::RegisterHandlers() {
       [](const v16::UnlockConnectorReq&) -> HandlerResult<v16::UnlockConnectorConf> {
         // Fixed cable, no connector lock (errata 3.85).
         return v16::UnlockConnectorConf{v16::UnlockStatus::kNotSupported};
+      });
+
+  // Profiles this product does not implement, answered as the spec and
+  // OCTT expect (TC_042_1, TC_043_1, TC_048_4, TC_050_4).
+  rpc_->Handle<Action::kGetLocalListVersion>(
+      [](const v16::GetLocalListVersionReq&) -> HandlerResult<v16::GetLocalListVersionConf> {
+        return v16::GetLocalListVersionConf{-1};  // no local list (section 5.10)
+      });
+  rpc_->Handle<Action::kSendLocalList>(
+      [](const v16::SendLocalListReq&) -> HandlerResult<v16::SendLocalListConf> {
+        return v16::SendLocalListConf{v16::UpdateStatus::kNotSupported};
+      });
+  rpc_->Handle<Action::kReserveNow>(
+      [](const v16::ReserveNowReq&) -> HandlerResult<v16::ReserveNowConf> {
+        return v16::ReserveNowConf{v16::ReservationStatus::kRejected};
+      });
+  rpc_->Handle<Action::kCancelReservation>(
+      [](const v16::CancelReservationReq&) -> HandlerResult<v16::CancelReservationConf> {
+        return v16::CancelReservationConf{v16::CancelReservationStatus::kRejected};
       });
 
   rpc_->Handle<Action::kReset>([this](const v16::ResetReq& req) -> HandlerResult<v16::ResetConf> {

@@ -1,0 +1,357 @@
+// station_sim: the station firmware with the simulated HAL, driven through
+// the interface in docs/station-sim.md (copied from the shared contract):
+// command-line flags, control commands on stdin, JSON lines on stdout,
+// human-readable logs on stderr.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "hal/linux/sqlite_storage.h"
+#include "hal/sim/sim_commands.h"
+#include "hal/sim/sim_hardware.h"
+#include "runtime/clock.h"
+#include "runtime/lws_event_loop.h"
+#include "runtime/ws_client_transport.h"
+#include "station/charge_point.h"
+
+namespace {
+
+using namespace ocpp;
+
+enum class Level { kError, kWarn, kInfo, kDebug };
+
+struct Flags {
+  std::string csms;
+  std::string id;
+  std::string data_dir;
+  std::string config_file;
+  std::string password;
+  std::string ca_file;
+  std::string cert;
+  std::string key;
+  Level level = Level::kInfo;
+};
+
+[[noreturn]] void Die(const std::string& reason, int code = 2) {
+  std::fprintf(stderr, "station_sim: %s\n", reason.c_str());
+  std::exit(code);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  std::map<std::string, std::string*> strings = {
+      {"--csms", &flags.csms},         {"--id", &flags.id},         {"--data-dir", &flags.data_dir},
+      {"--config", &flags.config_file}, {"--password", &flags.password}, {"--ca-file", &flags.ca_file},
+      {"--cert", &flags.cert},         {"--key", &flags.key}};
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool inline_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      inline_value = true;
+    }
+    if (arg == "--help" || arg == "-h") {
+      std::printf(
+          "usage: station_sim --csms URL --id CHARGE_POINT_ID --data-dir DIR [--config FILE]\n"
+          "       [--password PW] [--ca-file PEM] [--cert PEM --key PEM] [--log-level LEVEL]\n");
+      std::exit(0);
+    }
+    const bool known = strings.count(arg) || arg == "--log-level";
+    if (!known) Die("unknown flag " + arg);
+    if (!inline_value) {
+      if (i + 1 >= argc) Die("flag " + arg + " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--log-level") {
+      if (value == "error") flags.level = Level::kError;
+      else if (value == "warn") flags.level = Level::kWarn;
+      else if (value == "info") flags.level = Level::kInfo;
+      else if (value == "debug") flags.level = Level::kDebug;
+      else Die("--log-level must be error, warn, info or debug");
+    } else {
+      *strings[arg] = value;
+    }
+  }
+  if (flags.csms.empty()) Die("--csms URL is required");
+  if (flags.id.empty()) Die("--id CHARGE_POINT_ID is required");
+  if (flags.data_dir.empty()) Die("--data-dir DIR is required");
+  if (flags.csms.rfind("ws://", 0) != 0 && flags.csms.rfind("wss://", 0) != 0) {
+    Die("--csms must be a ws:// or wss:// URL");
+  }
+  if (flags.cert.empty() != flags.key.empty()) Die("--cert and --key go together");
+  return flags;
+}
+
+std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
+  std::map<std::string, std::string> values;
+  if (path.empty()) return values;
+  std::ifstream in(path);
+  if (!in) Die("cannot read --config " + path + ": " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  if (doc.HasParseError() || !doc.IsObject()) Die("--config " + path + " is not a JSON object");
+  for (const auto& member : doc.GetObject()) {
+    const std::string key = member.name.GetString();
+    if (member.value.IsString()) {
+      values[key] = member.value.GetString();
+    } else if (member.value.IsBool()) {
+      values[key] = member.value.GetBool() ? "true" : "false";
+    } else if (member.value.IsInt64()) {
+      values[key] = std::to_string(member.value.GetInt64());
+    } else {
+      Die("--config: value of " + key + " must be a string, number or boolean");
+    }
+  }
+  return values;
+}
+
+// One JSON object per line on stdout; stdout is shared with nothing else.
+class EventWriter {
+ public:
+  void Write(const std::string& ts, const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& body) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("ts");
+    w.String(ts.c_str());
+    body(w);
+    w.EndObject();
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::fwrite(buffer.GetString(), 1, buffer.GetSize(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+// The simulated firmware: storage, transport and charge point, rebuilt on
+// every in-process reboot from the same data directory.
+class Station {
+ public:
+  Station(const Flags& flags, std::map<std::string, std::string> factory,
+          runtime::LwsEventLoop& loop, hal::SimHardware& hardware, EventWriter& out)
+      : flags_(flags), factory_(std::move(factory)), loop_(loop), hardware_(hardware), out_(out) {}
+
+  void Log(Level level, const std::string& line) {
+    if (level > flags_.level) return;
+    static const char* kNames[] = {"error", "warn", "info", "debug"};
+    std::fprintf(stderr, "station_sim: %s: %s\n", kNames[static_cast<int>(level)], line.c_str());
+  }
+
+  std::string Timestamp() const {
+    return (cp_ ? cp_->Now() : codec::DateTime::FromSystemTime(loop_.clock().WallNow())).ToString();
+  }
+
+  // Returns false with `error` set when the station cannot run.
+  bool Boot(std::string* error) {
+    auto storage = hal::SqliteStorage::Open(flags_.data_dir);
+    if (!storage.ok()) {
+      *error = "unusable --data-dir: " + storage.status().message();
+      return false;
+    }
+    storage_ = std::move(*storage);
+    runtime::WsClientTransport::Options t;
+    t.central_system_url = flags_.csms;
+    t.charge_point_id = flags_.id;
+    const bool tls = flags_.csms.rfind("wss://", 0) == 0;
+    if (!flags_.cert.empty()) {
+      t.security_profile = runtime::SecurityProfile::kTlsWithClientCertificate;
+      t.client_cert_file = flags_.cert;
+      t.client_key_file = flags_.key;
+    } else if (!flags_.password.empty()) {
+      t.security_profile =
+          tls ? runtime::SecurityProfile::kTlsWithBasicAuth : runtime::SecurityProfile::kBasicAuth;
+      t.authorization_key = flags_.password;
+    } else if (tls) {
+      t.security_profile = runtime::SecurityProfile::kTlsWithBasicAuth;
+    }
+    t.ca_file = flags_.ca_file;
+    std::string transport_error;
+    transport_ = runtime::WsClientTransport::Create(loop_, t, &transport_error);
+    if (!transport_) {
+      *error = transport_error;
+      return false;
+    }
+    station::ChargePoint::Options options;
+    options.factory_config = factory_;
+    options.callbacks.log = [this](std::string_view line) { Log(Level::kInfo, std::string(line)); };
+    options.callbacks.on_frame = [this](runtime::TraceDirection dir, std::string_view frame) {
+      rapidjson::Document doc;
+      doc.Parse(frame.data(), frame.size());
+      out_.Write(Timestamp(), [&](auto& w) {
+        w.Key("event");
+        w.String("ocpp");
+        w.Key("dir");
+        w.String(dir == runtime::TraceDirection::kSent ? "tx" : "rx");
+        if (!doc.HasParseError()) {
+          w.Key("frame");
+          doc.Accept(w);
+        } else {
+          w.Key("frame_text");
+          w.String(frame.data(), static_cast<rapidjson::SizeType>(frame.size()));
+        }
+      });
+    };
+    options.callbacks.on_status = [this](int connector, v16::ChargePointStatus status,
+                                         v16::ChargePointErrorCode error) {
+      out_.Write(Timestamp(), [&](auto& w) {
+        w.Key("event");
+        w.String("connector");
+        w.Key("connector");
+        w.Int(connector);
+        w.Key("status");
+        w.String(std::string(v16::ToString(status)).c_str());
+        w.Key("errorCode");
+        w.String(std::string(v16::ToString(error)).c_str());
+      });
+    };
+    options.callbacks.on_connection = [this](bool connected) {
+      out_.Write(Timestamp(), [&](auto& w) {
+        w.Key("event");
+        w.String("connection");
+        w.Key("state");
+        w.String(connected ? "connected" : "disconnected");
+      });
+    };
+    std::vector<std::string> warnings;
+    auto cp = station::ChargePoint::Create(
+        station::ChargePoint::Dependencies{loop_, *transport_, hardware_, *storage_, *storage_},
+        options, &warnings);
+    for (const auto& w : warnings) Log(Level::kWarn, "--config: " + w);
+    if (!cp.ok()) {
+      *error = "cannot start the station: " + cp.status().message();
+      return false;
+    }
+    cp_ = std::move(*cp);
+    cp_->Start();
+    return true;
+  }
+
+  void Shutdown() {
+    if (cp_) cp_->Stop();
+    // Let the close frame go out (bounded; the clock is real here).
+    for (int i = 0; i < 50 && transport_ && transport_->IsConnected(); ++i) {
+      loop_.RunOnce(std::chrono::milliseconds(20));
+    }
+    cp_.reset();
+    transport_.reset();
+    storage_.reset();
+  }
+
+ private:
+  const Flags& flags_;
+  std::map<std::string, std::string> factory_;
+  runtime::LwsEventLoop& loop_;
+  hal::SimHardware& hardware_;
+  EventWriter& out_;
+  std::unique_ptr<hal::SqliteStorage> storage_;
+  std::unique_ptr<runtime::WsClientTransport> transport_;
+  std::unique_ptr<station::ChargePoint> cp_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Flags flags = ParseFlags(argc, argv);
+  auto factory = ReadFactoryConfig(flags.config_file);
+  if (mkdir(flags.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    Die("cannot create --data-dir " + flags.data_dir + ": " + std::strerror(errno), 1);
+  }
+  // Signals are taken by one thread with sigwait, never in a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  runtime::SystemClock clock;
+  runtime::LwsEventLoop::Options loop_options;
+  loop_options.log_sink = [&flags](runtime::LogLevel level, std::string_view message) {
+    if (flags.level == Level::kDebug || level == runtime::LogLevel::kError) {
+      std::fprintf(stderr, "station_sim: lws: %.*s\n", static_cast<int>(message.size()),
+                   message.data());
+    }
+  };
+  auto loop = runtime::LwsEventLoop::Create(clock, loop_options);
+  if (!loop) Die("cannot create the event loop", 1);
+  hal::SimHardware hardware(clock);
+  EventWriter out;
+  Station station(flags, factory, *loop, hardware, out);
+  std::atomic<bool> quit{false};
+  hardware.SetRebootHandler([&](hal::RebootKind kind) {
+    // In-process reboot: close, reload from --data-dir, boot again.
+    loop->Post([&, kind] {
+      station.Log(Level::kInfo, kind == hal::RebootKind::kHard ? "hard reset" : "soft reset");
+      station.Shutdown();
+      std::string error;
+      if (!station.Boot(&error)) {
+        std::fprintf(stderr, "station_sim: %s\n", error.c_str());
+        quit = true;
+      }
+    });
+  });
+  std::string error;
+  if (!station.Boot(&error)) Die(error, 1);
+
+  std::thread signal_thread([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    quit = true;
+    loop->Post([] {});
+  });
+  signal_thread.detach();
+  // stdin: one command per line; EOF is not quit.
+  std::thread input_thread([&] {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (line.size() > hal::sim::kMaxCommandLineBytes) {
+        std::fprintf(stderr, "error: line longer than %zu bytes\n", hal::sim::kMaxCommandLineBytes);
+        continue;
+      }
+      loop->Post([&, line] {
+        const hal::sim::ParsedLine parsed = hal::sim::ParseCommandLine(line);
+        if (!parsed.ok()) {
+          std::fprintf(stderr, "%s\n", parsed.error.c_str());
+          return;
+        }
+        if (!parsed.command) return;
+        if (hal::sim::IsQuit(*parsed.command)) {
+          quit = true;
+          return;
+        }
+        hal::sim::ApplyCommand(hardware, *parsed.command);
+      });
+    }
+  });
+  input_thread.detach();
+
+  while (!quit) loop->RunOnce(std::chrono::milliseconds(100));
+  station.Shutdown();
+  std::fflush(stdout);
+  std::_Exit(0);  // detached threads may still block on stdin
+}

@@ -1,0 +1,94 @@
+// A small OCPP 1.6 central system built from the project's own runtime
+// (WsServer + RpcEndpoint in the CentralSystem role). The demo, the
+// conformance suite and the benchmarks run it on 127.0.0.1; every
+// station-initiated action gets a sensible default answer that a test or a
+// script can override, and every frame is recorded.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/lws_event_loop.h"
+#include "runtime/rpc_endpoint.h"
+#include "runtime/ws_server.h"
+
+namespace ocpp::tools {
+
+class CentralSystem {
+ public:
+  struct Options {
+    int port = 0;  // 0 = any free port on 127.0.0.1
+    std::string cert_file, key_file, client_ca_file;  // wss when cert_file is set
+    std::function<runtime::WsServer::Verdict(const runtime::WsServer::UpgradeRequest&)> accept;
+    int heartbeat_interval = 30;  // BootNotification.conf interval
+  };
+
+  struct Frame {
+    runtime::TraceDirection dir;  // kReceived = sent by the station
+    std::string text;
+  };
+
+  static std::unique_ptr<CentralSystem> Create(runtime::LwsEventLoop& loop, Options options,
+                                               std::string* error);
+  ~CentralSystem();
+
+  int port() const { return server_->port(); }
+  std::string url() const;  // ws(s)://127.0.0.1:PORT (append /ID to connect)
+  bool connected() const { return rpc_ != nullptr; }
+  std::optional<std::string> charge_point_id() const { return charge_point_id_; }
+
+  // Overrides the answer to a station-initiated action.
+  template <v16::Action A>
+  void Handle(std::function<runtime::HandlerResult<typename v16::ActionTraits<A>::Response>(
+                  const typename v16::ActionTraits<A>::Request&)>
+                  handler) {
+    auto install = [handler](runtime::RpcEndpoint& rpc) { rpc.Handle<A>(handler); };
+    overrides_[A] = install;
+    if (rpc_) install(*rpc_);
+  }
+
+  // Sends a CALL to the connected station.
+  template <class Request>
+  bool Call(const Request& request,
+            std::function<void(runtime::CallOutcome<typename v16::RequestTraits<Request>::Response>)>
+                done) {
+    if (!rpc_) return false;
+    rpc_->Call(request, std::move(done));
+    return true;
+  }
+
+  // Sends raw text (for malformed-frame tests).
+  bool SendRaw(std::string text);
+  void Drop();   // cut the connection without a close frame
+  void Close();  // close frame
+
+  const std::vector<Frame>& frames() const { return frames_; }
+  void ClearFrames() { frames_.clear(); }
+  // Actions of the CALLs the station sent, in order.
+  std::vector<std::string> ReceivedCalls() const;
+  // Payloads (JSON text) of the CALLs of `action` the station sent.
+  std::vector<std::string> ReceivedPayloads(std::string_view action) const;
+  int next_transaction_id() const { return next_transaction_id_; }
+  void set_trace(std::function<void(const Frame&)> trace) { trace_ = std::move(trace); }
+
+ private:
+  CentralSystem(runtime::LwsEventLoop& loop, Options options) : loop_(loop), options_(std::move(options)) {}
+  void InstallDefaults(runtime::RpcEndpoint& rpc);
+
+  runtime::LwsEventLoop& loop_;
+  Options options_;
+  std::unique_ptr<runtime::WsServer> server_;
+  std::unique_ptr<runtime::RpcEndpoint> rpc_;
+  runtime::WsServer::ConnectionId connection_ = 0;
+  std::optional<std::string> charge_point_id_;
+  std::map<v16::Action, std::function<void(runtime::RpcEndpoint&)>> overrides_;
+  std::vector<Frame> frames_;
+  std::function<void(const Frame&)> trace_;
+  int next_transaction_id_ = 1;
+};
+
+}  // namespace ocpp::tools
