@@ -10,11 +10,12 @@
 namespace ocpp::runtime {
 
 enum class DisconnectReason {
-  kConnectFailed,      // TCP/TLS/HTTP upgrade failed (incl. 401/404, bad certificate)
-  kSubprotocolRefused, // server did not select ocpp1.6
+  kConnectFailed,       // TCP/TLS/HTTP upgrade failed (incl. 401/404, bad certificate)
+  kSubprotocolRefused,  // server did not select ocpp1.6
   kClosedByPeer,
   kPongTimeout,
   kClosedLocally,
+  kMessageTooBig,  // peer sent a message over the size limit: closed with 1009
 };
 
 const char* ToString(DisconnectReason reason);
