@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
@@ -63,6 +64,31 @@ std::optional<std::string> HexDecode(std::string_view hex) {
     bytes.push_back(static_cast<char>(high << 4 | low));
   }
   return bytes;
+}
+
+// lws only logs when it cannot load these files and then fails every
+// handshake; check them up front so a broken configuration is an error at
+// Create(). Encrypted keys are refused rather than prompted for on stdin.
+std::string CheckTlsFiles(const WsClientTransport::Options& options) {
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  if (!context) return "OpenSSL cannot create a context";
+  SSL_CTX_set_default_passwd_cb(context, [](char*, int, int, void*) { return 0; });
+  std::string problem;
+  if (SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) != 1) {
+    problem = "cannot load CA certificates from ca_file";
+  } else if (options.security_profile == SecurityProfile::kTlsWithClientCertificate) {
+    if (SSL_CTX_use_certificate_chain_file(context, options.client_cert_file.c_str()) != 1) {
+      problem = "cannot load client_cert_file";
+    } else if (SSL_CTX_use_PrivateKey_file(context, options.client_key_file.c_str(),
+                                           SSL_FILETYPE_PEM) != 1) {
+      problem = "cannot load client_key_file (unencrypted PEM of client_cert_file's key expected)";
+    } else if (SSL_CTX_check_private_key(context) != 1) {
+      problem = "client_key_file does not belong to client_cert_file";
+    }
+  }
+  SSL_CTX_free(context);
+  ERR_clear_error();
+  return problem;
 }
 
 void Wipe(std::string& secret) {
@@ -142,6 +168,10 @@ std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop,
   if (options.ping_interval.count() < 0) return fail("ping_interval must not be negative");
   if (options.pong_timeout.count() <= 0) return fail("pong_timeout must be positive");
   if (options.max_message_bytes == 0) return fail("max_message_bytes must be positive");
+  if (needs_tls) {
+    const std::string problem = CheckTlsFiles(options);
+    if (!problem.empty()) return fail(problem);
+  }
 
   std::uint64_t seed = 0;
   if (options.random_seed) {
@@ -489,8 +519,8 @@ int WsClientTransport::OnReceive(lws* wsi, const char* data, size_t len) {
     state_ = State::kClosing;
     CancelTimer(ping_timer_);
     CancelTimer(pong_timer_);
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                     reinterpret_cast<unsigned char*>(const_cast<char*>("message too big")), 15);
+    static unsigned char kReason[] = "message too big";
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, kReason, sizeof(kReason) - 1);
     return -1;
   }
   if (len > 0) rx_.append(data, len);

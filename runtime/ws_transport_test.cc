@@ -586,6 +586,65 @@ TEST_F(WsTransportTest, DestroyingAConnectedTransportClosesTheConnection) {
   EXPECT_TRUE(client_log_.disconnects.empty());  // no callback into a dead object's owner
 }
 
+TEST_F(WsTransportTest, StopThenStartWhileClosingReconnects) {
+  StartServer(ServerOptions());
+  StartClient(ClientOptions(SecurityProfile::kUnsecured));
+  ASSERT_TRUE(PumpUntilConnected());
+  client_->Stop();
+  client_->Start();  // the old connection is still closing
+  ASSERT_TRUE(PumpUntilDisconnects(1));
+  EXPECT_EQ(client_log_.disconnects[0], DisconnectReason::kClosedLocally);
+  ASSERT_TRUE(client_->reconnect_deadline().has_value());
+  clock_.Advance(
+      std::chrono::duration_cast<milliseconds>(*client_->reconnect_deadline() - clock_.Now()));
+  ASSERT_TRUE(PumpUntilConnected(2));
+}
+
+TEST_F(WsTransportTest, LargeMessagesTravelBothWaysIntact) {
+  StartServer(ServerOptions());
+  WsClientTransport::Options options = ClientOptions(SecurityProfile::kUnsecured);
+  options.max_message_bytes = 512 * 1024;
+  StartClient(options);
+  ASSERT_TRUE(PumpUntilConnected());
+  std::string up(300'000, '\0');
+  std::string down(400'000, '\0');
+  for (size_t i = 0; i < up.size(); ++i) up[i] = static_cast<char>('a' + i % 26);
+  for (size_t i = 0; i < down.size(); ++i) down[i] = static_cast<char>('A' + i % 26);
+  // More than a socket buffer: lws has to finish the writes over several turns.
+  ASSERT_TRUE(client_->Send(up));
+  ASSERT_TRUE(client_->Send("after"));
+  ASSERT_TRUE(server_->Send(only_connection(), down));
+  ASSERT_TRUE(Pump([&] { return server_log_.texts.size() == 2 && client_log_.texts.size() == 1; }));
+  EXPECT_TRUE(server_log_.texts[0] == up);
+  EXPECT_EQ(server_log_.texts[1], "after");
+  EXPECT_TRUE(client_log_.texts[0] == down);
+}
+
+TEST_F(WsTransportTest, ClientKeyThatDoesNotMatchItsCertificateIsRefusedAtCreate) {
+  WsClientTransport::Options options = ClientOptions(SecurityProfile::kTlsWithClientCertificate, 1);
+  options.client_key_file = pki_->rogue_client_key;
+  std::string error;
+  EXPECT_EQ(WsClientTransport::Create(*loop_, options, &error), nullptr);
+  EXPECT_NE(error.find("client_key_file"), std::string::npos) << error;
+}
+
+TEST_F(WsTransportTest, ServerCannotListenOnAPortInUse) {
+  const int other = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(other, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(other, 4), 0);
+  socklen_t length = sizeof(address);
+  getsockname(other, reinterpret_cast<sockaddr*>(&address), &length);
+  WsServer::Options options = ServerOptions();
+  options.port = ntohs(address.sin_port);
+  std::string error;
+  EXPECT_EQ(WsServer::Create(*loop_, options, &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  close(other);
+}
+
 TEST_F(WsTransportTest, PasswordNeverAppearsInAnyLog) {
   std::vector<std::string> library_lines;
   LwsEventLoop::SetLibraryLogSink(
