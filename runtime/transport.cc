@@ -14,8 +14,8 @@ const char* ToString(DisconnectReason reason) {
       return "PongTimeout";
     case DisconnectReason::kClosedLocally:
       return "ClosedLocally";
-    case DisconnectReason::kMessageTooBig:
-      return "MessageTooBig";
+    case DisconnectReason::kProtocolError:
+      return "ProtocolError";
   }
   return "Unknown";
 }

@@ -15,7 +15,7 @@ enum class DisconnectReason {
   kClosedByPeer,
   kPongTimeout,
   kClosedLocally,
-  kMessageTooBig,  // peer sent a message over the size limit: closed with 1009
+  kProtocolError,  // peer sent what we must refuse: too big (closed 1009), not UTF-8 (1007)
 };
 
 const char* ToString(DisconnectReason reason);

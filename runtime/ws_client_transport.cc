@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "runtime/tls_policy.h"
+#include "runtime/utf8.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -201,7 +202,6 @@ WsClientTransport::WsClientTransport(LwsEventLoop& loop, Options options, WsUrl 
 bool WsClientTransport::CreateVhost() {
   LwsVhostSpec spec;
   spec.name = "ws-client:" + options_.charge_point_id;
-  spec.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
   if (url_.secure) {
     spec.client_ca_file = options_.ca_file;
     if (options_.security_profile == SecurityProfile::kTlsWithClientCertificate) {
@@ -264,10 +264,7 @@ void WsClientTransport::Stop() {
       close_requested_ = true;
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
-      close_timer_ = loop_.AddTimer(kCloseHandshakeTimeout, [this] {
-        close_timer_ = 0;
-        Abort(DisconnectReason::kClosedLocally);
-      });
+      ArmCloseTimeout(DisconnectReason::kClosedLocally);
       lws_callback_on_writable(wsi_);
       break;
     case State::kClosing:
@@ -515,21 +512,41 @@ int WsClientTransport::OnReceive(lws* wsi, const char* data, size_t len) {
                                 std::to_string(options_.max_message_bytes) +
                                 " bytes: closing with 1009");
     rx_.clear();
-    pending_reason_ = DisconnectReason::kMessageTooBig;
-    state_ = State::kClosing;
-    CancelTimer(ping_timer_);
-    CancelTimer(pong_timer_);
-    static unsigned char kReason[] = "message too big";
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, kReason, sizeof(kReason) - 1);
-    return -1;
+    return RefuseMessage(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
   }
   if (len > 0) rx_.append(data, len);
   if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
     std::string text;
     text.swap(rx_);
+    if (!IsValidUtf8(text)) {
+      Log(LogLevel::kWarning, "incoming text is not UTF-8: closing with 1007");
+      return RefuseMessage(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD);
+    }
     if (callbacks_.on_text) callbacks_.on_text(text);
   }
   return 0;
+}
+
+int WsClientTransport::RefuseMessage(lws* wsi, lws_close_status code) {
+  rx_.clear();
+  pending_reason_ = DisconnectReason::kProtocolError;
+  state_ = State::kClosing;
+  CancelTimer(ping_timer_);
+  CancelTimer(pong_timer_);
+  // lws sends the close frame with this code and closes once it is answered.
+  lws_close_reason(wsi, code, nullptr, 0);
+  ArmCloseTimeout(DisconnectReason::kProtocolError);
+  return -1;
+}
+
+void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
+  // lws waits for the peer's close frame on real time; a peer that never
+  // sends one is cut off on the loop's clock as well.
+  CancelTimer(close_timer_);
+  close_timer_ = loop_.AddTimer(kCloseHandshakeTimeout, [this, reason] {
+    close_timer_ = 0;
+    Abort(reason);
+  });
 }
 
 int WsClientTransport::OnWriteable(lws* wsi) {

@@ -4,8 +4,8 @@
 // full jitter, and WebSocket ping/pong supervision. Every timer runs on the
 // LwsEventLoop's Clock.
 //
-// Callbacks run on the loop thread. They may call Send/Stop/Start but must not
-// destroy the transport.
+// Use it on the loop thread only. Callbacks run there too; they may call
+// Send/Stop/Start but must not destroy the transport.
 #pragma once
 
 #include <cstddef>
@@ -67,7 +67,9 @@ class WsClientTransport final : public Transport, private LwsHandler {
     Milliseconds ping_interval{0};
     // No pong this long after a ping: the link is dead, drop and reconnect.
     Milliseconds pong_timeout{10'000};
-    // Longer incoming messages are refused with close code 1009.
+    // Longer incoming messages are refused with close code 1009 (and text
+    // that is not UTF-8 with 1007), ending the connection with kProtocolError
+    // once the peer answers the close or 5 s (on the clock) have passed.
     std::size_t max_message_bytes = 64 * 1024;
   };
 
@@ -125,7 +127,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
     kWaitingToRetry,  // a timer will start the next attempt
     kConnecting,      // TCP/TLS/upgrade in progress
     kConnected,
-    kClosing,  // the connection is going away (Stop, pong timeout, ...)
+    kClosing,  // going away (Stop, pong timeout, ...); lws reports the end
   };
 
   WsClientTransport(LwsEventLoop& loop, Options options, WsUrl url, std::uint64_t seed);
@@ -136,6 +138,8 @@ class WsClientTransport final : public Transport, private LwsHandler {
   int OnFilterPreEstablish(lws* wsi);
   void OnEstablished(lws* wsi);
   int OnReceive(lws* wsi, const char* data, size_t len);
+  // Closes with `code` because of what the peer sent (kProtocolError).
+  int RefuseMessage(lws* wsi, lws_close_status code);
   int OnWriteable(lws* wsi);
   void OnConnectionError(lws* wsi, std::string_view detail);
   void OnAttemptEnded(DisconnectReason reason);
@@ -145,6 +149,8 @@ class WsClientTransport final : public Transport, private LwsHandler {
   void ScheduleAttempt(Milliseconds delay);
   void Connect();
   void SendPing();
+  // After sending a close frame: Abort(reason) if the peer does not answer.
+  void ArmCloseTimeout(DisconnectReason reason);
   // Ends the current connection without a close frame; the attempt ends with
   // `reason` once lws has closed it.
   void Abort(DisconnectReason reason);
@@ -155,7 +161,6 @@ class WsClientTransport final : public Transport, private LwsHandler {
   Options options_;
   WsUrl url_;
   std::string request_path_;
-  std::string vhost_name_;
   Callbacks callbacks_;
   ReconnectBackoff backoff_;
 
