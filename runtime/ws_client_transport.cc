@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include <cctype>
 #include <cstring>
 #include <random>
 #include <utility>
@@ -92,6 +93,14 @@ std::string CheckTlsFiles(const WsClientTransport::Options& options) {
   return problem;
 }
 
+bool IsHex(std::string_view text) {
+  if (text.size() % 2 != 0) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 void Wipe(std::string& secret) {
   if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
   secret.clear();
@@ -153,7 +162,7 @@ std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop,
     if (options.charge_point_id.find(':') != std::string::npos) {
       return fail("charge_point_id with ':' cannot be a Basic auth user name");
     }
-    if (options.authorization_key_is_hex && !HexDecode(options.authorization_key).has_value()) {
+    if (options.authorization_key_is_hex && !IsHex(options.authorization_key)) {
       return fail("authorization_key is not hexadecimal");
     }
   }
@@ -183,11 +192,7 @@ std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop,
   }
   std::unique_ptr<WsClientTransport> transport(
       new WsClientTransport(loop, std::move(options), std::move(*url), seed));
-  if (!transport->CreateVhost()) {
-    return fail(
-        "cannot set up TLS: unreadable or invalid ca_file, client_cert_file or "
-        "client_key_file");
-  }
+  if (!transport->CreateVhost()) return fail("lws could not create the client vhost");
   return transport;
 }
 
@@ -270,6 +275,25 @@ void WsClientTransport::Stop() {
     case State::kClosing:
       break;  // keeps the reason it is closing for
   }
+}
+
+bool WsClientTransport::SetPingInterval(Milliseconds interval) {
+  if (interval.count() < 0) return false;
+  options_.ping_interval = interval;
+  // Re-arm from now. An unanswered ping keeps its pong deadline.
+  CancelTimer(ping_timer_);
+  if (state_ == State::kConnected) ArmPingTimer();
+  return true;
+}
+
+bool WsClientTransport::SetAuthorizationKey(std::string key) {
+  const bool valid = !key.empty() && (!options_.authorization_key_is_hex || IsHex(key));
+  if (valid) {
+    Wipe(options_.authorization_key);
+    options_.authorization_key = std::move(key);
+  }
+  Wipe(key);
+  return valid;
 }
 
 bool WsClientTransport::Send(std::string text) {
@@ -469,12 +493,7 @@ void WsClientTransport::OnEstablished(lws* wsi) {
   backoff_.Reset();
   last_connect_error_ = ConnectError();
   Log(LogLevel::kInfo, "connected");
-  if (options_.ping_interval.count() > 0) {
-    ping_timer_ = loop_.AddTimer(options_.ping_interval, [this] {
-      ping_timer_ = 0;
-      SendPing();
-    });
-  }
+  ArmPingTimer();
   if (callbacks_.on_connected) callbacks_.on_connected();
 }
 
@@ -493,6 +512,11 @@ void WsClientTransport::SendPing() {
       Abort(DisconnectReason::kPongTimeout);
     });
   }
+  ArmPingTimer();
+}
+
+void WsClientTransport::ArmPingTimer() {
+  if (options_.ping_interval.count() <= 0) return;
   ping_timer_ = loop_.AddTimer(options_.ping_interval, [this] {
     ping_timer_ = 0;
     SendPing();

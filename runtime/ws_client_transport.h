@@ -106,6 +106,13 @@ class WsClientTransport final : public Transport, private LwsHandler {
   bool Send(std::string text) override;
   bool IsConnected() const override { return state_ == State::kConnected; }
 
+  // WebSocketPingInterval changed (ChangeConfiguration): applies at once,
+  // counted from now; 0 stops pinging. False (ignored) if negative.
+  bool SetPingInterval(Milliseconds interval);
+  // AuthorizationKey changed (whitepaper A01): used from the next connection
+  // attempt on. False (ignored) if empty or, in hex mode, not hex.
+  bool SetAuthorizationKey(std::string key);
+
   const ConnectError& last_connect_error() const { return last_connect_error_; }
   // When the next attempt is scheduled; empty unless waiting to reconnect.
   std::optional<SteadyTime> reconnect_deadline() const { return reconnect_deadline_; }
@@ -148,6 +155,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
   bool IsCurrent(lws* wsi) const;
   void ScheduleAttempt(Milliseconds delay);
   void Connect();
+  void ArmPingTimer();
   void SendPing();
   // After sending a close frame: Abort(reason) if the peer does not answer.
   void ArmCloseTimeout(DisconnectReason reason);

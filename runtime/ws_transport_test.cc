@@ -487,6 +487,45 @@ TEST_F(WsTransportTest, NoPingsWhenTheIntervalIsZero) {
   EXPECT_TRUE(client_->IsConnected());
 }
 
+TEST_F(WsTransportTest, PingIntervalChangesApplyWhileConnected) {
+  StartServer(ServerOptions());
+  StartClient(ClientOptions(SecurityProfile::kUnsecured));  // no pings at first
+  ASSERT_TRUE(PumpUntilConnected());
+  ASSERT_TRUE(client_->SetPingInterval(milliseconds(2000)));
+  clock_.Advance(milliseconds(1999));
+  loop_->RunOnce(milliseconds(0));
+  EXPECT_FALSE(client_->awaiting_pong());
+  clock_.Advance(milliseconds(1));
+  loop_->RunOnce(milliseconds(0));
+  EXPECT_TRUE(client_->awaiting_pong());
+  ASSERT_TRUE(Pump([&] { return !client_->awaiting_pong(); }));
+
+  ASSERT_TRUE(client_->SetPingInterval(milliseconds(0)));
+  clock_.Advance(milliseconds(3'600'000));
+  loop_->RunOnce(milliseconds(0));
+  EXPECT_FALSE(client_->awaiting_pong());
+  EXPECT_FALSE(client_->SetPingInterval(milliseconds(-1)));
+  EXPECT_TRUE(client_->IsConnected());
+}
+
+TEST_F(WsTransportTest, NewAuthorizationKeyIsUsedFromTheNextAttempt) {
+  const std::string new_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const std::string new_header =
+      WsClientTransport::BasicAuthorizationValue(kChargePointId, new_key, false);
+  server_log_.decide = [&](const WsServer::UpgradeRequest& request) {
+    return request.authorization == new_header ? Verdict::kAccept : Verdict::kUnauthorized;
+  };
+  StartServer(ServerOptions());
+  StartClient(ClientOptions(SecurityProfile::kBasicAuth));  // old key
+  ExpectConnectFailed(ConnectError::Kind::kHttpStatus);
+  EXPECT_FALSE(client_->SetAuthorizationKey(""));
+  ASSERT_TRUE(client_->SetAuthorizationKey(new_key));
+  clock_.Advance(
+      std::chrono::duration_cast<milliseconds>(*client_->reconnect_deadline() - clock_.Now()));
+  ASSERT_TRUE(PumpUntilConnected());
+  EXPECT_EQ(server_log_.upgrade_requests.back().authorization, new_header);
+}
+
 TEST_F(WsTransportTest, FragmentedMessagesAreReassembled) {
   StartServer(ServerOptions());
   StartClient(ClientOptions(SecurityProfile::kUnsecured));
@@ -532,6 +571,26 @@ TEST_F(WsTransportTest, OversizedFragmentedMessageIsRefused) {
   ASSERT_TRUE(PumpUntilDisconnects(1));
   EXPECT_EQ(client_log_.disconnects[0], DisconnectReason::kProtocolError);
   EXPECT_TRUE(client_log_.texts.empty());
+}
+
+TEST_F(WsTransportTest, ServerRefusesOversizedClientMessages) {
+  WsServer::Options options = ServerOptions();
+  options.max_message_bytes = 100;
+  StartServer(options);
+  StartClient(ClientOptions(SecurityProfile::kUnsecured));
+  ASSERT_TRUE(PumpUntilConnected());
+  const WsServer::ConnectionId id = only_connection();
+  ASSERT_TRUE(client_->Send(std::string(101, 'z')));
+  ASSERT_TRUE(PumpUntilDisconnects(1));
+  EXPECT_EQ(client_log_.disconnects[0], DisconnectReason::kClosedByPeer);
+  EXPECT_TRUE(server_log_.texts.empty());
+  ASSERT_TRUE(Pump([&] { return !server_log_.closed.empty(); }));
+  // A closed connection takes nothing any more.
+  EXPECT_FALSE(server_->Send(id, "x"));
+  EXPECT_FALSE(server_->Close(id));
+  EXPECT_FALSE(server_->Drop(id));
+  EXPECT_FALSE(server_->StopReading(id));
+  EXPECT_EQ(server_->connection_count(), 0u);
 }
 
 TEST_F(WsTransportTest, BinaryMessagesAreIgnored) {
