@@ -106,7 +106,8 @@ class LwsEventLoop final : public EventLoop {
   lws_vhost* CreateVhost(const LwsVhostSpec& spec, LwsHandler* handler);
   // Detaches the handler (no callback reaches it any more) and has lws destroy
   // the vhost. Close the vhost's connections before, or lws closes them later
-  // without telling anybody.
+  // without telling anybody. The spec copy stays with the loop until it is
+  // destroyed (a few hundred bytes per vhost ever created).
   void DestroyVhost(lws_vhost* vhost);
   void Log(LogLevel level, std::string_view message) const;
 

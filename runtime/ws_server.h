@@ -6,6 +6,9 @@
 // Test-only behaviours are explicit: refusing the subprotocol, dropping a
 // connection without a close frame, and no longer reading a connection (so
 // pings go unanswered, as on a half-open link).
+//
+// Loop thread only, like every lws object. Pings from clients are answered by
+// lws itself.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +50,9 @@ class WsServer final : private LwsHandler {
 
   struct Options {
     std::string listen_address = "127.0.0.1";
-    int port = 0;  // 0 = any free port, see port()
+    // 0 = any free port, see port(). Two servers on one loop must not share
+    // a port: lws would make them one listener (name-based vhosts).
+    int port = 0;
     // The OCPP-J endpoint path, e.g. "/ocpp". Lets identities contain '/'
     // (sent as %2F, decoded by lws).
     std::string endpoint_path;
@@ -59,7 +64,7 @@ class WsServer final : private LwsHandler {
     std::string client_ca_file;
     // Completes the handshake without Sec-WebSocket-Protocol and closes right
     // away, as OCPP-J 1.6 §3.2 asks of a server that does not speak the
-    // offered subprotocol. ws only.
+    // offered subprotocol. ws only; accept and on_open are not called.
     bool refuse_subprotocol = false;
     // Longer messages from a client are answered with close code 1009.
     std::size_t max_message_bytes = 1024 * 1024;
