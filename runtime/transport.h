@@ -10,11 +10,12 @@
 namespace ocpp::runtime {
 
 enum class DisconnectReason {
-  kConnectFailed,      // TCP/TLS/HTTP upgrade failed (incl. 401/404, bad certificate)
-  kSubprotocolRefused, // server did not select ocpp1.6
+  kConnectFailed,       // TCP/TLS/HTTP upgrade failed (incl. 401/404, bad certificate)
+  kSubprotocolRefused,  // server did not select ocpp1.6
   kClosedByPeer,
   kPongTimeout,
   kClosedLocally,
+  kProtocolError,  // peer sent what we must refuse: too big (closed 1009), not UTF-8 (1007)
 };
 
 const char* ToString(DisconnectReason reason);

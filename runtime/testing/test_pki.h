@@ -1,0 +1,38 @@
+// Throwaway certificates for TLS tests, made with the OpenSSL C API at test
+// time (nothing checked in, nothing fetched). EC P-256 keys keep it fast.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace ocpp::runtime::testing {
+
+// PEM file paths.
+struct TestPki {
+  std::string ca_cert;        // the CA the charge point trusts
+  std::string other_ca_cert;  // an unrelated CA ("wrong CA")
+  // Issued by ca_cert for SAN IP 127.0.0.1 and DNS localhost.
+  std::string server_cert;
+  std::string server_key;
+  // Issued by ca_cert, valid, but for DNS wrong.example.com only.
+  std::string wrong_host_cert;
+  std::string wrong_host_key;
+  // Issued by ca_cert for 127.0.0.1, expired yesterday.
+  std::string expired_cert;
+  std::string expired_key;
+  // Client certificate (CN = the charge point id, O = "Test CPO") by ca_cert.
+  std::string client_cert;
+  std::string client_key;
+  // Same subject, issued by other_ca_cert: a server trusting ca_cert refuses it.
+  std::string rogue_client_cert;
+  std::string rogue_client_key;
+};
+
+// Writes everything into `directory` (which must exist). Empty on failure.
+std::optional<TestPki> CreateTestPki(const std::string& directory,
+                                     const std::string& client_common_name);
+
+// TEST_TMPDIR under bazel test, else /tmp.
+std::string TestTempDirectory();
+
+}  // namespace ocpp::runtime::testing
