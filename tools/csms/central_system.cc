@@ -110,8 +110,8 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
   auto now = [this] { return codec::DateTime::FromSystemTime(loop_.clock().WallNow()); };
   rpc.Handle<Action::kBootNotification>(
       [this, now](const BootNotificationReq&) -> HandlerResult<BootNotificationConf> {
-        return BootNotificationConf{now(), options_.heartbeat_interval,
-                                    RegistrationStatus::kAccepted};
+        return BootNotificationConf{RegistrationStatus::kAccepted, now(),
+                                    options_.heartbeat_interval};
       });
   rpc.Handle<Action::kHeartbeat>(
       [now](const HeartbeatReq&) -> HandlerResult<HeartbeatConf> { return HeartbeatConf{now()}; });
