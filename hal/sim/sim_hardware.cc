@@ -1,0 +1,190 @@
+#include "hal/sim/sim_hardware.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ratio>
+#include <utility>
+
+namespace ocpp::hal::sim {
+namespace {
+
+using Nanoseconds = std::chrono::nanoseconds;
+
+// Integration needs the clock's ticks to be whole nanoseconds, or converting
+// them would round and the meter would drift.
+static_assert(std::ratio_divide<runtime::SteadyTime::period, std::nano>::den == 1,
+              "steady clock ticks must be a whole number of nanoseconds");
+
+constexpr std::int64_t kNanosPerHour = std::int64_t{3600} * 1000 * 1000 * 1000;
+// W * ns in one Wh; equal to kNanosPerHour (1 W for one hour).
+constexpr std::int64_t kWattNanosPerWh = kNanosPerHour;
+// Largest product Integrate() forms: below int64's 9.2e18.
+static_assert(std::int64_t{kMaxPowerDrawW} * kNanosPerHour + kWattNanosPerWh < INT64_MAX / 2);
+
+bool IsIdTag(const std::string& id_tag) {
+  if (id_tag.empty() || id_tag.size() > kMaxIdTagLength) return false;
+  return std::all_of(id_tag.begin(), id_tag.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// Calls a copy, so an observer may replace or remove itself safely.
+template <typename Observer, typename... Args>
+void Notify(const Observer& observer, Args&&... args) {
+  if (!observer) return;
+  Observer copy = observer;
+  copy(std::forward<Args>(args)...);
+}
+
+}  // namespace
+
+SystemInfo DefaultSimSystemInfo() {
+  SystemInfo info;
+  info.vendor = "OcppSim";
+  info.model = "SimAC-J1772";
+  info.charge_point_serial_number = "SIM-0001";
+  info.firmware_version = "sim-1.0";
+  info.iccid = "8988247000000000001";  // test-range ICCID, 19 digits
+  info.imsi = "001010000000001";       // MCC 001 / MNC 01: test network
+  info.meter_type = "SimMeter";
+  info.meter_serial_number = "SIM-METER-0001";
+  return info;
+}
+
+SimHardware::SimHardware(const runtime::Clock& clock, Options options)
+    : clock_(clock),
+      system_info_(std::move(options.system_info)),
+      power_draw_w_(std::clamp(options.power_draw_w, 0, kMaxPowerDrawW)),
+      energy_wh_(std::max<std::int64_t>(options.initial_energy_wh, 0)),
+      integrated_until_(clock.Now()) {}
+
+bool SimHardware::delivering() const {
+  return feedback_closed_ && VehicleRequestsEnergy(pilot_state_);
+}
+
+void SimHardware::Integrate() {
+  const runtime::SteadyTime now = clock_.Now();
+  // A steady clock never goes back; if a test clock does, count nothing
+  // twice and nothing negative.
+  if (now <= integrated_until_) return;
+  std::int64_t elapsed_ns =
+      std::chrono::duration_cast<Nanoseconds>(now - integrated_until_).count();
+  integrated_until_ = now;
+  if (!delivering() || power_draw_w_ == 0) return;
+  // Whole hours give exactly power_draw_w_ Wh each; the rest goes through
+  // the remainder, which stays below one Wh.
+  energy_wh_ += std::int64_t{power_draw_w_} * (elapsed_ns / kNanosPerHour);
+  elapsed_ns %= kNanosPerHour;
+  energy_remainder_watt_ns_ += std::int64_t{power_draw_w_} * elapsed_ns;
+  energy_wh_ += energy_remainder_watt_ns_ / kWattNanosPerWh;
+  energy_remainder_watt_ns_ %= kWattNanosPerWh;
+}
+
+void SimHardware::Poll() {
+  Integrate();
+  // Observers may defer more work (e.g. request a reboot): that runs at the
+  // next Poll(), so one Poll() always terminates.
+  std::vector<std::function<void()>> due;
+  due.swap(deferred_);
+  for (const std::function<void()>& task : due) task();
+}
+
+void SimHardware::SetPwmDutyPermille(int duty_permille) {
+  pwm_duty_permille_ = std::clamp(duty_permille, 0, 1000);
+}
+
+void SimHardware::SetStateObserver(StateObserver observer) {
+  pilot_observer_ = std::move(observer);
+}
+
+void SimHardware::Close() {
+  if (commanded_closed_) return;
+  Integrate();
+  commanded_closed_ = true;
+  if (contactor_defect_ == SimContactorDefect::kStuckOpen) {
+    deferred_.push_back([this] { Notify(contactor_observer_, ContactorError::kFailedToClose); });
+    return;
+  }
+  feedback_closed_ = true;
+}
+
+void SimHardware::Open() {
+  if (!commanded_closed_) return;
+  Integrate();
+  commanded_closed_ = false;
+  if (contactor_defect_ == SimContactorDefect::kWelded && feedback_closed_) {
+    deferred_.push_back([this] { Notify(contactor_observer_, ContactorError::kWelded); });
+    return;
+  }
+  feedback_closed_ = false;
+}
+
+void SimHardware::SetFeedbackErrorObserver(FeedbackErrorObserver observer) {
+  contactor_observer_ = std::move(observer);
+}
+
+std::optional<std::int64_t> SimHardware::ReadEnergyActiveImportWh() {
+  Integrate();
+  if (!meter_available_) return std::nullopt;
+  return energy_wh_;
+}
+
+std::optional<std::int32_t> SimHardware::ReadPowerActiveImportW() {
+  if (!meter_available_) return std::nullopt;
+  return delivering() ? power_draw_w_ : 0;
+}
+
+std::optional<std::int32_t> SimHardware::ReadCurrentImportDeciamps() {
+  if (!meter_available_) return std::nullopt;
+  if (!delivering()) return 0;
+  return (power_draw_w_ * 10 + kNominalVoltageV / 2) / kNominalVoltageV;
+}
+
+void SimHardware::SetTagObserver(TagObserver observer) { tag_observer_ = std::move(observer); }
+
+void SimHardware::SetFaultObserver(FaultObserver observer) {
+  fault_observer_ = std::move(observer);
+}
+
+void SimHardware::RequestReboot(RebootKind kind) {
+  ++reboot_requests_;
+  deferred_.push_back([this, kind] { Notify(reboot_handler_, kind); });
+}
+
+void SimHardware::SetPilotState(PilotState state) {
+  if (state == pilot_state_) return;
+  Integrate();
+  pilot_state_ = state;
+  Notify(pilot_observer_, state);
+}
+
+bool SimHardware::PresentTag(const std::string& id_tag) {
+  if (!IsIdTag(id_tag)) return false;
+  Notify(tag_observer_, id_tag);
+  return true;
+}
+
+void SimHardware::SetPowerDrawW(std::int32_t watts) {
+  Integrate();
+  power_draw_w_ = std::clamp(watts, 0, kMaxPowerDrawW);
+}
+
+void SimHardware::SetFault(Fault fault) {
+  if (fault == fault_) return;
+  fault_ = fault;
+  Notify(fault_observer_, fault);
+}
+
+void SimHardware::SetContactorDefect(SimContactorDefect defect) {
+  contactor_defect_ = defect;
+  if (defect == SimContactorDefect::kNone && feedback_closed_ != commanded_closed_) {
+    Integrate();
+    feedback_closed_ = commanded_closed_;
+  }
+}
+
+void SimHardware::SetMeterAvailable(bool available) { meter_available_ = available; }
+
+void SimHardware::SetRebootHandler(std::function<void(RebootKind)> handler) {
+  reboot_handler_ = std::move(handler);
+}
+
+}  // namespace ocpp::hal::sim

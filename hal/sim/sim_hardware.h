@@ -1,0 +1,188 @@
+// Simulated station hardware for the host build (//station:station_sim) and
+// integration tests: every hal capability on one object, driven by an
+// injected runtime::Clock and by the simulation controls below (which the
+// stdin commands of sim_commands.h map onto).
+//
+//   runtime::FakeClock clock;
+//   hal::sim::SimHardware hw(clock);
+//   hw.SetPilotState(hal::PilotState::kC);
+//   hw.contactor().Close();
+//   clock.Advance(std::chrono::hours(1));
+//   *hw.energy_meter().ReadEnergyActiveImportWh();  // 7200
+//
+// The meter integrates the vehicle's power draw into the import register
+// while, and only while, the contactor's feedback is closed and the pilot is
+// C or D. Integration is exact: energy is kept in W*ns (the clock's
+// resolution), so any pattern of reads and state changes yields exactly
+// floor(sum(power_w * seconds) / 3600) Wh, with the sub-Wh remainder carried.
+//
+// Models one connector on a single 230 V phase. Not thread-safe: call it from
+// the station's event loop (the stdin reader posts commands onto the loop).
+// Outlives in-process station restarts like real hardware does; the
+// restarted station registers its observers again.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hal/hardware.h"
+#include "runtime/clock.h"
+
+namespace ocpp::hal::sim {
+
+inline constexpr std::int32_t kDefaultPowerDrawW = 7200;
+// Upper bound of the simulated draw; keeps the W*ns arithmetic far from
+// overflow (100 kW is beyond any AC connector: 80 A * 3 * 277 V = 66.5 kW).
+inline constexpr std::int32_t kMaxPowerDrawW = 100000;
+inline constexpr std::int32_t kNominalVoltageV = 230;
+
+// The identity a simulated station reports unless told otherwise.
+SystemInfo DefaultSimSystemInfo();
+
+// Contactor defects a test can inject.
+enum class SimContactorDefect {
+  kNone,
+  kWelded,     // stays closed once closed: Open() is reported as kWelded
+  kStuckOpen,  // never closes: Close() is reported as kFailedToClose
+};
+
+class SimHardware final : public Hardware,
+                          public ControlPilot,
+                          public Contactor,
+                          public EnergyMeter,
+                          public RfidReader,
+                          public FaultMonitor,
+                          public SystemInfoProvider,
+                          public SystemControl {
+ public:
+  struct Options {
+    // Register value at start; seed it with the last persisted reading so the
+    // register stays monotonic across a simulated power cut (kill -9).
+    std::int64_t initial_energy_wh = 0;
+    std::int32_t power_draw_w = kDefaultPowerDrawW;
+    SystemInfo system_info = DefaultSimSystemInfo();
+  };
+
+  // `clock` must outlive this object.
+  explicit SimHardware(const runtime::Clock& clock) : SimHardware(clock, Options()) {}
+  SimHardware(const runtime::Clock& clock, Options options);
+
+  SimHardware(const SimHardware&) = delete;
+  SimHardware& operator=(const SimHardware&) = delete;
+
+  // Hardware.
+  ControlPilot& control_pilot() override { return *this; }
+  Contactor& contactor() override { return *this; }
+  EnergyMeter& energy_meter() override { return *this; }
+  RfidReader& rfid_reader() override { return *this; }
+  FaultMonitor& fault_monitor() override { return *this; }
+  SystemInfoProvider& system_info() override { return *this; }
+  SystemControl& system_control() override { return *this; }
+  // Integrates the meter up to clock.Now(), then delivers what had to be
+  // deferred: contactor feedback errors and reboot requests.
+  void Poll() override;
+
+  // ControlPilot.
+  PilotState ReadState() override { return pilot_state_; }
+  void SetPwmDutyPermille(int duty_permille) override;
+  void SetStateObserver(StateObserver observer) override;
+
+  // Contactor. The simulated feedback follows a command at once unless a
+  // defect is injected; errors are reported at the next Poll().
+  void Close() override;
+  void Open() override;
+  bool IsClosed() override { return feedback_closed_; }
+  void SetFeedbackErrorObserver(FeedbackErrorObserver observer) override;
+
+  // EnergyMeter; std::nullopt while SetMeterAvailable(false).
+  std::optional<std::int64_t> ReadEnergyActiveImportWh() override;
+  std::optional<std::int32_t> ReadPowerActiveImportW() override;
+  // Power / 230 V, rounded to the nearest deciamp.
+  std::optional<std::int32_t> ReadCurrentImportDeciamps() override;
+
+  // RfidReader.
+  void SetTagObserver(TagObserver observer) override;
+
+  // FaultMonitor.
+  Fault CurrentFault() override { return fault_; }
+  void SetFaultObserver(FaultObserver observer) override;
+
+  // SystemInfoProvider.
+  SystemInfo ReadSystemInfo() override { return system_info_; }
+
+  // SystemControl: counted, and handed to the reboot handler at the next
+  // Poll() (never from inside the station's call).
+  void RequestReboot(RebootKind kind) override;
+
+  // ---- Simulation controls: the outside world acting on the hardware. ----
+  // These fire observers synchronously, once per actual change.
+
+  // The vehicle side of the pilot (cp A..E). kF is accepted for tests of the
+  // station's handling of it, although only an EVSE drives F.
+  void SetPilotState(PilotState state);
+  // Presents a card. Returns false, and notifies nobody, unless `id_tag` is
+  // 1..kMaxIdTagLength printable ASCII characters (the RfidReader contract).
+  bool PresentTag(const std::string& id_tag);
+  // What the vehicle would draw while charging, clamped to 0..kMaxPowerDrawW.
+  void SetPowerDrawW(std::int32_t watts);
+  // The hardware's self-test result; kNoError clears.
+  void SetFault(Fault fault);
+  // Takes effect on the next command; kNone also makes the feedback follow
+  // the last command at once.
+  void SetContactorDefect(SimContactorDefect defect);
+  // A meter that stops answering (reads return std::nullopt); energy keeps
+  // being counted, as a real meter keeps metering when its bus fails.
+  void SetMeterAvailable(bool available);
+  // Receives reboot requests (at Poll()). station_sim restarts the station
+  // in-process here; since the handler runs inside Poll(), tearing down the
+  // caller of Poll() must be posted to the event loop, not done inline.
+  void SetRebootHandler(std::function<void(RebootKind)> handler);
+
+  // ---- Introspection for tests and logs. ----
+  int pwm_duty_permille() const { return pwm_duty_permille_; }
+  bool contactor_commanded_closed() const { return commanded_closed_; }
+  std::int32_t power_draw_w() const { return power_draw_w_; }
+  int reboot_requests() const { return reboot_requests_; }
+  // Energy is flowing: feedback closed and the pilot C or D.
+  bool delivering() const;
+
+ private:
+  // Adds the energy delivered since the last call, at the rate in force
+  // during that interval. Every state change that affects the rate calls it
+  // first.
+  void Integrate();
+
+  const runtime::Clock& clock_;
+  SystemInfo system_info_;
+
+  PilotState pilot_state_ = PilotState::kA;
+  int pwm_duty_permille_ = 1000;
+  StateObserver pilot_observer_;
+
+  bool commanded_closed_ = false;
+  bool feedback_closed_ = false;
+  SimContactorDefect contactor_defect_ = SimContactorDefect::kNone;
+  FeedbackErrorObserver contactor_observer_;
+
+  std::int32_t power_draw_w_;
+  bool meter_available_ = true;
+  std::int64_t energy_wh_;
+  std::int64_t energy_remainder_watt_ns_ = 0;  // < one Wh
+  runtime::SteadyTime integrated_until_;
+
+  TagObserver tag_observer_;
+
+  Fault fault_ = Fault::kNoError;
+  FaultObserver fault_observer_;
+
+  std::function<void(RebootKind)> reboot_handler_;
+  int reboot_requests_ = 0;
+
+  // Notifications deferred to the next Poll().
+  std::vector<std::function<void()>> deferred_;
+};
+
+}  // namespace ocpp::hal::sim

@@ -1,0 +1,379 @@
+#include "hal/sim/sim_hardware.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/clock.h"
+
+namespace ocpp::hal::sim {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+std::int64_t EnergyWh(SimHardware& hw) { return hw.ReadEnergyActiveImportWh().value(); }
+
+// Puts the simulator into "charging": vehicle in C, contactor closed.
+void StartCharging(SimHardware& hw) {
+  hw.SetPilotState(PilotState::kC);
+  hw.Close();
+}
+
+TEST(SimHardwareTest, StartsIdle) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  EXPECT_EQ(hw.ReadState(), PilotState::kA);
+  EXPECT_EQ(hw.pwm_duty_permille(), 1000);
+  EXPECT_FALSE(hw.IsClosed());
+  EXPECT_EQ(hw.CurrentFault(), Fault::kNoError);
+  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), 0);
+  EXPECT_EQ(hw.ReadPowerActiveImportW(), 0);
+  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), 0);
+  EXPECT_EQ(hw.power_draw_w(), kDefaultPowerDrawW);
+  EXPECT_EQ(hw.ReadSystemInfo(), DefaultSimSystemInfo());
+  EXPECT_EQ(&hw.control_pilot(), static_cast<ControlPilot*>(&hw));
+}
+
+TEST(SimHardwareTest, OptionsSeedRegisterPowerAndIdentity) {
+  runtime::FakeClock clock;
+  SimHardware::Options options;
+  options.initial_energy_wh = 123456;
+  options.power_draw_w = 3600;
+  options.system_info.vendor = "Acme";
+  SimHardware hw(clock, options);
+  EXPECT_EQ(EnergyWh(hw), 123456);
+  EXPECT_EQ(hw.ReadSystemInfo().vendor, "Acme");
+  StartCharging(hw);
+  clock.Advance(hours(2));
+  EXPECT_EQ(EnergyWh(hw), 123456 + 7200);
+}
+
+TEST(SimHardwareTest, OneHourAtDefaultPowerIs7200Wh) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  EXPECT_TRUE(hw.delivering());
+  EXPECT_EQ(hw.ReadPowerActiveImportW(), 7200);
+  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), 313);  // 7200 W / 230 V = 31.3 A
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 3600);
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 7200);
+}
+
+// Energy flows only with the contactor's feedback closed and the pilot in C
+// or D.
+TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
+  for (PilotState state : {PilotState::kA, PilotState::kB, PilotState::kC, PilotState::kD,
+                           PilotState::kE, PilotState::kF}) {
+    for (bool close : {false, true}) {
+      runtime::FakeClock clock;
+      SimHardware hw(clock);
+      hw.SetPilotState(state);
+      if (close) hw.Close();
+      clock.Advance(hours(1));
+      const bool expect_energy = close && VehicleRequestsEnergy(state);
+      EXPECT_EQ(EnergyWh(hw), expect_energy ? 7200 : 0)
+          << "pilot " << ToString(state) << (close ? " closed" : " open");
+      EXPECT_EQ(hw.ReadPowerActiveImportW(), expect_energy ? 7200 : 0);
+    }
+  }
+}
+
+TEST(SimHardwareTest, StateChangesSplitTheIntegral) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  clock.Advance(minutes(30));  // 3600 Wh at 7200 W
+  hw.SetPowerDrawW(3600);
+  clock.Advance(minutes(30));  // 1800 Wh
+  hw.SetPilotState(PilotState::kB);
+  clock.Advance(hours(5));  // vehicle paused: nothing
+  hw.SetPilotState(PilotState::kD);
+  clock.Advance(minutes(10));  // 600 Wh
+  hw.Open();
+  clock.Advance(hours(1));  // contactor open: nothing
+  EXPECT_EQ(EnergyWh(hw), 3600 + 1800 + 600);
+}
+
+// No reads in between: the register still reflects each change at the time
+// it happened, because every change integrates first.
+TEST(SimHardwareTest, ChangesWithoutReadsIntegrateAtTheirOwnTime) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  clock.Advance(minutes(20));
+  hw.SetPowerDrawW(0);
+  clock.Advance(minutes(20));
+  hw.SetPowerDrawW(10800);
+  clock.Advance(minutes(20));
+  EXPECT_EQ(EnergyWh(hw), 2400 + 0 + 3600);
+}
+
+TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  hw.SetPowerDrawW(1);
+  StartCharging(hw);
+  // 1 W read every second: nothing is lost to rounding.
+  for (int second = 1; second < 3600; ++second) {
+    clock.Advance(seconds(1));
+    ASSERT_EQ(EnergyWh(hw), 0) << second;
+  }
+  clock.Advance(seconds(1));
+  EXPECT_EQ(EnergyWh(hw), 1);
+  // 7 W read every 1 ms for an hour: exactly 7 Wh.
+  hw.SetPowerDrawW(7);
+  for (int ms = 0; ms < 3600 * 1000; ++ms) {
+    clock.Advance(milliseconds(1));
+    hw.Poll();
+  }
+  EXPECT_EQ(EnergyWh(hw), 8);
+}
+
+// Random steps from 1 ms to 10 minutes and random power changes over 90
+// days, against an exact reference sum in 128-bit arithmetic.
+TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  std::mt19937_64 random(20260101);
+  std::uniform_int_distribution<std::int64_t> step_ms(1, 600000);
+  std::uniform_int_distribution<std::int32_t> power_w(0, kMaxPowerDrawW);
+  unsigned __int128 watt_ms = 0;
+  std::int32_t power = hw.power_draw_w();
+  std::int64_t elapsed_ms = 0;
+  std::int64_t last_wh = 0;
+  while (elapsed_ms < std::int64_t{90} * 24 * 3600 * 1000) {
+    const std::int64_t step = step_ms(random);
+    clock.Advance(milliseconds(step));
+    elapsed_ms += step;
+    watt_ms += static_cast<unsigned __int128>(power) * step;
+    if (random() % 4 == 0) {
+      power = power_w(random);
+      hw.SetPowerDrawW(power);
+    }
+    if (random() % 3 == 0) {
+      const std::int64_t wh = EnergyWh(hw);
+      ASSERT_GE(wh, last_wh);
+      last_wh = wh;
+    }
+  }
+  EXPECT_EQ(EnergyWh(hw), static_cast<std::int64_t>(watt_ms / 3600000));
+}
+
+TEST(SimHardwareTest, TenYearsAtMaxPowerDoesNotOverflow) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  hw.SetPowerDrawW(kMaxPowerDrawW);
+  StartCharging(hw);
+  clock.Advance(hours(24 * 3650));  // one step
+  const std::int64_t expected = std::int64_t{kMaxPowerDrawW} * 24 * 3650;
+  EXPECT_EQ(EnergyWh(hw), expected);
+  for (int day = 0; day < 3650; ++day) clock.Advance(hours(24));  // daily steps
+  EXPECT_EQ(EnergyWh(hw), 2 * expected);
+}
+
+TEST(SimHardwareTest, ClockGoingBackCountsNothing) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 7200);
+  clock.Advance(-minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 7200);
+  clock.Advance(minutes(30));  // back where it was: still nothing new
+  EXPECT_EQ(EnergyWh(hw), 7200);
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 10800);
+}
+
+TEST(SimHardwareTest, PowerIsClamped) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  hw.SetPowerDrawW(-5);
+  EXPECT_EQ(hw.power_draw_w(), 0);
+  hw.SetPowerDrawW(kMaxPowerDrawW + 1);
+  EXPECT_EQ(hw.power_draw_w(), kMaxPowerDrawW);
+}
+
+TEST(SimHardwareTest, MeterOutageHidesReadingsButKeepsCounting) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  StartCharging(hw);
+  hw.SetMeterAvailable(false);
+  clock.Advance(hours(1));
+  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), std::nullopt);
+  EXPECT_EQ(hw.ReadPowerActiveImportW(), std::nullopt);
+  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), std::nullopt);
+  hw.SetMeterAvailable(true);
+  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), 7200);
+}
+
+TEST(SimHardwareTest, PilotObserverFiresOncePerChange) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<PilotState> seen;
+  hw.SetStateObserver([&](PilotState s) { seen.push_back(s); });
+  hw.SetPilotState(PilotState::kB);
+  hw.SetPilotState(PilotState::kB);
+  hw.SetPilotState(PilotState::kC);
+  hw.SetPilotState(PilotState::kA);
+  EXPECT_EQ(seen, (std::vector<PilotState>{PilotState::kB, PilotState::kC, PilotState::kA}));
+  EXPECT_EQ(hw.ReadState(), PilotState::kA);
+  hw.SetStateObserver(nullptr);
+  hw.SetPilotState(PilotState::kB);  // no observer: nothing to call
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(SimHardwareTest, ObserverMayRemoveItself) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  int calls = 0;
+  hw.SetStateObserver([&](PilotState) {
+    ++calls;
+    hw.SetStateObserver(nullptr);
+  });
+  hw.SetPilotState(PilotState::kB);
+  hw.SetPilotState(PilotState::kC);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(SimHardwareTest, PwmDutyIsStoredAndClamped) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  hw.SetPwmDutyPermille(533);
+  EXPECT_EQ(hw.pwm_duty_permille(), 533);
+  hw.SetPwmDutyPermille(-1);
+  EXPECT_EQ(hw.pwm_duty_permille(), 0);
+  hw.SetPwmDutyPermille(1001);
+  EXPECT_EQ(hw.pwm_duty_permille(), 1000);
+}
+
+TEST(SimHardwareTest, TagObserverGetsValidTagsOnly) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<std::string> tags;
+  EXPECT_TRUE(hw.PresentTag("NOBODY"));  // no observer yet: presented, unseen
+  hw.SetTagObserver([&](const std::string& tag) { tags.push_back(tag); });
+  EXPECT_TRUE(hw.PresentTag("04A2B3C4"));
+  EXPECT_TRUE(hw.PresentTag("04A2B3C4"));  // each presentation counts
+  EXPECT_TRUE(hw.PresentTag(std::string(20, 'X')));
+  EXPECT_FALSE(hw.PresentTag(""));
+  EXPECT_FALSE(hw.PresentTag(std::string(21, 'X')));
+  EXPECT_FALSE(hw.PresentTag(std::string("A\0B", 3)));
+  EXPECT_FALSE(hw.PresentTag("caf\xc3\xa9"));
+  EXPECT_EQ(tags, (std::vector<std::string>{"04A2B3C4", "04A2B3C4", std::string(20, 'X')}));
+}
+
+TEST(SimHardwareTest, FaultObserverFiresOncePerChange) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<Fault> seen;
+  hw.SetFaultObserver([&](Fault f) { seen.push_back(f); });
+  hw.SetFault(Fault::kNoError);  // no change
+  hw.SetFault(Fault::kGroundFailure);
+  hw.SetFault(Fault::kGroundFailure);
+  hw.SetFault(Fault::kHighTemperature);
+  hw.SetFault(Fault::kNoError);
+  EXPECT_EQ(seen,
+            (std::vector<Fault>{Fault::kGroundFailure, Fault::kHighTemperature, Fault::kNoError}));
+  EXPECT_EQ(hw.CurrentFault(), Fault::kNoError);
+}
+
+TEST(SimHardwareTest, HealthyContactorFollowsCommands) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<ContactorError> errors;
+  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.Close();
+  EXPECT_TRUE(hw.IsClosed());
+  EXPECT_TRUE(hw.contactor_commanded_closed());
+  hw.Close();  // repeating a command is harmless
+  hw.Open();
+  EXPECT_FALSE(hw.IsClosed());
+  hw.Poll();
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(SimHardwareTest, StuckOpenContactorReportsAtNextPoll) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<ContactorError> errors;
+  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.SetContactorDefect(SimContactorDefect::kStuckOpen);
+  StartCharging(hw);
+  EXPECT_FALSE(hw.IsClosed());
+  EXPECT_TRUE(errors.empty()) << "never from inside Close()";
+  hw.Poll();
+  EXPECT_EQ(errors, std::vector<ContactorError>{ContactorError::kFailedToClose});
+  hw.Poll();
+  EXPECT_EQ(errors.size(), 1u) << "once per command";
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 0);
+  // Repaired: the feedback follows the pending close command.
+  hw.SetContactorDefect(SimContactorDefect::kNone);
+  EXPECT_TRUE(hw.IsClosed());
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 7200);
+}
+
+TEST(SimHardwareTest, WeldedContactorKeepsDeliveringAndReportsAtNextPoll) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<ContactorError> errors;
+  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.SetContactorDefect(SimContactorDefect::kWelded);
+  StartCharging(hw);
+  hw.Open();
+  EXPECT_TRUE(hw.IsClosed());
+  EXPECT_FALSE(hw.contactor_commanded_closed());
+  hw.Poll();
+  EXPECT_EQ(errors, std::vector<ContactorError>{ContactorError::kWelded});
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 7200) << "a welded contactor still conducts";
+}
+
+TEST(SimHardwareTest, RebootRequestReachesHandlerAtNextPoll) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<RebootKind> reboots;
+  hw.SetRebootHandler([&](RebootKind kind) { reboots.push_back(kind); });
+  hw.RequestReboot(RebootKind::kSoft);
+  EXPECT_EQ(hw.reboot_requests(), 1);
+  EXPECT_TRUE(reboots.empty()) << "never from inside RequestReboot()";
+  hw.Poll();
+  EXPECT_EQ(reboots, std::vector<RebootKind>{RebootKind::kSoft});
+  hw.RequestReboot(RebootKind::kHard);
+  hw.Poll();
+  hw.Poll();
+  EXPECT_EQ(reboots, (std::vector<RebootKind>{RebootKind::kSoft, RebootKind::kHard}));
+}
+
+TEST(SimHardwareTest, WorkDeferredDuringPollRunsAtTheNextPoll) {
+  runtime::FakeClock clock;
+  SimHardware hw(clock);
+  int reboots = 0;
+  hw.SetRebootHandler([&](RebootKind kind) {
+    // A station that asks again right away must not make Poll() spin.
+    if (++reboots < 3) hw.RequestReboot(kind);
+  });
+  hw.RequestReboot(RebootKind::kSoft);
+  hw.Poll();
+  EXPECT_EQ(reboots, 1);
+  hw.Poll();
+  hw.Poll();
+  hw.Poll();
+  EXPECT_EQ(reboots, 3);
+}
+
+}  // namespace
+}  // namespace ocpp::hal::sim
