@@ -153,7 +153,7 @@ class EventWriter {
 class Station {
  public:
   Station(const Flags& flags, std::map<std::string, std::string> factory,
-          runtime::LwsEventLoop& loop, hal::SimHardware& hardware, EventWriter& out)
+          runtime::LwsEventLoop& loop, hal::sim::SimHardware& hardware, EventWriter& out)
       : flags_(flags), factory_(std::move(factory)), loop_(loop), hardware_(hardware), out_(out) {}
 
   void Log(Level level, const std::string& line) {
@@ -266,7 +266,7 @@ class Station {
   const Flags& flags_;
   std::map<std::string, std::string> factory_;
   runtime::LwsEventLoop& loop_;
-  hal::SimHardware& hardware_;
+  hal::sim::SimHardware& hardware_;
   EventWriter& out_;
   std::unique_ptr<hal::SqliteStorage> storage_;
   std::unique_ptr<runtime::WsClientTransport> transport_;
@@ -299,7 +299,7 @@ int main(int argc, char** argv) {
   };
   auto loop = runtime::LwsEventLoop::Create(clock, loop_options);
   if (!loop) Die("cannot create the event loop", 1);
-  hal::SimHardware hardware(clock);
+  hal::sim::SimHardware hardware(clock);
   EventWriter out;
   Station station(flags, factory, *loop, hardware, out);
   std::atomic<bool> quit{false};
