@@ -73,8 +73,14 @@ void RpcEndpoint::OnDisconnected() {
   }
 }
 
-void RpcEndpoint::Enqueue(Action action, std::string payload, ResultHandler on_result) {
-  queue_.push_back(PendingCall{action, std::move(payload), std::move(on_result)});
+void RpcEndpoint::Enqueue(Action action, std::string payload, ResultHandler on_result,
+                          bool first) {
+  PendingCall call{action, std::move(payload), std::move(on_result)};
+  if (first) {
+    queue_.push_front(std::move(call));
+  } else {
+    queue_.push_back(std::move(call));
+  }
   SendNext();
 }
 

@@ -139,8 +139,11 @@ class RpcEndpoint {
   // payload text). `on_result` gets the raw CALLRESULT payload, or why not.
   using RawResultHandler =
       std::function<void(const rapidjson::Value* payload, std::optional<CallFailure> failure)>;
-  void CallPreEncoded(Action action, std::string payload_json, RawResultHandler on_result) {
-    Enqueue(action, std::move(payload_json), std::move(on_result));
+  // `first`: goes ahead of every queued CALL (the transaction sender uses it
+  // so a StopTransaction is not overtaken by the status change it causes).
+  void CallPreEncoded(Action action, std::string payload_json, RawResultHandler on_result,
+                      bool first = false) {
+    Enqueue(action, std::move(payload_json), std::move(on_result), first);
   }
 
   // Registers the handler for incoming CALLs of action A (replacing any).
@@ -191,7 +194,7 @@ class RpcEndpoint {
     TimerId timer = 0;
   };
 
-  void Enqueue(Action action, std::string payload, ResultHandler on_result);
+  void Enqueue(Action action, std::string payload, ResultHandler on_result, bool first = false);
   void SendNext();
   void Finish(const rapidjson::Value* payload, std::optional<CallFailure> failure);
   void HandleCall(const Frame& frame);

@@ -45,7 +45,8 @@ void TransactionMessageSender::Kick() {
                                                       std::optional<CallFailure> failure) {
                         if (alive.expired()) return;
                         OnResult(seq, payload, std::move(failure));
-                      });
+                      },
+                      /*first=*/true);
 }
 
 void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjson::Value* payload,
