@@ -168,18 +168,18 @@ void Register(const Case& c) {
     }
     s.SetBytesProcessed(static_cast<std::int64_t>(s.iterations() * bytes));
   });
-  benchmark::RegisterBenchmark((c.name + "/parse+schema").c_str(),
-                               [c, bytes, schema](benchmark::State& s) {
-                                 for (auto _ : s) {
-                                   rapidjson::Document doc;
-                                   doc.Parse(c.json.c_str(), c.json.size());
-                                   rapidjson::SchemaValidator validator(*schema);
-                                   // RapidJSON checks multipleOf 0.1 in floating point
-                                   // and rejects some valid limits; timed all the same.
-                                   benchmark::DoNotOptimize(doc.Accept(validator));
-                                 }
-                                 s.SetBytesProcessed(static_cast<std::int64_t>(s.iterations() * bytes));
-                               });
+  benchmark::RegisterBenchmark(
+      (c.name + "/parse+schema").c_str(), [c, bytes, schema](benchmark::State& s) {
+        for (auto _ : s) {
+          rapidjson::Document doc;
+          doc.Parse(c.json.c_str(), c.json.size());
+          rapidjson::SchemaValidator validator(*schema);
+          // RapidJSON checks multipleOf 0.1 in floating point
+          // and rejects some valid limits; timed all the same.
+          benchmark::DoNotOptimize(doc.Accept(validator));
+        }
+        s.SetBytesProcessed(static_cast<std::int64_t>(s.iterations() * bytes));
+      });
   benchmark::RegisterBenchmark((c.name + "/decode").c_str(), [c, bytes](benchmark::State& s) {
     for (auto _ : s) {
       if (!c.decode(c.json)) s.SkipWithError("decode failed");
@@ -204,8 +204,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
   }
   void PrintRatios(const std::vector<Case>& cases) {
-    std::printf("\n%-22s %10s %10s %12s %12s\n", "message", "bytes", "decode ns",
-                "decode/parse", "schema/decode");
+    std::printf("\n%-22s %10s %10s %12s %12s\n", "message", "bytes", "decode ns", "decode/parse",
+                "schema/decode");
     for (const Case& c : cases) {
       const double parse = ns_[c.name + "/parse"];
       const double schema = ns_[c.name + "/parse+schema"];
@@ -235,8 +235,7 @@ int main(int argc, char** argv) {
       MakeCase("MeterValues20", "core/MeterValues.json", MakeMeterValues()),
       MakeCase("StartTransaction", "core/StartTransaction.json", MakeStart()),
       MakeCase("SetChargingProfile48", "core/SetChargingProfile.json", MakeProfile()),
-      MakeCase("GetConfigurationConf40", "core/GetConfigurationResponse.json",
-               MakeConfiguration()),
+      MakeCase("GetConfigurationConf40", "core/GetConfigurationResponse.json", MakeConfiguration()),
   };
   for (const Case& c : cases) Register(c);
   benchmark::Initialize(&argc, argv);

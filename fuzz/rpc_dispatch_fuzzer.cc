@@ -29,11 +29,11 @@ void HandleWithDefault(runtime::RpcEndpoint& rpc) {
 void CheckAnswer(const std::string& frame) {
   rapidjson::Document doc;
   doc.Parse(frame.c_str(), frame.size());
-  const bool result = !doc.HasParseError() && doc.IsArray() && doc.Size() == 3 &&
-                      doc[0] == 3 && doc[1].IsString() && doc[2].IsObject();
-  const bool error = !doc.HasParseError() && doc.IsArray() && doc.Size() == 5 &&
-                     doc[0] == 4 && doc[1].IsString() && doc[2].IsString() &&
-                     doc[3].IsString() && doc[4].IsObject();
+  const bool result = !doc.HasParseError() && doc.IsArray() && doc.Size() == 3 && doc[0] == 3 &&
+                      doc[1].IsString() && doc[2].IsObject();
+  const bool error = !doc.HasParseError() && doc.IsArray() && doc.Size() == 5 && doc[0] == 4 &&
+                     doc[1].IsString() && doc[2].IsString() && doc[3].IsString() &&
+                     doc[4].IsObject();
   if (!result && !error) std::abort();
 }
 
@@ -45,7 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   runtime::RpcEndpoint::Options options;
   options.id_seed = 7;
   runtime::RpcEndpoint rpc(
-      loop, [&](std::string frame) { sent.push_back(std::move(frame)); return true; }, options);
+      loop,
+      [&](std::string frame) {
+        sent.push_back(std::move(frame));
+        return true;
+      },
+      options);
   for (const v16::ActionInfo& info : v16::kActions) {
     v16::VisitAction(info.action, [&](auto traits) {
       constexpr v16::Action kAction = decltype(traits)::kAction;

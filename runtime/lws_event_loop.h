@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,8 @@ class LwsEventLoop final : public EventLoop {
   void RunOnce(Milliseconds max_wait);
   // RunOnce until Quit().
   void Run();
+  // When the earliest timer is due (tests use it to jump a FakeClock).
+  std::optional<SteadyTime> NextTimerDeadline() const { return timers_.NextDeadline(); }
   // Any thread: makes Run() return after the current turn.
   void Quit();
 

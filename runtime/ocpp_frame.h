@@ -22,10 +22,10 @@ inline constexpr std::size_t kMaxMessageIdLength = 36;
 struct Frame {
   MessageType type = MessageType::kCall;
   std::string_view message_id;
-  std::string_view action;                   // CALL only
-  const rapidjson::Value* payload = nullptr; // CALL / CALLRESULT payload, CALLERROR details
-  std::string_view error_code;               // CALLERROR only
-  std::string_view error_description;        // CALLERROR only
+  std::string_view action;                    // CALL only
+  const rapidjson::Value* payload = nullptr;  // CALL / CALLRESULT payload, CALLERROR details
+  std::string_view error_code;                // CALLERROR only
+  std::string_view error_description;         // CALLERROR only
 };
 
 enum class FrameStatus {
@@ -49,8 +49,8 @@ ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc);
 // Frame writers. The payload is written by the generated encoder, with no
 // intermediate DOM.
 template <class Message>
-std::string WriteCall(std::string_view message_id, std::string_view action,
-                      const Message& payload, codec::EncodeOptions options = {}) {
+std::string WriteCall(std::string_view message_id, std::string_view action, const Message& payload,
+                      codec::EncodeOptions options = {}) {
   rapidjson::StringBuffer buffer;
   codec::JsonWriter::Writer writer(buffer);
   codec::JsonWriter json(writer, options);

@@ -59,8 +59,9 @@ TEST(WriteFrames, EncodeTypedPayloadsInPlace) {
   v16::BootNotificationReq boot;
   boot.charge_point_vendor = *codec::CiString<20>::From("Vendor");
   boot.charge_point_model = *codec::CiString<20>::From("Model");
-  EXPECT_EQ(WriteCall("1", "BootNotification", boot),
-            R"([2,"1","BootNotification",{"chargePointVendor":"Vendor","chargePointModel":"Model"}])");
+  EXPECT_EQ(
+      WriteCall("1", "BootNotification", boot),
+      R"([2,"1","BootNotification",{"chargePointVendor":"Vendor","chargePointModel":"Model"}])");
   v16::HeartbeatConf beat;
   beat.current_time = codec::DateTime::FromUnixMillis(1767268800000);
   EXPECT_EQ(WriteCallResult("7", beat), R"([3,"7",{"currentTime":"2026-01-01T12:00:00Z"}])");

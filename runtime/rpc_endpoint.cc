@@ -73,8 +73,7 @@ void RpcEndpoint::OnDisconnected() {
   }
 }
 
-void RpcEndpoint::Enqueue(Action action, std::string payload, ResultHandler on_result,
-                          bool first) {
+void RpcEndpoint::Enqueue(Action action, std::string payload, ResultHandler on_result, bool first) {
   PendingCall call{action, std::move(payload), std::move(on_result)};
   if (first) {
     queue_.push_front(std::move(call));
@@ -192,8 +191,8 @@ void RpcEndpoint::HandleCall(const Frame& frame) {
     answer = handler->second(frame.message_id, *frame.payload);
   } catch (const std::exception& e) {
     Log(std::string("handler for ") + std::string(frame.action) + " threw: " + e.what());
-    answer = WriteCallError(frame.message_id, codec::RpcErrorCode::kInternalError,
-                            "internal error");
+    answer =
+        WriteCallError(frame.message_id, codec::RpcErrorCode::kInternalError, "internal error");
   }
   Send(std::move(answer));
 }
@@ -204,9 +203,8 @@ std::string MaskSecrets(std::string_view frame) {
   doc.Parse<codec::kParseFlags>(frame.data(), frame.size());
   if (doc.HasParseError() || !doc.IsArray()) return "[\"<unparseable frame withheld>\"]";
   // CALL [2, id, "ChangeConfiguration", {"key": "AuthorizationKey", "value": ...}]
-  if (doc.Size() == 4 && doc[3].IsObject() && doc[3].HasMember("key") &&
-      doc[3]["key"].IsString() && std::string_view(doc[3]["key"].GetString()) ==
-                                      "AuthorizationKey" &&
+  if (doc.Size() == 4 && doc[3].IsObject() && doc[3].HasMember("key") && doc[3]["key"].IsString() &&
+      std::string_view(doc[3]["key"].GetString()) == "AuthorizationKey" &&
       doc[3].HasMember("value")) {
     doc[3]["value"].SetString("***");
   }

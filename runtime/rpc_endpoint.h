@@ -123,12 +123,12 @@ class RpcEndpoint {
       return;
     }
     auto on_result = [done = std::move(done), this](const rapidjson::Value* payload,
-                                                   std::optional<CallFailure> failure) {
+                                                    std::optional<CallFailure> failure) {
       if (failure) return done(std::move(*failure));
       Response response;
       if (auto error = codec::DecodePayload(*payload, response, options_.decode)) {
-        return done(CallFailure{CallFailure::Kind::kInvalidResponse, error->code,
-                                Describe(*error)});
+        return done(
+            CallFailure{CallFailure::Kind::kInvalidResponse, error->code, Describe(*error)});
       }
       done(std::move(response));
     };

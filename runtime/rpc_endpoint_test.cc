@@ -117,7 +117,8 @@ TEST_F(RpcEndpointTest, TimesOutOnTheFakeClock) {
   // A late answer to the timed-out call is dropped, not matched to the next.
   rapidjson::Document first;
   first.Parse(sent_[0].c_str());
-  rpc_->OnText(std::string("[3,\"") + first[1].GetString() + "\",{\"currentTime\":\"2026-01-01T12:00:00Z\"}]");
+  rpc_->OnText(std::string("[3,\"") + first[1].GetString() +
+               "\",{\"currentTime\":\"2026-01-01T12:00:00Z\"}]");
   EXPECT_EQ(rpc_->pending_calls(), 1u);
 }
 
@@ -183,7 +184,7 @@ TEST_F(RpcEndpointTest, SendGateHoldsBackAllButTheAllowedActions) {
 TEST_F(RpcEndpointTest, IncomingCallsAreDecodedAndDispatchedByAction) {
   rpc_->Handle<Action::kReset>([](const ResetReq& req) -> HandlerResult<ResetConf> {
     return ResetConf{req.type == ResetType::kHard ? ResetStatus::kAccepted
-                                                   : ResetStatus::kRejected};
+                                                  : ResetStatus::kRejected};
   });
   rpc_->OnConnected();
   rpc_->OnText(R"([2,"a1","Reset",{"type":"Hard"}])");
@@ -197,8 +198,9 @@ struct BadInput {
 };
 
 TEST_F(RpcEndpointTest, EveryKindOfBadInputGetsThePreciseAnswerOrNone) {
-  rpc_->Handle<Action::kReset>(
-      [](const ResetReq&) -> HandlerResult<ResetConf> { return ResetConf{ResetStatus::kAccepted}; });
+  rpc_->Handle<Action::kReset>([](const ResetReq&) -> HandlerResult<ResetConf> {
+    return ResetConf{ResetStatus::kAccepted};
+  });
   rpc_->OnConnected();
   const BadInput cases[] = {
       {R"([2,"b1","Reset",{}])",
@@ -213,7 +215,8 @@ TEST_F(RpcEndpointTest, EveryKindOfBadInputGetsThePreciseAnswerOrNone) {
        R"([4,"b5","FormationViolation","payload must be a JSON object, got array",{}])"},
       {R"([2,"b6","Reset"])",
        R"([4,"b6","FormationViolation","CALL must be [2, messageId, action, payload]",{}])"},
-      {R"([2,"b7","FlyToTheMoon",{}])", R"([4,"b7","NotImplemented","unknown action FlyToTheMoon",{}])"},
+      {R"([2,"b7","FlyToTheMoon",{}])",
+       R"([4,"b7","NotImplemented","unknown action FlyToTheMoon",{}])"},
       {R"([2,"b8","BootNotification",{}])",
        R"([4,"b8","NotSupported","BootNotification is not supported",{}])"},
       {R"([2,"b9","UnlockConnector",{"connectorId":1}])",
@@ -267,7 +270,8 @@ TEST_F(RpcEndpointTest, TraceMasksTheAuthorizationKey) {
   std::vector<std::string> trace;
   rpc_->SetTrace([&](TraceDirection, std::string_view f) { trace.emplace_back(f); });
   rpc_->OnConnected();
-  rpc_->OnText(R"([2,"k1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cr3tpassw0rd"}])");
+  rpc_->OnText(
+      R"([2,"k1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cr3tpassw0rd"}])");
   ASSERT_FALSE(trace.empty());
   for (const auto& line : trace) EXPECT_EQ(line.find("s3cr3t"), std::string::npos) << line;
   EXPECT_NE(trace[0].find("***"), std::string::npos);

@@ -40,13 +40,14 @@ void TransactionMessageSender::Kick() {
   }
   in_flight_ = true;
   std::weak_ptr<bool> alive = alive_;
-  rpc_.CallPreEncoded(info->action, front->payload,
-                      [this, alive, seq = front->seq](const rapidjson::Value* payload,
-                                                      std::optional<CallFailure> failure) {
-                        if (alive.expired()) return;
-                        OnResult(seq, payload, std::move(failure));
-                      },
-                      /*first=*/true);
+  rpc_.CallPreEncoded(
+      info->action, front->payload,
+      [this, alive, seq = front->seq](const rapidjson::Value* payload,
+                                      std::optional<CallFailure> failure) {
+        if (alive.expired()) return;
+        OnResult(seq, payload, std::move(failure));
+      },
+      /*first=*/true);
 }
 
 void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjson::Value* payload,
@@ -60,8 +61,8 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
       if (auto error = codec::DecodePayload(*payload, conf)) {
         failure = CallFailure{CallFailure::Kind::kInvalidResponse, error->code, Describe(*error)};
       } else {
-        if (auto status = queue_.BindTransactionId(front->local_transaction_id,
-                                                   conf.transaction_id);
+        if (auto status =
+                queue_.BindTransactionId(front->local_transaction_id, conf.transaction_id);
             !status.ok()) {
           Log("could not persist the transactionId binding: " + status.message());
           failure = CallFailure{CallFailure::Kind::kConnectionLost,
@@ -97,9 +98,10 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
     Log("could not record a failed delivery: " + decision.status().message());
     return;
   }
-  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) + "): " +
-      (decision->action == RetryDecision::Action::kDiscard ? "discarded" : "will resend"));
-  if (decision->action == RetryDecision::Action::kDiscard || kind == DeliveryFailure::kConnectionLost) {
+  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) +
+      "): " + (decision->action == RetryDecision::Action::kDiscard ? "discarded" : "will resend"));
+  if (decision->action == RetryDecision::Action::kDiscard ||
+      kind == DeliveryFailure::kConnectionLost) {
     return Kick();  // next message, or the same one once reconnected
   }
   std::weak_ptr<bool> alive = alive_;

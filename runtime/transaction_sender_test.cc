@@ -54,14 +54,23 @@ class TransactionSenderTest : public ::testing::Test {
 
 TEST_F(TransactionSenderTest, OfflineTransactionIsDeliveredInOrderWithTheAssignedId) {
   const std::int64_t local = queue_->AllocateLocalTransactionId().value();
-  ASSERT_TRUE(queue_->Enqueue(TransactionMessageKind::kStart, "StartTransaction",
-                              R"({"connectorId":1,"idTag":"T","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"})",
-                              local).ok());
-  ASSERT_TRUE(queue_->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
-                              R"({"connectorId":1,"transactionId":-1,"meterValue":[]})", local).ok());
-  ASSERT_TRUE(queue_->Enqueue(TransactionMessageKind::kStop, "StopTransaction",
-                              R"({"transactionId":-1,"meterStop":5,"timestamp":"2026-01-01T00:10:00Z"})",
-                              local).ok());
+  ASSERT_TRUE(
+      queue_
+          ->Enqueue(
+              TransactionMessageKind::kStart, "StartTransaction",
+              R"({"connectorId":1,"idTag":"T","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"})",
+              local)
+          .ok());
+  ASSERT_TRUE(queue_
+                  ->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
+                            R"({"connectorId":1,"transactionId":-1,"meterValue":[]})", local)
+                  .ok());
+  ASSERT_TRUE(
+      queue_
+          ->Enqueue(TransactionMessageKind::kStop, "StopTransaction",
+                    R"({"transactionId":-1,"meterStop":5,"timestamp":"2026-01-01T00:10:00Z"})",
+                    local)
+          .ok());
   sender_->Kick();
   EXPECT_TRUE(sent_.empty()) << "offline: nothing goes out";
   rpc_->OnConnected();
@@ -87,8 +96,10 @@ TEST_F(TransactionSenderTest, OfflineTransactionIsDeliveredInOrderWithTheAssigne
 }
 
 TEST_F(TransactionSenderTest, CallErrorsAreRetriedAfterIntervalTimesAttemptThenDiscarded) {
-  ASSERT_TRUE(queue_->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
-                              R"({"connectorId":1,"meterValue":[]})", kNoTransaction).ok());
+  ASSERT_TRUE(queue_
+                  ->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
+                            R"({"connectorId":1,"meterValue":[]})", kNoTransaction)
+                  .ok());
   rpc_->OnConnected();
   sender_->SetReady(true);
   ASSERT_EQ(sent_.size(), 1u);
@@ -102,8 +113,10 @@ TEST_F(TransactionSenderTest, CallErrorsAreRetriedAfterIntervalTimesAttemptThenD
 }
 
 TEST_F(TransactionSenderTest, ConnectionLossDoesNotConsumeAttempts) {
-  ASSERT_TRUE(queue_->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
-                              R"({"connectorId":1,"meterValue":[]})", kNoTransaction).ok());
+  ASSERT_TRUE(queue_
+                  ->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
+                            R"({"connectorId":1,"meterValue":[]})", kNoTransaction)
+                  .ok());
   rpc_->OnConnected();
   sender_->SetReady(true);
   for (int i = 0; i < 5; ++i) {

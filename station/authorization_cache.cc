@@ -77,8 +77,8 @@ void AuthorizationCache::EvictOne(codec::DateTime now) {
   // Not-valid (or expired) entries go first, then the least recently updated.
   auto victim = entries_.end();
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-    const bool invalid = !IsValidStatus(it->second.status) ||
-                         (it->second.expiry && *it->second.expiry < now);
+    const bool invalid =
+        !IsValidStatus(it->second.status) || (it->second.expiry && *it->second.expiry < now);
     if (victim == entries_.end()) {
       victim = it;
       continue;

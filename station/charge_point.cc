@@ -111,26 +111,25 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   RegisterHandlers();
 
   deps_.transport.SetCallbacks(runtime::Transport::Callbacks{
-      [this] { OnConnected(); },
-      [this](std::string_view text) { rpc_->OnText(text); },
+      [this] { OnConnected(); }, [this](std::string_view text) { rpc_->OnText(text); },
       [this](runtime::DisconnectReason reason) { OnDisconnected(reason); }});
   hal::Hardware& hw = deps_.hardware;
   pilot_ = hw.control_pilot().ReadState();
   fault_ = hw.fault_monitor().CurrentFault();
-  hw.control_pilot().SetStateObserver([this](hal::PilotState s) { Post([this, s] { OnPilot(s); }); });
+  hw.control_pilot().SetStateObserver(
+      [this](hal::PilotState s) { Post([this, s] { OnPilot(s); }); });
   hw.rfid_reader().SetTagObserver(
       [this](const std::string& tag) { Post([this, tag] { OnTag(tag); }); });
   hw.fault_monitor().SetFaultObserver([this](hal::Fault f) { Post([this, f] { OnFault(f); }); });
-  hw.contactor().SetFeedbackErrorObserver([this](hal::ContactorError) {
-    Post([this] { OnFault(hal::Fault::kPowerSwitchFailure); });
-  });
+  hw.contactor().SetFeedbackErrorObserver(
+      [this](hal::ContactorError) { Post([this] { OnFault(hal::Fault::kPowerSwitchFailure); }); });
 }
 
 ChargePoint::~ChargePoint() {
   *alive_ = false;
-  for (runtime::TimerId* timer : {&heartbeat_timer_, &boot_timer_, &connection_timer_,
-                                  &sample_timer_, &aligned_timer_, &poll_timer_,
-                                  &status_timer_[0], &status_timer_[1]}) {
+  for (runtime::TimerId* timer :
+       {&heartbeat_timer_, &boot_timer_, &connection_timer_, &sample_timer_, &aligned_timer_,
+        &poll_timer_, &status_timer_[0], &status_timer_[1]}) {
     if (*timer != 0) deps_.loop.CancelTimer(*timer);
   }
   deps_.transport.SetCallbacks({});
@@ -181,7 +180,7 @@ void ChargePoint::Start() {
 // meter) can report changes.
 void ChargePoint::SchedulePoll() {
   std::weak_ptr<bool> alive = alive_;
-  poll_timer_ = deps_.loop.AddTimer(hal::kHardwarePollInterval, [this, alive] {
+  poll_timer_ = deps_.loop.AddTimer(options_.poll_interval, [this, alive] {
     if (alive.expired()) return;
     poll_timer_ = 0;
     deps_.hardware.Poll();
@@ -331,11 +330,10 @@ void ChargePoint::RegisterHandlers() {
         return v16::ChangeAvailabilityConf{AvailabilityStatus::kAccepted};
       });
 
-  rpc_->Handle<Action::kChangeConfiguration>(
-      [this](const v16::ChangeConfigurationReq& req)
-          -> HandlerResult<v16::ChangeConfigurationConf> {
-        return v16::ChangeConfigurationConf{config_.Change(req.key.view(), req.value.view())};
-      });
+  rpc_->Handle<Action::kChangeConfiguration>([this](const v16::ChangeConfigurationReq& req)
+                                                 -> HandlerResult<v16::ChangeConfigurationConf> {
+    return v16::ChangeConfigurationConf{config_.Change(req.key.view(), req.value.view())};
+  });
 
   rpc_->Handle<Action::kGetConfiguration>(
       [this](const v16::GetConfigurationReq& req) -> HandlerResult<v16::GetConfigurationConf> {
@@ -439,9 +437,9 @@ void ChargePoint::RegisterHandlers() {
 void ChargePoint::ScheduleReset(v16::ResetType type) {
   Log(std::string("reset: ") + std::string(v16::ToString(type)));
   if (tx_) {
-    StopTransaction(type == v16::ResetType::kHard ? v16::Reason::kHardReset
-                                                  : v16::Reason::kSoftReset,
-                    std::nullopt);
+    StopTransaction(
+        type == v16::ResetType::kHard ? v16::Reason::kHardReset : v16::Reason::kSoftReset,
+        std::nullopt);
   }
   // Give the queued StopTransaction a chance to be delivered before the
   // reboot (section 5.14); it is durable either way.
@@ -555,7 +553,8 @@ void ChargePoint::OnTag(const std::string& id_tag) {
       BeginSession(id_tag, parent);
     } else {
       Log("idTag " + id_tag + " not authorized");
-      if (!session_id_tag_) session_active_ = hal::VehicleConnected(pilot_) && connection_timer_ != 0;
+      if (!session_id_tag_)
+        session_active_ = hal::VehicleConnected(pilot_) && connection_timer_ != 0;
       Update();
     }
   });
@@ -566,9 +565,8 @@ void ChargePoint::OnTag(const std::string& id_tag) {
 
 bool ChargePoint::OfflineAuthorization(const std::string& id_tag,
                                        std::optional<std::string>* parent) {
-  const auto cached = config_.GetBool("AuthorizationCacheEnabled")
-                          ? cache_.Lookup(id_tag, Now())
-                          : std::nullopt;
+  const auto cached =
+      config_.GetBool("AuthorizationCacheEnabled") ? cache_.Lookup(id_tag, Now()) : std::nullopt;
   if (cached) {
     *parent = cached->parent_id_tag;
     // Known tags are judged by their cached status, expired ones rejected.
@@ -594,20 +592,20 @@ void ChargePoint::Authorize(const std::string& id_tag, AuthResult done) {
   v16::AuthorizeReq req;
   req.id_tag = Ci<20>(id_tag);
   std::weak_ptr<bool> alive = alive_;
-  rpc_->Call(req, [this, alive, id_tag, done, cache_enabled](
-                      CallOutcome<v16::AuthorizeConf> outcome) {
-    if (alive.expired()) return;
-    if (auto* conf = std::get_if<v16::AuthorizeConf>(&outcome)) {
-      if (cache_enabled) cache_.Update(id_tag, conf->id_tag_info, Now());
-      std::optional<std::string> parent;
-      if (conf->id_tag_info.parent_id_tag) parent = conf->id_tag_info.parent_id_tag->ToString();
-      return done(conf->id_tag_info.status == v16::AuthorizationStatus::kAccepted, parent);
-    }
-    // No answer: decide as if offline (section 3.5.4).
-    std::optional<std::string> parent;
-    const bool ok = OfflineAuthorization(id_tag, &parent);
-    done(ok, parent);
-  });
+  rpc_->Call(
+      req, [this, alive, id_tag, done, cache_enabled](CallOutcome<v16::AuthorizeConf> outcome) {
+        if (alive.expired()) return;
+        if (auto* conf = std::get_if<v16::AuthorizeConf>(&outcome)) {
+          if (cache_enabled) cache_.Update(id_tag, conf->id_tag_info, Now());
+          std::optional<std::string> parent;
+          if (conf->id_tag_info.parent_id_tag) parent = conf->id_tag_info.parent_id_tag->ToString();
+          return done(conf->id_tag_info.status == v16::AuthorizationStatus::kAccepted, parent);
+        }
+        // No answer: decide as if offline (section 3.5.4).
+        std::optional<std::string> parent;
+        const bool ok = OfflineAuthorization(id_tag, &parent);
+        done(ok, parent);
+      });
 }
 
 void ChargePoint::BeginSession(const std::string& id_tag, std::optional<std::string> parent) {
@@ -643,8 +641,8 @@ void ChargePoint::ArmConnectionTimeout() {
 // Transactions
 
 std::int64_t ChargePoint::ReadEnergyWh() {
-  return deps_.hardware.energy_meter().ReadEnergyActiveImportWh().value_or(
-      tx_ ? tx_->meter_start_wh : 0);
+  return deps_.hardware.energy_meter().ReadEnergyActiveImportWh().value_or(tx_ ? tx_->meter_start_wh
+                                                                               : 0);
 }
 
 void ChargePoint::Enqueue(TransactionMessageKind kind, const std::string& action,
@@ -714,11 +712,12 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
   const codec::DateTime now = Now();
   const std::int64_t meter_stop = ReadEnergyWh();
   if (!config_.GetList("StopTxnSampledData").empty()) {
-    AddStopData(Sample(v16::ReadingContext::kTransactionEnd, config_.GetList("StopTxnSampledData"),
-                       now));
+    AddStopData(
+        Sample(v16::ReadingContext::kTransactionEnd, config_.GetList("StopTxnSampledData"), now));
   }
   v16::StopTransactionReq stop;
-  stop.transaction_id = static_cast<std::int32_t>(runtime::kUnknownTransactionId);  // queue binds it
+  stop.transaction_id =
+      static_cast<std::int32_t>(runtime::kUnknownTransactionId);  // queue binds it
   stop.meter_stop = static_cast<std::int32_t>(meter_stop);
   stop.timestamp = now;
   stop.id_tag = Ci<20>(id_tag.value_or(tx_->id_tag));
@@ -850,8 +849,8 @@ void ChargePoint::ScheduleSampledMeterValues() {
       Enqueue(TransactionMessageKind::kMeterValues, "MeterValues", codec::EncodeJson(req),
               tx_->local_id);
     }
-    AddStopData(Sample(v16::ReadingContext::kSamplePeriodic,
-                       config_.GetList("StopTxnSampledData"), now));
+    AddStopData(
+        Sample(v16::ReadingContext::kSamplePeriodic, config_.GetList("StopTxnSampledData"), now));
     PersistTransaction();  // the reading a power cut would stop with
     ScheduleSampledMeterValues();
   });
@@ -870,30 +869,30 @@ void ChargePoint::ScheduleClockAlignedMeterValues() {
   if (next > day_ms) next = day_ms;
   const std::int64_t boundary_ms = now_ms - since_midnight + next;
   std::weak_ptr<bool> alive = alive_;
-  aligned_timer_ = deps_.loop.AddTimer(Milliseconds(next - since_midnight), [this, alive,
-                                                                             boundary_ms] {
-    if (alive.expired()) return;
-    aligned_timer_ = 0;
-    const codec::DateTime boundary = codec::DateTime::FromUnixMillis(boundary_ms);
-    v16::MeterValue value = Sample(v16::ReadingContext::kSampleClock,
-                                   config_.GetList("MeterValuesAlignedData"), boundary);
-    if (!value.sampled_value.empty()) {
-      v16::MeterValuesReq req;
-      req.connector_id = kConnectorId;
-      req.meter_value.push_back(value);
-      if (tx_) {
-        req.transaction_id = static_cast<std::int32_t>(runtime::kUnknownTransactionId);
-        Enqueue(TransactionMessageKind::kMeterValues, "MeterValues", codec::EncodeJson(req),
-                tx_->local_id);
-      } else if (registration_ == Registration::kAccepted && rpc_->connected()) {
-        rpc_->Call(req, [](CallOutcome<v16::MeterValuesConf>) {});  // not transaction-related
-      }
-    }
-    AddStopData(Sample(v16::ReadingContext::kSampleClock, config_.GetList("StopTxnAlignedData"),
-                       boundary));
-    if (tx_) PersistTransaction();
-    ScheduleClockAlignedMeterValues();
-  });
+  aligned_timer_ =
+      deps_.loop.AddTimer(Milliseconds(next - since_midnight), [this, alive, boundary_ms] {
+        if (alive.expired()) return;
+        aligned_timer_ = 0;
+        const codec::DateTime boundary = codec::DateTime::FromUnixMillis(boundary_ms);
+        v16::MeterValue value = Sample(v16::ReadingContext::kSampleClock,
+                                       config_.GetList("MeterValuesAlignedData"), boundary);
+        if (!value.sampled_value.empty()) {
+          v16::MeterValuesReq req;
+          req.connector_id = kConnectorId;
+          req.meter_value.push_back(value);
+          if (tx_) {
+            req.transaction_id = static_cast<std::int32_t>(runtime::kUnknownTransactionId);
+            Enqueue(TransactionMessageKind::kMeterValues, "MeterValues", codec::EncodeJson(req),
+                    tx_->local_id);
+          } else if (registration_ == Registration::kAccepted && rpc_->connected()) {
+            rpc_->Call(req, [](CallOutcome<v16::MeterValuesConf>) {});  // not transaction-related
+          }
+        }
+        AddStopData(Sample(v16::ReadingContext::kSampleClock, config_.GetList("StopTxnAlignedData"),
+                           boundary));
+        if (tx_) PersistTransaction();
+        ScheduleClockAlignedMeterValues();
+      });
 }
 
 // ---------------------------------------------------------------------------
@@ -928,10 +927,10 @@ void ChargePoint::Update() {
       energy_allowed ? hal::PwmDutyPermilleForCurrentLimitDeciamps(options_.max_current_amps * 10)
                      : 1000);
   const ChargePointStatus station_status =
-      operative_[0] ? (fault_ != hal::Fault::kNoError && !IsWarning(fault_)
-                           ? ChargePointStatus::kFaulted
-                           : ChargePointStatus::kAvailable)
-                    : ChargePointStatus::kUnavailable;
+      operative_[0]
+          ? (fault_ != hal::Fault::kNoError && !IsWarning(fault_) ? ChargePointStatus::kFaulted
+                                                                  : ChargePointStatus::kAvailable)
+          : ChargePointStatus::kUnavailable;
   const ChargePointStatus previous[2] = {last_status_[0], last_status_[1]};
   last_status_[0] = station_status;
   last_status_[kConnectorId] = status;
@@ -962,15 +961,18 @@ void ChargePoint::ReportStatus(int connector, bool force) {
 }
 
 void ChargePoint::SendStatus(int connector) {
-  if (registration_ != Registration::kAccepted || !rpc_->connected()) return;  // sent on (re)connect
+  if (registration_ != Registration::kAccepted || !rpc_->connected())
+    return;  // sent on (re)connect
   v16::StatusNotificationReq req;
   req.connector_id = connector;
   req.status = last_status_[connector];
   req.error_code = ToErrorCode(fault_);
-  if (connector == kConnectorId && (pilot_ == hal::PilotState::kE || pilot_ == hal::PilotState::kF) &&
+  if (connector == kConnectorId &&
+      (pilot_ == hal::PilotState::kE || pilot_ == hal::PilotState::kF) &&
       fault_ == hal::Fault::kNoError) {
     req.error_code = v16::ChargePointErrorCode::kOtherError;
-    req.info = Ci<50>(pilot_ == hal::PilotState::kE ? "Control pilot state E" : "Control pilot state F");
+    req.info =
+        Ci<50>(pilot_ == hal::PilotState::kE ? "Control pilot state E" : "Control pilot state F");
   }
   if (connector == 0 && IsWarning(fault_)) req.error_code = v16::ChargePointErrorCode::kNoError;
   req.timestamp = Now();

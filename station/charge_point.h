@@ -38,8 +38,7 @@ class ChargePoint {
  public:
   struct Callbacks {
     // Every StatusNotification-worthy change of connector 0 or 1.
-    std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)>
-        on_status;
+    std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)> on_status;
     std::function<void(runtime::TraceDirection, std::string_view frame)> on_frame;
     std::function<void(bool connected)> on_connection;
     std::function<void(std::string_view line)> log;
@@ -57,6 +56,8 @@ class ChargePoint {
     runtime::Milliseconds response_timeout{15000};
     // How long a Reset waits for queued StopTransactions before rebooting.
     runtime::Milliseconds reset_grace{10000};
+    // How often the HAL is polled (hal::Hardware::Poll).
+    runtime::Milliseconds poll_interval{hal::kHardwarePollInterval};
     Callbacks callbacks;
   };
 
@@ -94,8 +95,8 @@ class ChargePoint {
     std::optional<std::string> parent_id_tag;
     std::int64_t meter_start_wh = 0;
     codec::DateTime started;
-    bool confirmed = false;       // StartTransaction.conf Accepted
-    bool suspended_evse = false;  // not Accepted and StopTransactionOnInvalidId false
+    bool confirmed = false;                  // StartTransaction.conf Accepted
+    bool suspended_evse = false;             // not Accepted and StopTransactionOnInvalidId false
     std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
   };
 

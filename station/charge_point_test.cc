@@ -38,7 +38,8 @@ class FakeTransport final : public runtime::Transport {
   void Drop() {
     if (!connected_) return;
     connected_ = false;
-    if (callbacks_.on_disconnected) callbacks_.on_disconnected(runtime::DisconnectReason::kClosedByPeer);
+    if (callbacks_.on_disconnected)
+      callbacks_.on_disconnected(runtime::DisconnectReason::kClosedByPeer);
   }
   void Receive(const std::string& text) {
     if (callbacks_.on_text) callbacks_.on_text(text);
@@ -180,7 +181,8 @@ TEST_F(ChargePointTest, BootsThenReportsBothConnectorsAndHeartbeats) {
 
 TEST_F(ChargePointTest, NothingButBootNotificationBeforeAcceptedAndRetryAfterPending) {
   answers_["BootNotification"] = [](const std::string&) {
-    return std::string(R"({"status":"Pending","currentTime":"2026-01-01T12:00:00Z","interval":10})");
+    return std::string(
+        R"({"status":"Pending","currentTime":"2026-01-01T12:00:00Z","interval":10})");
   };
   Boot();
   transport_.Connect();
@@ -193,7 +195,8 @@ TEST_F(ChargePointTest, NothingButBootNotificationBeforeAcceptedAndRetryAfterPen
   EXPECT_NE(CsmsCall("RemoteStartTransaction", R"({"idTag":"T"})").find("Rejected"),
             std::string::npos);
   answers_["BootNotification"] = [](const std::string&) {
-    return std::string(R"({"status":"Accepted","currentTime":"2026-01-01T12:00:00Z","interval":30})");
+    return std::string(
+        R"({"status":"Accepted","currentTime":"2026-01-01T12:00:00Z","interval":30})");
   };
   Run(Milliseconds(10000));
   EXPECT_EQ(Actions()[1], "BootNotification");
@@ -214,10 +217,10 @@ TEST_F(ChargePointTest, PlugInFirstSessionWithLocalStop) {
   Tag("tag1");  // same card, other case: stops, no Authorize
   EXPECT_FALSE(hardware_.contactor_commanded_closed());
   Pilot(PilotState::kA);
-  EXPECT_EQ(Actions(), (std::vector<std::string>{"StatusNotification", "Authorize",
-                                                 "StartTransaction", "StatusNotification",
-                                                 "StatusNotification", "StopTransaction",
-                                                 "StatusNotification", "StatusNotification"}));
+  EXPECT_EQ(Actions(),
+            (std::vector<std::string>{"StatusNotification", "Authorize", "StartTransaction",
+                                      "StatusNotification", "StatusNotification", "StopTransaction",
+                                      "StatusNotification", "StatusNotification"}));
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing", "1:SuspendedEV", "1:Charging",
                                                   "1:Finishing", "1:Available"}));
   EXPECT_NE(Last("StopTransaction")->payload.find("\"transactionId\":42"), std::string::npos);
@@ -270,8 +273,9 @@ TEST_F(ChargePointTest, RemoteStartTimesOutAfterConnectionTimeOut) {
   transport_.Connect();
   Run();
   calls_.clear();
-  EXPECT_NE(CsmsCall("RemoteStartTransaction", R"({"idTag":"R1","connectorId":1})").find("Accepted"),
-            std::string::npos);
+  EXPECT_NE(
+      CsmsCall("RemoteStartTransaction", R"({"idTag":"R1","connectorId":1})").find("Accepted"),
+      std::string::npos);
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing"}));
   Run(Milliseconds(60000));
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing", "1:Available"}));
@@ -284,9 +288,9 @@ TEST_F(ChargePointTest, ChangeAvailabilityIsScheduledDuringATransactionAndPersis
   Run();
   Pilot(PilotState::kC);
   Tag("TAG1");
-  EXPECT_NE(CsmsCall("ChangeAvailability", R"({"connectorId":0,"type":"Inoperative"})")
-                .find("Scheduled"),
-            std::string::npos);
+  EXPECT_NE(
+      CsmsCall("ChangeAvailability", R"({"connectorId":0,"type":"Inoperative"})").find("Scheduled"),
+      std::string::npos);
   EXPECT_NE(CsmsCall("RemoteStopTransaction", R"({"transactionId":42})").find("Accepted"),
             std::string::npos);
   EXPECT_EQ(Statuses().back(), "1:Unavailable");
@@ -353,9 +357,12 @@ TEST_F(ChargePointTest, FixedCableAndUnsupportedProfilesGetDefinedAnswers) {
   EXPECT_NE(CsmsCall("UnlockConnector", R"({"connectorId":1})").find("NotSupported"),
             std::string::npos);
   EXPECT_NE(CsmsCall("GetLocalListVersion", "{}").find("-1"), std::string::npos);
-  EXPECT_NE(CsmsCall("ReserveNow", R"({"connectorId":1,"expiryDate":"2026-01-01T13:00:00Z","idTag":"T","reservationId":1})")
-                .find("Rejected"),
-            std::string::npos);
+  EXPECT_NE(
+      CsmsCall(
+          "ReserveNow",
+          R"({"connectorId":1,"expiryDate":"2026-01-01T13:00:00Z","idTag":"T","reservationId":1})")
+          .find("Rejected"),
+      std::string::npos);
   EXPECT_NE(CsmsCall("DataTransfer", R"({"vendorId":"acme"})").find("UnknownVendorId"),
             std::string::npos);
   EXPECT_NE(CsmsCall("TriggerMessage", R"({"requestedMessage":"Heartbeat"})").find("NotSupported"),

@@ -213,7 +213,8 @@ bool Configuration::SetInternal(std::string_view name, std::string_view value) {
 v16::GetConfigurationConf Configuration::Get(
     const std::optional<std::vector<codec::CiString<50>>>& keys) const {
   v16::GetConfigurationConf conf;
-  const auto max_keys = static_cast<std::size_t>(std::max<std::int64_t>(1, GetInt("GetConfigurationMaxKeys")));
+  const auto max_keys =
+      static_cast<std::size_t>(std::max<std::int64_t>(1, GetInt("GetConfigurationMaxKeys")));
   auto add = [&](const KeyDefinition& key) {
     v16::KeyValue kv;
     kv.key = *codec::CiString<50>::From(key.name);

@@ -3,13 +3,12 @@
 // command-line flags, control commands on stdin, JSON lines on stdout,
 // human-readable logs on stderr.
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -58,8 +57,9 @@ struct Flags {
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   std::map<std::string, std::string*> strings = {
-      {"--csms", &flags.csms},         {"--id", &flags.id},         {"--data-dir", &flags.data_dir},
-      {"--config", &flags.config_file}, {"--password", &flags.password}, {"--ca-file", &flags.ca_file},
+      {"--csms", &flags.csms},         {"--id", &flags.id},
+      {"--data-dir", &flags.data_dir}, {"--config", &flags.config_file},
+      {"--password", &flags.password}, {"--ca-file", &flags.ca_file},
       {"--cert", &flags.cert},         {"--key", &flags.key}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -83,11 +83,16 @@ Flags ParseFlags(int argc, char** argv) {
       value = argv[++i];
     }
     if (arg == "--log-level") {
-      if (value == "error") flags.level = Level::kError;
-      else if (value == "warn") flags.level = Level::kWarn;
-      else if (value == "info") flags.level = Level::kInfo;
-      else if (value == "debug") flags.level = Level::kDebug;
-      else Die("--log-level must be error, warn, info or debug");
+      if (value == "error")
+        flags.level = Level::kError;
+      else if (value == "warn")
+        flags.level = Level::kWarn;
+      else if (value == "info")
+        flags.level = Level::kInfo;
+      else if (value == "debug")
+        flags.level = Level::kDebug;
+      else
+        Die("--log-level must be error, warn, info or debug");
     } else {
       *strings[arg] = value;
     }
@@ -130,7 +135,8 @@ std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
 // One JSON object per line on stdout; stdout is shared with nothing else.
 class EventWriter {
  public:
-  void Write(const std::string& ts, const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& body) {
+  void Write(const std::string& ts,
+             const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& body) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     w.StartObject();

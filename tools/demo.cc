@@ -4,11 +4,10 @@
 // message sequence. `--csms URL` instead runs the simulator against the given
 // central system, with stdin passed through for manual control.
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <rapidjson/document.h>
 
 #include <chrono>
 #include <cstdio>
@@ -70,8 +69,9 @@ std::string Summarize(const std::string& frame, std::map<std::string, std::strin
   if (doc.HasParseError() || !doc.IsArray() || doc.Size() < 3) return frame;
   const std::string id = doc[1].IsString() ? doc[1].GetString() : "?";
   const std::size_t payload_at = frame.find('{');
-  const std::string payload =
-      payload_at == std::string::npos ? "" : frame.substr(payload_at, frame.size() - payload_at - 1);
+  const std::string payload = payload_at == std::string::npos
+                                  ? ""
+                                  : frame.substr(payload_at, frame.size() - payload_at - 1);
   const char* arrow = from_station ? "CP -> CS" : "CS -> CP";
   std::string name;
   if (doc[0] == 2 && doc[2].IsString()) {
@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
   char dir_template[] = "/tmp/ocpp16-demo-XXXXXX";
   const std::string data_dir = std::string(mkdtemp(dir_template)) + "/station";
   if (!csms.empty()) {
-    std::fprintf(stderr, "demo: station DEMO-CP-001 -> %s (data in %s); type commands, e.g. 'cp B'\n",
+    std::fprintf(stderr,
+                 "demo: station DEMO-CP-001 -> %s (data in %s); type commands, e.g. 'cp B'\n",
                  csms.c_str(), data_dir.c_str());
     execl(station_sim.c_str(), station_sim.c_str(), "--csms", csms.c_str(), "--id", "DEMO-CP-001",
           "--data-dir", data_dir.c_str(), static_cast<char*>(nullptr));
@@ -182,20 +183,28 @@ int main(int argc, char** argv) {
     if (write(child.stdin_fd, text.data(), text.size()) < 0) std::perror("demo: write");
   };
 
-  ok = ok && wait_for("boot", [&] { return last_status() == "Available"; }, 20);
+  ok = ok && wait_for(
+                 "boot", [&] { return last_status() == "Available"; }, 20);
   if (ok) command("cp B", "EV plugged in");
-  ok = ok && wait_for("Preparing", [&] { return last_status() == "Preparing"; }, 10);
+  ok = ok && wait_for(
+                 "Preparing", [&] { return last_status() == "Preparing"; }, 10);
   if (ok) command("rfid DEMO-TAG-1", "card presented");
-  ok = ok && wait_for("StartTransaction", [&] { return count("StartTransaction") == 1; }, 10);
+  ok = ok && wait_for(
+                 "StartTransaction", [&] { return count("StartTransaction") == 1; }, 10);
   if (ok) command("power 11000", "EV draws 11 kW");
   if (ok) command("cp C", "EV requests energy");
-  ok = ok && wait_for("Charging", [&] { return last_status() == "Charging"; }, 10);
-  ok = ok && wait_for("3 meter values", [&] { return count("MeterValues") >= 3; }, 15);
+  ok = ok && wait_for(
+                 "Charging", [&] { return last_status() == "Charging"; }, 10);
+  ok = ok && wait_for(
+                 "3 meter values", [&] { return count("MeterValues") >= 3; }, 15);
   if (ok) command("rfid DEMO-TAG-1", "same card: stop");
-  ok = ok && wait_for("StopTransaction", [&] { return count("StopTransaction") == 1; }, 10);
-  ok = ok && wait_for("Finishing", [&] { return last_status() == "Finishing"; }, 10);
+  ok = ok && wait_for(
+                 "StopTransaction", [&] { return count("StopTransaction") == 1; }, 10);
+  ok = ok && wait_for(
+                 "Finishing", [&] { return last_status() == "Finishing"; }, 10);
   if (ok) command("cp A", "EV unplugged");
-  ok = ok && wait_for("Available", [&] { return last_status() == "Available"; }, 10);
+  ok = ok && wait_for(
+                 "Available", [&] { return last_status() == "Available"; }, 10);
   command("quit", "shut down");
   close(child.stdin_fd);
   int status = 0;
@@ -210,8 +219,9 @@ int main(int argc, char** argv) {
   }
   const bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::printf("demo: %s (%d OCPP frames; station_sim exit %s; events: %s.events.jsonl)\n",
-              ok && clean_exit ? "session complete" : "FAILED", static_cast<int>(cs->frames().size()),
-              clean_exit ? "0" : "non-zero", data_dir.c_str());
+              ok && clean_exit ? "session complete" : "FAILED",
+              static_cast<int>(cs->frames().size()), clean_exit ? "0" : "non-zero",
+              data_dir.c_str());
   cs.reset();
   loop.reset();
   return ok && clean_exit ? 0 : 1;

@@ -155,8 +155,8 @@ bool CheckUri(std::string_view text, DecodeContext& ctx) {
             ((text[0] >= 'a' && text[0] <= 'z') || (text[0] >= 'A' && text[0] <= 'Z'));
   for (std::size_t i = 0; ok && i < colon; ++i) {
     const char c = text[i];
-    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '-' || c == '.';
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '-' || c == '.';
   }
   for (std::size_t i = 0; ok && i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);

@@ -163,8 +163,7 @@ class JsonWriter {
  public:
   using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-  explicit JsonWriter(Writer& writer, EncodeOptions options = {})
-      : w_(writer), options_(options) {}
+  explicit JsonWriter(Writer& writer, EncodeOptions options = {}) : w_(writer), options_(options) {}
 
   Writer& raw() { return w_; }
   void StartObject() { w_.StartObject(); }

@@ -54,10 +54,12 @@ class ManualEventLoop final : public EventLoop {
     RunUntilIdle();
     while (!timers_.empty() && timers_.begin()->first.first <= end) {
       const auto next = timers_.begin()->first.first;
-      if (next > clock_.Now()) clock_.Advance(std::chrono::duration_cast<Milliseconds>(next - clock_.Now()));
+      if (next > clock_.Now())
+        clock_.Advance(std::chrono::duration_cast<Milliseconds>(next - clock_.Now()));
       RunUntilIdle();
     }
-    if (end > clock_.Now()) clock_.Advance(std::chrono::duration_cast<Milliseconds>(end - clock_.Now()));
+    if (end > clock_.Now())
+      clock_.Advance(std::chrono::duration_cast<Milliseconds>(end - clock_.Now()));
     RunUntilIdle();
   }
 

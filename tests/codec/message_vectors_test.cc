@@ -116,7 +116,9 @@ const ActionInfo& ActionOf(const rapidjson::Value& v) {
   return *info;
 }
 
-bool IsResponse(const rapidjson::Value& v) { return std::string(v["message"].GetString()) == "conf"; }
+bool IsResponse(const rapidjson::Value& v) {
+  return std::string(v["message"].GetString()) == "conf";
+}
 
 std::string Label(const rapidjson::Value& v) {
   return std::string(v["action"].GetString()) + "." + v["message"].GetString() + " " +
@@ -144,13 +146,12 @@ TEST(MessageVectors, PositiveExamplesRoundTripExactly) {
   int count = 0;
   for (const auto& v : Vectors()["positive"].GetArray()) {
     const Outcome out = DecodeAs(ActionOf(v).action, IsResponse(v), v["payload"]);
-    ASSERT_FALSE(out.error) << Label(v) << ": " << out.error->pointer << " "
-                            << out.error->message;
+    ASSERT_FALSE(out.error) << Label(v) << ": " << out.error->pointer << " " << out.error->message;
     rapidjson::Document again;
     again.Parse(out.reencoded.c_str());
     ASSERT_FALSE(again.HasParseError()) << Label(v);
-    EXPECT_TRUE(again == v["payload"]) << Label(v) << "\n in:  " << ToText(v["payload"])
-                                       << "\n out: " << out.reencoded;
+    EXPECT_TRUE(again == v["payload"])
+        << Label(v) << "\n in:  " << ToText(v["payload"]) << "\n out: " << out.reencoded;
     EXPECT_FALSE(out.check) << Label(v) << ": " << out.check->message;
     ++count;
   }

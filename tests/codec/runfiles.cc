@@ -1,10 +1,11 @@
 #include "tests/codec/runfiles.h"
 
+#include <sys/stat.h>
+
 #include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace ocpp::testing {
 
@@ -24,7 +25,7 @@ std::optional<std::string> ReadFile(const std::string& path) {
 }
 
 std::optional<std::string> OracleDir() {
-  struct stat st{};
+  struct stat st {};
   if (const char* dir = std::getenv("OCPP16_ORACLE_DIR")) {
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return std::string(dir);
     return std::nullopt;

@@ -25,7 +25,8 @@ std::unique_ptr<CentralSystem> CentralSystem::Create(runtime::LwsEventLoop& loop
     runtime::RpcEndpoint::Options rpc_options;
     rpc_options.role = runtime::Role::kCentralSystem;
     self->rpc_ = std::make_unique<runtime::RpcEndpoint>(
-        self->loop_, [self, id](std::string text) { return self->server_->Send(id, std::move(text)); },
+        self->loop_,
+        [self, id](std::string text) { return self->server_->Send(id, std::move(text)); },
         rpc_options);
     self->rpc_->SetTrace([self](runtime::TraceDirection dir, std::string_view text) {
       self->frames_.push_back(Frame{dir, std::string(text)});
@@ -57,8 +58,8 @@ CentralSystem::~CentralSystem() {
 }
 
 std::string CentralSystem::url() const {
-  return std::string(options_.cert_file.empty() ? "ws" : "wss") + "://127.0.0.1:" +
-         std::to_string(port());
+  return std::string(options_.cert_file.empty() ? "ws" : "wss") +
+         "://127.0.0.1:" + std::to_string(port());
 }
 
 bool CentralSystem::SendRaw(std::string text) {
@@ -108,11 +109,10 @@ std::vector<std::string> CentralSystem::ReceivedPayloads(std::string_view action
 void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
   using namespace v16;
   auto now = [this] { return codec::DateTime::FromSystemTime(loop_.clock().WallNow()); };
-  rpc.Handle<Action::kBootNotification>(
-      [this, now](const BootNotificationReq&) -> HandlerResult<BootNotificationConf> {
-        return BootNotificationConf{RegistrationStatus::kAccepted, now(),
-                                    options_.heartbeat_interval};
-      });
+  rpc.Handle<Action::kBootNotification>([this, now](const BootNotificationReq&)
+                                            -> HandlerResult<BootNotificationConf> {
+    return BootNotificationConf{RegistrationStatus::kAccepted, now(), options_.heartbeat_interval};
+  });
   rpc.Handle<Action::kHeartbeat>(
       [now](const HeartbeatReq&) -> HandlerResult<HeartbeatConf> { return HeartbeatConf{now()}; });
   rpc.Handle<Action::kStatusNotification>(

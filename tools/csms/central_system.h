@@ -21,7 +21,7 @@ namespace ocpp::tools {
 class CentralSystem {
  public:
   struct Options {
-    int port = 0;  // 0 = any free port on 127.0.0.1
+    int port = 0;                                     // 0 = any free port on 127.0.0.1
     std::string cert_file, key_file, client_ca_file;  // wss when cert_file is set
     std::function<runtime::WsServer::Verdict(const runtime::WsServer::UpgradeRequest&)> accept;
     int heartbeat_interval = 30;  // BootNotification.conf interval
@@ -53,9 +53,10 @@ class CentralSystem {
 
   // Sends a CALL to the connected station.
   template <class Request>
-  bool Call(const Request& request,
-            std::function<void(runtime::CallOutcome<typename v16::RequestTraits<Request>::Response>)>
-                done) {
+  bool Call(
+      const Request& request,
+      std::function<void(runtime::CallOutcome<typename v16::RequestTraits<Request>::Response>)>
+          done) {
     if (!rpc_) return false;
     rpc_->Call(request, std::move(done));
     return true;
@@ -76,7 +77,8 @@ class CentralSystem {
   void set_trace(std::function<void(const Frame&)> trace) { trace_ = std::move(trace); }
 
  private:
-  CentralSystem(runtime::LwsEventLoop& loop, Options options) : loop_(loop), options_(std::move(options)) {}
+  CentralSystem(runtime::LwsEventLoop& loop, Options options)
+      : loop_(loop), options_(std::move(options)) {}
   void InstallDefaults(runtime::RpcEndpoint& rpc);
 
   runtime::LwsEventLoop& loop_;
