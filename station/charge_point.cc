@@ -171,6 +171,10 @@ void ChargePoint::Start() {
   if (started_) return;
   started_ = true;
   Update();
+  // Tell the integrator the initial state too (a display needs it).
+  if (options_.callbacks.on_status) {
+    for (int c = 0; c <= 1; ++c) options_.callbacks.on_status(c, last_status_[c], ToErrorCode(fault_));
+  }
   SchedulePoll();
   ScheduleClockAlignedMeterValues();
   deps_.transport.Start();

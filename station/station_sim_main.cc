@@ -132,6 +132,23 @@ std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
   return values;
 }
 
+std::int64_t ReadMeterFile(const std::string& path) {
+  std::ifstream in(path);
+  long long wh = 0;
+  if (in >> wh && wh >= 0) return wh;
+  return 0;
+}
+
+// Write-then-rename, so a kill leaves the old or the new value, never half.
+bool WriteMeterFile(const std::string& path, std::int64_t wh) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!(out << wh << "\n")) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
 // One JSON object per line on stdout; stdout is shared with nothing else.
 class EventWriter {
  public:
@@ -305,7 +322,12 @@ int main(int argc, char** argv) {
   };
   auto loop = runtime::LwsEventLoop::Create(clock, loop_options);
   if (!loop) Die("cannot create the event loop", 1);
-  hal::sim::SimHardware hardware(clock);
+  // The simulated meter's register is hardware state: like a real meter it
+  // survives power cuts, so it is kept in a file beside the station's data.
+  const std::string meter_file = flags.data_dir + "/sim-meter-wh";
+  hal::sim::SimHardware::Options hw_options;
+  hw_options.initial_energy_wh = ReadMeterFile(meter_file);
+  hal::sim::SimHardware hardware(clock, hw_options);
   EventWriter out;
   Station station(flags, factory, *loop, hardware, out);
   std::atomic<bool> quit{false};
@@ -356,7 +378,17 @@ int main(int argc, char** argv) {
   });
   input_thread.detach();
 
-  while (!quit) loop->RunOnce(std::chrono::milliseconds(100));
+  std::int64_t saved_wh = hw_options.initial_energy_wh;
+  auto last_save = clock.Now();
+  while (!quit) {
+    loop->RunOnce(std::chrono::milliseconds(100));
+    if (clock.Now() - last_save >= std::chrono::milliseconds(500)) {
+      last_save = clock.Now();
+      const std::int64_t wh = hardware.ReadEnergyActiveImportWh().value_or(saved_wh);
+      if (wh != saved_wh) saved_wh = WriteMeterFile(meter_file, wh) ? wh : saved_wh;
+    }
+  }
+  WriteMeterFile(meter_file, hardware.ReadEnergyActiveImportWh().value_or(saved_wh));
   station.Shutdown();
   std::fflush(stdout);
   std::_Exit(0);  // detached threads may still block on stdin

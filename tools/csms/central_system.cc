@@ -125,10 +125,15 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
     return conf;
   });
   rpc.Handle<Action::kStartTransaction>(
-      [this](const StartTransactionReq&) -> HandlerResult<StartTransactionConf> {
+      [this](const StartTransactionReq& req) -> HandlerResult<StartTransactionConf> {
         StartTransactionConf conf;
         conf.id_tag_info.status = AuthorizationStatus::kAccepted;
-        conf.transaction_id = next_transaction_id_++;
+        // A station that lost power between sending and recording the answer
+        // sends the same StartTransaction again: give it the same id.
+        const std::string key = codec::EncodeJson(req);
+        auto known = started_.find(key);
+        conf.transaction_id =
+            known != started_.end() ? known->second : (started_[key] = next_transaction_id_++);
         return conf;
       });
   rpc.Handle<Action::kStopTransaction>(

@@ -74,6 +74,8 @@ class CentralSystem {
   // Payloads (JSON text) of the CALLs of `action` the station sent.
   std::vector<std::string> ReceivedPayloads(std::string_view action) const;
   int next_transaction_id() const { return next_transaction_id_; }
+  // Distinct transactions started (repeated identical StartTransactions count once).
+  int transactions_started() const { return static_cast<int>(started_.size()); }
   void set_trace(std::function<void(const Frame&)> trace) { trace_ = std::move(trace); }
 
  private:
@@ -91,6 +93,7 @@ class CentralSystem {
   std::vector<Frame> frames_;
   std::function<void(const Frame&)> trace_;
   int next_transaction_id_ = 1;
+  std::map<std::string, int> started_;  // StartTransaction payload -> id
 };
 
 }  // namespace ocpp::tools
