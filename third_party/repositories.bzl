@@ -64,13 +64,14 @@ def java_lite_proto_library(**kwargs):
 rules_java_stub = repository_rule(implementation = _rules_java_stub_impl)
 
 def _coverage_tools_impl(ctx):
-    ctx.symlink(ctx.attr.merger, "lcov_merger.py")
-    ctx.file("lcov_merger.sh", """#!/bin/sh
-exec /usr/bin/python3 "$(dirname "$0")/lcov_merger.py" "$@"
-""", executable = True)
-    ctx.file("report_generator.sh", """#!/bin/sh
-exec /usr/bin/python3 "$(dirname "$0")/lcov_merger.py" --report "$@"
-""", executable = True)
+    # The merger's source is embedded in the wrappers: coverage actions run
+    # them outside any runfiles tree.
+    merger = ctx.read(ctx.attr.merger)
+    ctx.file("lcov_merger.py", merger)
+    ctx.file("lcov_merger.sh", "#!/bin/sh\nexec /usr/bin/python3 - \"$@\" <<'PY'\n" + merger +
+                                 "PY\n", executable = True)
+    ctx.file("report_generator.sh", "#!/bin/sh\nexec /usr/bin/python3 - --report \"$@\" <<'PY'\n" +
+                                       merger + "PY\n", executable = True)
     ctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 
