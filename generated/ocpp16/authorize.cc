@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, AuthorizeReq& out, codec::DecodeContext& 
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, AuthorizeConf& out, codec::DecodeContext&
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 9:
-        if (key == "idTagInfo") {
+        if (std::memcmp(key.data(), "idTagInfo", 9) == 0) {
           if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -28,55 +28,55 @@ bool Decode(const rapidjson::Value& v, BootNotificationReq& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "imsi") {
+        if (std::memcmp(key.data(), "imsi", 4) == 0) {
           if (!codec::DecodeCiString(member.value, out.imsi.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 5:
-        if (key == "iccid") {
+        if (std::memcmp(key.data(), "iccid", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.iccid.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "meterType") {
+        if (std::memcmp(key.data(), "meterType", 9) == 0) {
           if (!codec::DecodeCiString(member.value, out.meter_type.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 15:
-        if (key == "firmwareVersion") {
+        if (std::memcmp(key.data(), "firmwareVersion", 15) == 0) {
           if (!codec::DecodeCiString(member.value, out.firmware_version.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "chargePointModel") {
+        if (std::memcmp(key.data(), "chargePointModel", 16) == 0) {
           if (!codec::DecodeCiString(member.value, out.charge_point_model, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 17:
-        if (key == "chargePointVendor") {
+        if (std::memcmp(key.data(), "chargePointVendor", 17) == 0) {
           if (!codec::DecodeCiString(member.value, out.charge_point_vendor, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "meterSerialNumber") {
+        if (std::memcmp(key.data(), "meterSerialNumber", 17) == 0) {
           if (!codec::DecodeCiString(member.value, out.meter_serial_number.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 21:
-        if (key == "chargeBoxSerialNumber") {
+        if (std::memcmp(key.data(), "chargeBoxSerialNumber", 21) == 0) {
           if (!codec::DecodeCiString(member.value, out.charge_box_serial_number.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 23:
-        if (key == "chargePointSerialNumber") {
+        if (std::memcmp(key.data(), "chargePointSerialNumber", 23) == 0) {
           if (!codec::DecodeCiString(member.value, out.charge_point_serial_number.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -162,21 +162,21 @@ bool Decode(const rapidjson::Value& v, BootNotificationConf& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 8:
-        if (key == "interval") {
+        if (std::memcmp(key.data(), "interval", 8) == 0) {
           if (!codec::DecodeInteger(member.value, out.interval, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 11:
-        if (key == "currentTime") {
+        if (std::memcmp(key.data(), "currentTime", 11) == 0) {
           if (!codec::DecodeDateTime(member.value, out.current_time, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;

@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, CancelReservationReq& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 13:
-        if (key == "reservationId") {
+        if (std::memcmp(key.data(), "reservationId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.reservation_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, CancelReservationConf& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

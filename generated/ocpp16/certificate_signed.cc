@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, CertificateSignedReq& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 16:
-        if (key == "certificateChain") {
+        if (std::memcmp(key.data(), "certificateChain", 16) == 0) {
           if (!codec::DecodeCiString(member.value, out.certificate_chain, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, CertificateSignedConf& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -21,14 +21,14 @@ bool Decode(const rapidjson::Value& v, ChangeConfigurationReq& out, codec::Decod
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 3:
-        if (key == "key") {
+        if (std::memcmp(key.data(), "key", 3) == 0) {
           if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 5:
-        if (key == "value") {
+        if (std::memcmp(key.data(), "value", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.value, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -85,7 +85,7 @@ bool Decode(const rapidjson::Value& v, ChangeConfigurationConf& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -53,7 +53,7 @@ bool Decode(const rapidjson::Value& v, ClearCacheConf& out, codec::DecodeContext
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -22,25 +22,25 @@ bool Decode(const rapidjson::Value& v, ClearChargingProfileReq& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 2:
-        if (key == "id") {
+        if (std::memcmp(key.data(), "id", 2) == 0) {
           if (!codec::DecodeInteger(member.value, out.id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 10:
-        if (key == "stackLevel") {
+        if (std::memcmp(key.data(), "stackLevel", 10) == 0) {
           if (!codec::DecodeInteger(member.value, out.stack_level.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 22:
-        if (key == "chargingProfilePurpose") {
+        if (std::memcmp(key.data(), "chargingProfilePurpose", 22) == 0) {
           if (!Decode(member.value, out.charging_profile_purpose.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -97,7 +97,7 @@ bool Decode(const rapidjson::Value& v, ClearChargingProfileConf& out, codec::Dec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -22,20 +22,20 @@ bool Decode(const rapidjson::Value& v, DataTransferReq& out, codec::DecodeContex
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "data") {
+        if (std::memcmp(key.data(), "data", 4) == 0) {
           if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "vendorId") {
+        if (std::memcmp(key.data(), "vendorId", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.vendor_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 9:
-        if (key == "messageId") {
+        if (std::memcmp(key.data(), "messageId", 9) == 0) {
           if (!codec::DecodeCiString(member.value, out.message_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -94,13 +94,13 @@ bool Decode(const rapidjson::Value& v, DataTransferConf& out, codec::DecodeConte
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "data") {
+        if (std::memcmp(key.data(), "data", 4) == 0) {
           if (!codec::DecodeString(member.value, out.data.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, DeleteCertificateReq& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 19:
-        if (key == "certificateHashData") {
+        if (std::memcmp(key.data(), "certificateHashData", 19) == 0) {
           if (!Decode(member.value, out.certificate_hash_data, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -70,7 +70,7 @@ bool Decode(const rapidjson::Value& v, DeleteCertificateConf& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

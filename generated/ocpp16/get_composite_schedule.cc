@@ -22,21 +22,21 @@ bool Decode(const rapidjson::Value& v, GetCompositeScheduleReq& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 8:
-        if (key == "duration") {
+        if (std::memcmp(key.data(), "duration", 8) == 0) {
           if (!codec::DecodeInteger(member.value, out.duration, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 16:
-        if (key == "chargingRateUnit") {
+        if (std::memcmp(key.data(), "chargingRateUnit", 16) == 0) {
           if (!Decode(member.value, out.charging_rate_unit.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -98,26 +98,26 @@ bool Decode(const rapidjson::Value& v, GetCompositeScheduleConf& out, codec::Dec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 13:
-        if (key == "scheduleStart") {
+        if (std::memcmp(key.data(), "scheduleStart", 13) == 0) {
           if (!codec::DecodeDateTime(member.value, out.schedule_start.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "chargingSchedule") {
+        if (std::memcmp(key.data(), "chargingSchedule", 16) == 0) {
           if (!Decode(member.value, out.charging_schedule.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

@@ -19,7 +19,7 @@ bool Decode(const rapidjson::Value& v, GetConfigurationReq& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 3:
-        if (key == "key") {
+        if (std::memcmp(key.data(), "key", 3) == 0) {
           if (!codec::DecodeArray(member.value, out.key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }
@@ -65,13 +65,13 @@ bool Decode(const rapidjson::Value& v, GetConfigurationConf& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 10:
-        if (key == "unknownKey") {
+        if (std::memcmp(key.data(), "unknownKey", 10) == 0) {
           if (!codec::DecodeArray(member.value, out.unknown_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, codec::CiString<50>& item, codec::DecodeContext& ctx) { return codec::DecodeCiString(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "configurationKey") {
+        if (std::memcmp(key.data(), "configurationKey", 16) == 0) {
           if (!codec::DecodeArray(member.value, out.configuration_key.emplace(), 0, ctx, [](const rapidjson::Value& item_value, KeyValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }

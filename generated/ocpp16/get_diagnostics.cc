@@ -24,30 +24,30 @@ bool Decode(const rapidjson::Value& v, GetDiagnosticsReq& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 7:
-        if (key == "retries") {
+        if (std::memcmp(key.data(), "retries", 7) == 0) {
           if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "location") {
+        if (std::memcmp(key.data(), "location", 8) == 0) {
           if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "stopTime") {
+        if (std::memcmp(key.data(), "stopTime", 8) == 0) {
           if (!codec::DecodeDateTime(member.value, out.stop_time.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "startTime") {
+        if (std::memcmp(key.data(), "startTime", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.start_time.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 13:
-        if (key == "retryInterval") {
+        if (std::memcmp(key.data(), "retryInterval", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -111,7 +111,7 @@ bool Decode(const rapidjson::Value& v, GetDiagnosticsConf& out, codec::DecodeCon
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 8:
-        if (key == "fileName") {
+        if (std::memcmp(key.data(), "fileName", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.file_name.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, GetInstalledCertificateIdsReq& out, codec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 15:
-        if (key == "certificateType") {
+        if (std::memcmp(key.data(), "certificateType", 15) == 0) {
           if (!Decode(member.value, out.certificate_type, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,14 +71,14 @@ bool Decode(const rapidjson::Value& v, GetInstalledCertificateIdsConf& out, code
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 19:
-        if (key == "certificateHashData") {
+        if (std::memcmp(key.data(), "certificateHashData", 19) == 0) {
           if (!codec::DecodeArray(member.value, out.certificate_hash_data.emplace(), 1, ctx, [](const rapidjson::Value& item_value, CertificateHashDataType& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }

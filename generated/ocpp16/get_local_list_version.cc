@@ -53,7 +53,7 @@ bool Decode(const rapidjson::Value& v, GetLocalListVersionConf& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "listVersion") {
+        if (std::memcmp(key.data(), "listVersion", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.list_version, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

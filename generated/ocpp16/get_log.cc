@@ -24,32 +24,32 @@ bool Decode(const rapidjson::Value& v, GetLogReq& out, codec::DecodeContext& ctx
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 3:
-        if (key == "log") {
+        if (std::memcmp(key.data(), "log", 3) == 0) {
           if (!Decode(member.value, out.log, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 7:
-        if (key == "logType") {
+        if (std::memcmp(key.data(), "logType", 7) == 0) {
           if (!Decode(member.value, out.log_type, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "retries") {
+        if (std::memcmp(key.data(), "retries", 7) == 0) {
           if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "requestId") {
+        if (std::memcmp(key.data(), "requestId", 9) == 0) {
           if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 13:
-        if (key == "retryInterval") {
+        if (std::memcmp(key.data(), "retryInterval", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -120,14 +120,14 @@ bool Decode(const rapidjson::Value& v, GetLogConf& out, codec::DecodeContext& ct
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 8:
-        if (key == "filename") {
+        if (std::memcmp(key.data(), "filename", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.filename.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

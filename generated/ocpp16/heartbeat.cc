@@ -53,7 +53,7 @@ bool Decode(const rapidjson::Value& v, HeartbeatConf& out, codec::DecodeContext&
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "currentTime") {
+        if (std::memcmp(key.data(), "currentTime", 11) == 0) {
           if (!codec::DecodeDateTime(member.value, out.current_time, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -21,14 +21,14 @@ bool Decode(const rapidjson::Value& v, InstallCertificateReq& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "certificate") {
+        if (std::memcmp(key.data(), "certificate", 11) == 0) {
           if (!codec::DecodeCiString(member.value, out.certificate, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 15:
-        if (key == "certificateType") {
+        if (std::memcmp(key.data(), "certificateType", 15) == 0) {
           if (!Decode(member.value, out.certificate_type, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -84,7 +84,7 @@ bool Decode(const rapidjson::Value& v, InstallCertificateConf& out, codec::Decod
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

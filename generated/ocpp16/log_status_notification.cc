@@ -21,14 +21,14 @@ bool Decode(const rapidjson::Value& v, LogStatusNotificationReq& out, codec::Dec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 9:
-        if (key == "requestId") {
+        if (std::memcmp(key.data(), "requestId", 9) == 0) {
           if (!codec::DecodeInteger(member.value, out.request_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

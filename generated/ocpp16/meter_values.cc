@@ -22,21 +22,21 @@ bool Decode(const rapidjson::Value& v, MeterValuesReq& out, codec::DecodeContext
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 10:
-        if (key == "meterValue") {
+        if (std::memcmp(key.data(), "meterValue", 10) == 0) {
           if (!codec::DecodeArray(member.value, out.meter_value, 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 13:
-        if (key == "transactionId") {
+        if (std::memcmp(key.data(), "transactionId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

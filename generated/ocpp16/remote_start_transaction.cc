@@ -22,20 +22,20 @@ bool Decode(const rapidjson::Value& v, RemoteStartTransactionReq& out, codec::De
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 15:
-        if (key == "chargingProfile") {
+        if (std::memcmp(key.data(), "chargingProfile", 15) == 0) {
           if (!Decode(member.value, out.charging_profile.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -92,7 +92,7 @@ bool Decode(const rapidjson::Value& v, RemoteStartTransactionConf& out, codec::D
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, RemoteStopTransactionReq& out, codec::Dec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 13:
-        if (key == "transactionId") {
+        if (std::memcmp(key.data(), "transactionId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, RemoteStopTransactionConf& out, codec::De
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

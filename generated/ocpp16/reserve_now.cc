@@ -24,32 +24,32 @@ bool Decode(const rapidjson::Value& v, ReserveNowReq& out, codec::DecodeContext&
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 10:
-        if (key == "expiryDate") {
+        if (std::memcmp(key.data(), "expiryDate", 10) == 0) {
           if (!codec::DecodeDateTime(member.value, out.expiry_date, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "parentIdTag") {
+        if (std::memcmp(key.data(), "parentIdTag", 11) == 0) {
           if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 13:
-        if (key == "reservationId") {
+        if (std::memcmp(key.data(), "reservationId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.reservation_id, ctx)) return ctx.Prefix(key);
           seen |= 0x8u;
           continue;
@@ -122,7 +122,7 @@ bool Decode(const rapidjson::Value& v, ReserveNowConf& out, codec::DecodeContext
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, ResetReq& out, codec::DecodeContext& ctx)
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "type") {
+        if (std::memcmp(key.data(), "type", 4) == 0) {
           if (!Decode(member.value, out.type, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -70,7 +70,7 @@ bool Decode(const rapidjson::Value& v, ResetConf& out, codec::DecodeContext& ctx
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -22,20 +22,20 @@ bool Decode(const rapidjson::Value& v, SecurityEventNotificationReq& out, codec:
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "type") {
+        if (std::memcmp(key.data(), "type", 4) == 0) {
           if (!codec::DecodeCiString(member.value, out.type, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 8:
-        if (key == "techInfo") {
+        if (std::memcmp(key.data(), "techInfo", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.tech_info.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "timestamp") {
+        if (std::memcmp(key.data(), "timestamp", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;

@@ -22,21 +22,21 @@ bool Decode(const rapidjson::Value& v, SendLocalListReq& out, codec::DecodeConte
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 10:
-        if (key == "updateType") {
+        if (std::memcmp(key.data(), "updateType", 10) == 0) {
           if (!Decode(member.value, out.update_type, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 11:
-        if (key == "listVersion") {
+        if (std::memcmp(key.data(), "listVersion", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.list_version, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 22:
-        if (key == "localAuthorizationList") {
+        if (std::memcmp(key.data(), "localAuthorizationList", 22) == 0) {
           if (!codec::DecodeArray(member.value, out.local_authorization_list.emplace(), 0, ctx, [](const rapidjson::Value& item_value, AuthorizationData& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }
@@ -96,7 +96,7 @@ bool Decode(const rapidjson::Value& v, SendLocalListConf& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -21,14 +21,14 @@ bool Decode(const rapidjson::Value& v, SetChargingProfileReq& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 18:
-        if (key == "csChargingProfiles") {
+        if (std::memcmp(key.data(), "csChargingProfiles", 18) == 0) {
           if (!Decode(member.value, out.cs_charging_profiles, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -84,7 +84,7 @@ bool Decode(const rapidjson::Value& v, SetChargingProfileConf& out, codec::Decod
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

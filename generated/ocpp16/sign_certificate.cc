@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, SignCertificateReq& out, codec::DecodeCon
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 3:
-        if (key == "csr") {
+        if (std::memcmp(key.data(), "csr", 3) == 0) {
           if (!codec::DecodeCiString(member.value, out.csr, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, SignCertificateConf& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -23,27 +23,27 @@ bool Decode(const rapidjson::Value& v, SignedUpdateFirmwareReq& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 7:
-        if (key == "retries") {
+        if (std::memcmp(key.data(), "retries", 7) == 0) {
           if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "firmware") {
+        if (std::memcmp(key.data(), "firmware", 8) == 0) {
           if (!Decode(member.value, out.firmware, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 9:
-        if (key == "requestId") {
+        if (std::memcmp(key.data(), "requestId", 9) == 0) {
           if (!codec::DecodeInteger(member.value, out.request_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 13:
-        if (key == "retryInterval") {
+        if (std::memcmp(key.data(), "retryInterval", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -106,7 +106,7 @@ bool Decode(const rapidjson::Value& v, SignedUpdateFirmwareConf& out, codec::Dec
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

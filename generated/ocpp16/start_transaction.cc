@@ -24,35 +24,35 @@ bool Decode(const rapidjson::Value& v, StartTransactionReq& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 9:
-        if (key == "timestamp") {
+        if (std::memcmp(key.data(), "timestamp", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
           seen |= 0x8u;
           continue;
         }
         break;
       case 10:
-        if (key == "meterStart") {
+        if (std::memcmp(key.data(), "meterStart", 10) == 0) {
           if (!codec::DecodeInteger(member.value, out.meter_start, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 13:
-        if (key == "reservationId") {
+        if (std::memcmp(key.data(), "reservationId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.reservation_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -125,14 +125,14 @@ bool Decode(const rapidjson::Value& v, StartTransactionConf& out, codec::DecodeC
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 9:
-        if (key == "idTagInfo") {
+        if (std::memcmp(key.data(), "idTagInfo", 9) == 0) {
           if (!Decode(member.value, out.id_tag_info, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 13:
-        if (key == "transactionId") {
+        if (std::memcmp(key.data(), "transactionId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;

@@ -26,44 +26,44 @@ bool Decode(const rapidjson::Value& v, StatusNotificationReq& out, codec::Decode
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "info") {
+        if (std::memcmp(key.data(), "info", 4) == 0) {
           if (!codec::DecodeCiString(member.value, out.info.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 8:
-        if (key == "vendorId") {
+        if (std::memcmp(key.data(), "vendorId", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.vendor_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "errorCode") {
+        if (std::memcmp(key.data(), "errorCode", 9) == 0) {
           if (!Decode(member.value, out.error_code, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
-        if (key == "timestamp") {
+        if (std::memcmp(key.data(), "timestamp", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.timestamp.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 15:
-        if (key == "vendorErrorCode") {
+        if (std::memcmp(key.data(), "vendorErrorCode", 15) == 0) {
           if (!codec::DecodeCiString(member.value, out.vendor_error_code.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

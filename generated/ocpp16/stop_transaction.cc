@@ -25,38 +25,38 @@ bool Decode(const rapidjson::Value& v, StopTransactionReq& out, codec::DecodeCon
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 6:
-        if (key == "reason") {
+        if (std::memcmp(key.data(), "reason", 6) == 0) {
           if (!Decode(member.value, out.reason.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "meterStop") {
+        if (std::memcmp(key.data(), "meterStop", 9) == 0) {
           if (!codec::DecodeInteger(member.value, out.meter_stop, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "timestamp") {
+        if (std::memcmp(key.data(), "timestamp", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 13:
-        if (key == "transactionId") {
+        if (std::memcmp(key.data(), "transactionId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.transaction_id, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 15:
-        if (key == "transactionData") {
+        if (std::memcmp(key.data(), "transactionData", 15) == 0) {
           if (!codec::DecodeArray(member.value, out.transaction_data.emplace(), 0, ctx, [](const rapidjson::Value& item_value, MeterValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           continue;
         }
@@ -129,7 +129,7 @@ bool Decode(const rapidjson::Value& v, StopTransactionConf& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 9:
-        if (key == "idTagInfo") {
+        if (std::memcmp(key.data(), "idTagInfo", 9) == 0) {
           if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }

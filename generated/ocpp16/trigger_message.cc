@@ -21,13 +21,13 @@ bool Decode(const rapidjson::Value& v, TriggerMessageReq& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "requestedMessage") {
+        if (std::memcmp(key.data(), "requestedMessage", 16) == 0) {
           if (!Decode(member.value, out.requested_message, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -81,7 +81,7 @@ bool Decode(const rapidjson::Value& v, TriggerMessageConf& out, codec::DecodeCon
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -24,15 +24,15 @@ std::string_view ToString(AuthorizationStatus value) {
 std::optional<AuthorizationStatus> AuthorizationStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "Blocked") return AuthorizationStatus::kBlocked;
-      if (text == "Expired") return AuthorizationStatus::kExpired;
-      if (text == "Invalid") return AuthorizationStatus::kInvalid;
+      if (std::memcmp(text.data(), "Blocked", 7) == 0) return AuthorizationStatus::kBlocked;
+      if (std::memcmp(text.data(), "Expired", 7) == 0) return AuthorizationStatus::kExpired;
+      if (std::memcmp(text.data(), "Invalid", 7) == 0) return AuthorizationStatus::kInvalid;
       break;
     case 8:
-      if (text == "Accepted") return AuthorizationStatus::kAccepted;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return AuthorizationStatus::kAccepted;
       break;
     case 12:
-      if (text == "ConcurrentTx") return AuthorizationStatus::kConcurrentTx;
+      if (std::memcmp(text.data(), "ConcurrentTx", 12) == 0) return AuthorizationStatus::kConcurrentTx;
       break;
     default:
       break;
@@ -69,11 +69,11 @@ std::string_view ToString(RegistrationStatus value) {
 std::optional<RegistrationStatus> RegistrationStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "Pending") return RegistrationStatus::kPending;
+      if (std::memcmp(text.data(), "Pending", 7) == 0) return RegistrationStatus::kPending;
       break;
     case 8:
-      if (text == "Accepted") return RegistrationStatus::kAccepted;
-      if (text == "Rejected") return RegistrationStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return RegistrationStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return RegistrationStatus::kRejected;
       break;
     default:
       break;
@@ -108,8 +108,8 @@ std::string_view ToString(CancelReservationStatus value) {
 std::optional<CancelReservationStatus> CancelReservationStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return CancelReservationStatus::kAccepted;
-      if (text == "Rejected") return CancelReservationStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return CancelReservationStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return CancelReservationStatus::kRejected;
       break;
     default:
       break;
@@ -144,10 +144,10 @@ std::string_view ToString(AvailabilityType value) {
 std::optional<AvailabilityType> AvailabilityTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 9:
-      if (text == "Operative") return AvailabilityType::kOperative;
+      if (std::memcmp(text.data(), "Operative", 9) == 0) return AvailabilityType::kOperative;
       break;
     case 11:
-      if (text == "Inoperative") return AvailabilityType::kInoperative;
+      if (std::memcmp(text.data(), "Inoperative", 11) == 0) return AvailabilityType::kInoperative;
       break;
     default:
       break;
@@ -184,11 +184,11 @@ std::string_view ToString(AvailabilityStatus value) {
 std::optional<AvailabilityStatus> AvailabilityStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return AvailabilityStatus::kAccepted;
-      if (text == "Rejected") return AvailabilityStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return AvailabilityStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return AvailabilityStatus::kRejected;
       break;
     case 9:
-      if (text == "Scheduled") return AvailabilityStatus::kScheduled;
+      if (std::memcmp(text.data(), "Scheduled", 9) == 0) return AvailabilityStatus::kScheduled;
       break;
     default:
       break;
@@ -227,14 +227,14 @@ std::string_view ToString(ConfigurationStatus value) {
 std::optional<ConfigurationStatus> ConfigurationStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return ConfigurationStatus::kAccepted;
-      if (text == "Rejected") return ConfigurationStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ConfigurationStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return ConfigurationStatus::kRejected;
       break;
     case 12:
-      if (text == "NotSupported") return ConfigurationStatus::kNotSupported;
+      if (std::memcmp(text.data(), "NotSupported", 12) == 0) return ConfigurationStatus::kNotSupported;
       break;
     case 14:
-      if (text == "RebootRequired") return ConfigurationStatus::kRebootRequired;
+      if (std::memcmp(text.data(), "RebootRequired", 14) == 0) return ConfigurationStatus::kRebootRequired;
       break;
     default:
       break;
@@ -269,8 +269,8 @@ std::string_view ToString(ClearCacheStatus value) {
 std::optional<ClearCacheStatus> ClearCacheStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return ClearCacheStatus::kAccepted;
-      if (text == "Rejected") return ClearCacheStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ClearCacheStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return ClearCacheStatus::kRejected;
       break;
     default:
       break;
@@ -307,13 +307,13 @@ std::string_view ToString(ChargingProfilePurposeType value) {
 std::optional<ChargingProfilePurposeType> ChargingProfilePurposeTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 9:
-      if (text == "TxProfile") return ChargingProfilePurposeType::kTxProfile;
+      if (std::memcmp(text.data(), "TxProfile", 9) == 0) return ChargingProfilePurposeType::kTxProfile;
       break;
     case 16:
-      if (text == "TxDefaultProfile") return ChargingProfilePurposeType::kTxDefaultProfile;
+      if (std::memcmp(text.data(), "TxDefaultProfile", 16) == 0) return ChargingProfilePurposeType::kTxDefaultProfile;
       break;
     case 21:
-      if (text == "ChargePointMaxProfile") return ChargingProfilePurposeType::kChargePointMaxProfile;
+      if (std::memcmp(text.data(), "ChargePointMaxProfile", 21) == 0) return ChargingProfilePurposeType::kChargePointMaxProfile;
       break;
     default:
       break;
@@ -348,10 +348,10 @@ std::string_view ToString(ClearChargingProfileStatus value) {
 std::optional<ClearChargingProfileStatus> ClearChargingProfileStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "Unknown") return ClearChargingProfileStatus::kUnknown;
+      if (std::memcmp(text.data(), "Unknown", 7) == 0) return ClearChargingProfileStatus::kUnknown;
       break;
     case 8:
-      if (text == "Accepted") return ClearChargingProfileStatus::kAccepted;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ClearChargingProfileStatus::kAccepted;
       break;
     default:
       break;
@@ -390,14 +390,14 @@ std::string_view ToString(DataTransferStatus value) {
 std::optional<DataTransferStatus> DataTransferStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return DataTransferStatus::kAccepted;
-      if (text == "Rejected") return DataTransferStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return DataTransferStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return DataTransferStatus::kRejected;
       break;
     case 15:
-      if (text == "UnknownVendorId") return DataTransferStatus::kUnknownVendorId;
+      if (std::memcmp(text.data(), "UnknownVendorId", 15) == 0) return DataTransferStatus::kUnknownVendorId;
       break;
     case 16:
-      if (text == "UnknownMessageId") return DataTransferStatus::kUnknownMessageId;
+      if (std::memcmp(text.data(), "UnknownMessageId", 16) == 0) return DataTransferStatus::kUnknownMessageId;
       break;
     default:
       break;
@@ -436,16 +436,16 @@ std::string_view ToString(DiagnosticsStatus value) {
 std::optional<DiagnosticsStatus> DiagnosticsStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Idle") return DiagnosticsStatus::kIdle;
+      if (std::memcmp(text.data(), "Idle", 4) == 0) return DiagnosticsStatus::kIdle;
       break;
     case 8:
-      if (text == "Uploaded") return DiagnosticsStatus::kUploaded;
+      if (std::memcmp(text.data(), "Uploaded", 8) == 0) return DiagnosticsStatus::kUploaded;
       break;
     case 9:
-      if (text == "Uploading") return DiagnosticsStatus::kUploading;
+      if (std::memcmp(text.data(), "Uploading", 9) == 0) return DiagnosticsStatus::kUploading;
       break;
     case 12:
-      if (text == "UploadFailed") return DiagnosticsStatus::kUploadFailed;
+      if (std::memcmp(text.data(), "UploadFailed", 12) == 0) return DiagnosticsStatus::kUploadFailed;
       break;
     default:
       break;
@@ -490,23 +490,23 @@ std::string_view ToString(FirmwareStatus value) {
 std::optional<FirmwareStatus> FirmwareStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Idle") return FirmwareStatus::kIdle;
+      if (std::memcmp(text.data(), "Idle", 4) == 0) return FirmwareStatus::kIdle;
       break;
     case 9:
-      if (text == "Installed") return FirmwareStatus::kInstalled;
+      if (std::memcmp(text.data(), "Installed", 9) == 0) return FirmwareStatus::kInstalled;
       break;
     case 10:
-      if (text == "Downloaded") return FirmwareStatus::kDownloaded;
-      if (text == "Installing") return FirmwareStatus::kInstalling;
+      if (std::memcmp(text.data(), "Downloaded", 10) == 0) return FirmwareStatus::kDownloaded;
+      if (std::memcmp(text.data(), "Installing", 10) == 0) return FirmwareStatus::kInstalling;
       break;
     case 11:
-      if (text == "Downloading") return FirmwareStatus::kDownloading;
+      if (std::memcmp(text.data(), "Downloading", 11) == 0) return FirmwareStatus::kDownloading;
       break;
     case 14:
-      if (text == "DownloadFailed") return FirmwareStatus::kDownloadFailed;
+      if (std::memcmp(text.data(), "DownloadFailed", 14) == 0) return FirmwareStatus::kDownloadFailed;
       break;
     case 18:
-      if (text == "InstallationFailed") return FirmwareStatus::kInstallationFailed;
+      if (std::memcmp(text.data(), "InstallationFailed", 18) == 0) return FirmwareStatus::kInstallationFailed;
       break;
     default:
       break;
@@ -541,8 +541,8 @@ std::string_view ToString(ChargingRateUnitType value) {
 std::optional<ChargingRateUnitType> ChargingRateUnitTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 1:
-      if (text == "W") return ChargingRateUnitType::kW;
-      if (text == "A") return ChargingRateUnitType::kA;
+      if (std::memcmp(text.data(), "W", 1) == 0) return ChargingRateUnitType::kW;
+      if (std::memcmp(text.data(), "A", 1) == 0) return ChargingRateUnitType::kA;
       break;
     default:
       break;
@@ -577,8 +577,8 @@ std::string_view ToString(GetCompositeScheduleStatus value) {
 std::optional<GetCompositeScheduleStatus> GetCompositeScheduleStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return GetCompositeScheduleStatus::kAccepted;
-      if (text == "Rejected") return GetCompositeScheduleStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return GetCompositeScheduleStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return GetCompositeScheduleStatus::kRejected;
       break;
     default:
       break;
@@ -625,26 +625,26 @@ std::string_view ToString(ReadingContext value) {
 std::optional<ReadingContext> ReadingContextFromString(std::string_view text) {
   switch (text.size()) {
     case 5:
-      if (text == "Other") return ReadingContext::kOther;
+      if (std::memcmp(text.data(), "Other", 5) == 0) return ReadingContext::kOther;
       break;
     case 7:
-      if (text == "Trigger") return ReadingContext::kTrigger;
+      if (std::memcmp(text.data(), "Trigger", 7) == 0) return ReadingContext::kTrigger;
       break;
     case 12:
-      if (text == "Sample.Clock") return ReadingContext::kSampleClock;
+      if (std::memcmp(text.data(), "Sample.Clock", 12) == 0) return ReadingContext::kSampleClock;
       break;
     case 15:
-      if (text == "Sample.Periodic") return ReadingContext::kSamplePeriodic;
-      if (text == "Transaction.End") return ReadingContext::kTransactionEnd;
+      if (std::memcmp(text.data(), "Sample.Periodic", 15) == 0) return ReadingContext::kSamplePeriodic;
+      if (std::memcmp(text.data(), "Transaction.End", 15) == 0) return ReadingContext::kTransactionEnd;
       break;
     case 16:
-      if (text == "Interruption.End") return ReadingContext::kInterruptionEnd;
+      if (std::memcmp(text.data(), "Interruption.End", 16) == 0) return ReadingContext::kInterruptionEnd;
       break;
     case 17:
-      if (text == "Transaction.Begin") return ReadingContext::kTransactionBegin;
+      if (std::memcmp(text.data(), "Transaction.Begin", 17) == 0) return ReadingContext::kTransactionBegin;
       break;
     case 18:
-      if (text == "Interruption.Begin") return ReadingContext::kInterruptionBegin;
+      if (std::memcmp(text.data(), "Interruption.Begin", 18) == 0) return ReadingContext::kInterruptionBegin;
       break;
     default:
       break;
@@ -679,10 +679,10 @@ std::string_view ToString(ValueFormat value) {
 std::optional<ValueFormat> ValueFormatFromString(std::string_view text) {
   switch (text.size()) {
     case 3:
-      if (text == "Raw") return ValueFormat::kRaw;
+      if (std::memcmp(text.data(), "Raw", 3) == 0) return ValueFormat::kRaw;
       break;
     case 10:
-      if (text == "SignedData") return ValueFormat::kSignedData;
+      if (std::memcmp(text.data(), "SignedData", 10) == 0) return ValueFormat::kSignedData;
       break;
     default:
       break;
@@ -757,50 +757,50 @@ std::string_view ToString(Measurand value) {
 std::optional<Measurand> MeasurandFromString(std::string_view text) {
   switch (text.size()) {
     case 3:
-      if (text == "RPM") return Measurand::kRPM;
-      if (text == "SoC") return Measurand::kSoC;
+      if (std::memcmp(text.data(), "RPM", 3) == 0) return Measurand::kRPM;
+      if (std::memcmp(text.data(), "SoC", 3) == 0) return Measurand::kSoC;
       break;
     case 7:
-      if (text == "Voltage") return Measurand::kVoltage;
+      if (std::memcmp(text.data(), "Voltage", 7) == 0) return Measurand::kVoltage;
       break;
     case 9:
-      if (text == "Frequency") return Measurand::kFrequency;
+      if (std::memcmp(text.data(), "Frequency", 9) == 0) return Measurand::kFrequency;
       break;
     case 11:
-      if (text == "Temperature") return Measurand::kTemperature;
+      if (std::memcmp(text.data(), "Temperature", 11) == 0) return Measurand::kTemperature;
       break;
     case 12:
-      if (text == "Power.Factor") return Measurand::kPowerFactor;
+      if (std::memcmp(text.data(), "Power.Factor", 12) == 0) return Measurand::kPowerFactor;
       break;
     case 13:
-      if (text == "Power.Offered") return Measurand::kPowerOffered;
+      if (std::memcmp(text.data(), "Power.Offered", 13) == 0) return Measurand::kPowerOffered;
       break;
     case 14:
-      if (text == "Current.Export") return Measurand::kCurrentExport;
-      if (text == "Current.Import") return Measurand::kCurrentImport;
+      if (std::memcmp(text.data(), "Current.Export", 14) == 0) return Measurand::kCurrentExport;
+      if (std::memcmp(text.data(), "Current.Import", 14) == 0) return Measurand::kCurrentImport;
       break;
     case 15:
-      if (text == "Current.Offered") return Measurand::kCurrentOffered;
+      if (std::memcmp(text.data(), "Current.Offered", 15) == 0) return Measurand::kCurrentOffered;
       break;
     case 19:
-      if (text == "Power.Active.Export") return Measurand::kPowerActiveExport;
-      if (text == "Power.Active.Import") return Measurand::kPowerActiveImport;
+      if (std::memcmp(text.data(), "Power.Active.Export", 19) == 0) return Measurand::kPowerActiveExport;
+      if (std::memcmp(text.data(), "Power.Active.Import", 19) == 0) return Measurand::kPowerActiveImport;
       break;
     case 21:
-      if (text == "Power.Reactive.Export") return Measurand::kPowerReactiveExport;
-      if (text == "Power.Reactive.Import") return Measurand::kPowerReactiveImport;
+      if (std::memcmp(text.data(), "Power.Reactive.Export", 21) == 0) return Measurand::kPowerReactiveExport;
+      if (std::memcmp(text.data(), "Power.Reactive.Import", 21) == 0) return Measurand::kPowerReactiveImport;
       break;
     case 29:
-      if (text == "Energy.Active.Export.Register") return Measurand::kEnergyActiveExportRegister;
-      if (text == "Energy.Active.Import.Register") return Measurand::kEnergyActiveImportRegister;
-      if (text == "Energy.Active.Export.Interval") return Measurand::kEnergyActiveExportInterval;
-      if (text == "Energy.Active.Import.Interval") return Measurand::kEnergyActiveImportInterval;
+      if (std::memcmp(text.data(), "Energy.Active.Export.Register", 29) == 0) return Measurand::kEnergyActiveExportRegister;
+      if (std::memcmp(text.data(), "Energy.Active.Import.Register", 29) == 0) return Measurand::kEnergyActiveImportRegister;
+      if (std::memcmp(text.data(), "Energy.Active.Export.Interval", 29) == 0) return Measurand::kEnergyActiveExportInterval;
+      if (std::memcmp(text.data(), "Energy.Active.Import.Interval", 29) == 0) return Measurand::kEnergyActiveImportInterval;
       break;
     case 31:
-      if (text == "Energy.Reactive.Export.Register") return Measurand::kEnergyReactiveExportRegister;
-      if (text == "Energy.Reactive.Import.Register") return Measurand::kEnergyReactiveImportRegister;
-      if (text == "Energy.Reactive.Export.Interval") return Measurand::kEnergyReactiveExportInterval;
-      if (text == "Energy.Reactive.Import.Interval") return Measurand::kEnergyReactiveImportInterval;
+      if (std::memcmp(text.data(), "Energy.Reactive.Export.Register", 31) == 0) return Measurand::kEnergyReactiveExportRegister;
+      if (std::memcmp(text.data(), "Energy.Reactive.Import.Register", 31) == 0) return Measurand::kEnergyReactiveImportRegister;
+      if (std::memcmp(text.data(), "Energy.Reactive.Export.Interval", 31) == 0) return Measurand::kEnergyReactiveExportInterval;
+      if (std::memcmp(text.data(), "Energy.Reactive.Import.Interval", 31) == 0) return Measurand::kEnergyReactiveImportInterval;
       break;
     default:
       break;
@@ -851,22 +851,22 @@ std::string_view ToString(Phase value) {
 std::optional<Phase> PhaseFromString(std::string_view text) {
   switch (text.size()) {
     case 1:
-      if (text == "N") return Phase::kN;
+      if (std::memcmp(text.data(), "N", 1) == 0) return Phase::kN;
       break;
     case 2:
-      if (text == "L1") return Phase::kL1;
-      if (text == "L2") return Phase::kL2;
-      if (text == "L3") return Phase::kL3;
+      if (std::memcmp(text.data(), "L1", 2) == 0) return Phase::kL1;
+      if (std::memcmp(text.data(), "L2", 2) == 0) return Phase::kL2;
+      if (std::memcmp(text.data(), "L3", 2) == 0) return Phase::kL3;
       break;
     case 4:
-      if (text == "L1-N") return Phase::kL1N;
-      if (text == "L2-N") return Phase::kL2N;
-      if (text == "L3-N") return Phase::kL3N;
+      if (std::memcmp(text.data(), "L1-N", 4) == 0) return Phase::kL1N;
+      if (std::memcmp(text.data(), "L2-N", 4) == 0) return Phase::kL2N;
+      if (std::memcmp(text.data(), "L3-N", 4) == 0) return Phase::kL3N;
       break;
     case 5:
-      if (text == "L1-L2") return Phase::kL1L2;
-      if (text == "L2-L3") return Phase::kL2L3;
-      if (text == "L3-L1") return Phase::kL3L1;
+      if (std::memcmp(text.data(), "L1-L2", 5) == 0) return Phase::kL1L2;
+      if (std::memcmp(text.data(), "L2-L3", 5) == 0) return Phase::kL2L3;
+      if (std::memcmp(text.data(), "L3-L1", 5) == 0) return Phase::kL3L1;
       break;
     default:
       break;
@@ -907,17 +907,17 @@ std::string_view ToString(Location value) {
 std::optional<Location> LocationFromString(std::string_view text) {
   switch (text.size()) {
     case 2:
-      if (text == "EV") return Location::kEV;
+      if (std::memcmp(text.data(), "EV", 2) == 0) return Location::kEV;
       break;
     case 4:
-      if (text == "Body") return Location::kBody;
+      if (std::memcmp(text.data(), "Body", 4) == 0) return Location::kBody;
       break;
     case 5:
-      if (text == "Cable") return Location::kCable;
-      if (text == "Inlet") return Location::kInlet;
+      if (std::memcmp(text.data(), "Cable", 5) == 0) return Location::kCable;
+      if (std::memcmp(text.data(), "Inlet", 5) == 0) return Location::kInlet;
       break;
     case 6:
-      if (text == "Outlet") return Location::kOutlet;
+      if (std::memcmp(text.data(), "Outlet", 6) == 0) return Location::kOutlet;
       break;
     default:
       break;
@@ -982,35 +982,35 @@ std::string_view ToString(UnitOfMeasure value) {
 std::optional<UnitOfMeasure> UnitOfMeasureFromString(std::string_view text) {
   switch (text.size()) {
     case 1:
-      if (text == "W") return UnitOfMeasure::kW;
-      if (text == "A") return UnitOfMeasure::kA;
-      if (text == "V") return UnitOfMeasure::kV;
-      if (text == "K") return UnitOfMeasure::kK;
+      if (std::memcmp(text.data(), "W", 1) == 0) return UnitOfMeasure::kW;
+      if (std::memcmp(text.data(), "A", 1) == 0) return UnitOfMeasure::kA;
+      if (std::memcmp(text.data(), "V", 1) == 0) return UnitOfMeasure::kV;
+      if (std::memcmp(text.data(), "K", 1) == 0) return UnitOfMeasure::kK;
       break;
     case 2:
-      if (text == "Wh") return UnitOfMeasure::kWh;
-      if (text == "kW") return UnitOfMeasure::kKW;
-      if (text == "VA") return UnitOfMeasure::kVA;
+      if (std::memcmp(text.data(), "Wh", 2) == 0) return UnitOfMeasure::kWh;
+      if (std::memcmp(text.data(), "kW", 2) == 0) return UnitOfMeasure::kKW;
+      if (std::memcmp(text.data(), "VA", 2) == 0) return UnitOfMeasure::kVA;
       break;
     case 3:
-      if (text == "kWh") return UnitOfMeasure::kKWh;
-      if (text == "kVA") return UnitOfMeasure::kKVA;
-      if (text == "var") return UnitOfMeasure::kVar;
+      if (std::memcmp(text.data(), "kWh", 3) == 0) return UnitOfMeasure::kKWh;
+      if (std::memcmp(text.data(), "kVA", 3) == 0) return UnitOfMeasure::kKVA;
+      if (std::memcmp(text.data(), "var", 3) == 0) return UnitOfMeasure::kVar;
       break;
     case 4:
-      if (text == "varh") return UnitOfMeasure::kVarh;
-      if (text == "kvar") return UnitOfMeasure::kKvar;
+      if (std::memcmp(text.data(), "varh", 4) == 0) return UnitOfMeasure::kVarh;
+      if (std::memcmp(text.data(), "kvar", 4) == 0) return UnitOfMeasure::kKvar;
       break;
     case 5:
-      if (text == "kvarh") return UnitOfMeasure::kKvarh;
+      if (std::memcmp(text.data(), "kvarh", 5) == 0) return UnitOfMeasure::kKvarh;
       break;
     case 7:
-      if (text == "Celcius") return UnitOfMeasure::kCelcius;
-      if (text == "Celsius") return UnitOfMeasure::kCelsius;
-      if (text == "Percent") return UnitOfMeasure::kPercent;
+      if (std::memcmp(text.data(), "Celcius", 7) == 0) return UnitOfMeasure::kCelcius;
+      if (std::memcmp(text.data(), "Celsius", 7) == 0) return UnitOfMeasure::kCelsius;
+      if (std::memcmp(text.data(), "Percent", 7) == 0) return UnitOfMeasure::kPercent;
       break;
     case 10:
-      if (text == "Fahrenheit") return UnitOfMeasure::kFahrenheit;
+      if (std::memcmp(text.data(), "Fahrenheit", 10) == 0) return UnitOfMeasure::kFahrenheit;
       break;
     default:
       break;
@@ -1047,11 +1047,11 @@ std::string_view ToString(ChargingProfileKindType value) {
 std::optional<ChargingProfileKindType> ChargingProfileKindTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Absolute") return ChargingProfileKindType::kAbsolute;
-      if (text == "Relative") return ChargingProfileKindType::kRelative;
+      if (std::memcmp(text.data(), "Absolute", 8) == 0) return ChargingProfileKindType::kAbsolute;
+      if (std::memcmp(text.data(), "Relative", 8) == 0) return ChargingProfileKindType::kRelative;
       break;
     case 9:
-      if (text == "Recurring") return ChargingProfileKindType::kRecurring;
+      if (std::memcmp(text.data(), "Recurring", 9) == 0) return ChargingProfileKindType::kRecurring;
       break;
     default:
       break;
@@ -1086,10 +1086,10 @@ std::string_view ToString(RecurrencyKindType value) {
 std::optional<RecurrencyKindType> RecurrencyKindTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 5:
-      if (text == "Daily") return RecurrencyKindType::kDaily;
+      if (std::memcmp(text.data(), "Daily", 5) == 0) return RecurrencyKindType::kDaily;
       break;
     case 6:
-      if (text == "Weekly") return RecurrencyKindType::kWeekly;
+      if (std::memcmp(text.data(), "Weekly", 6) == 0) return RecurrencyKindType::kWeekly;
       break;
     default:
       break;
@@ -1124,8 +1124,8 @@ std::string_view ToString(RemoteStartStopStatus value) {
 std::optional<RemoteStartStopStatus> RemoteStartStopStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return RemoteStartStopStatus::kAccepted;
-      if (text == "Rejected") return RemoteStartStopStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return RemoteStartStopStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return RemoteStartStopStatus::kRejected;
       break;
     default:
       break;
@@ -1166,15 +1166,15 @@ std::string_view ToString(ReservationStatus value) {
 std::optional<ReservationStatus> ReservationStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "Faulted") return ReservationStatus::kFaulted;
+      if (std::memcmp(text.data(), "Faulted", 7) == 0) return ReservationStatus::kFaulted;
       break;
     case 8:
-      if (text == "Accepted") return ReservationStatus::kAccepted;
-      if (text == "Occupied") return ReservationStatus::kOccupied;
-      if (text == "Rejected") return ReservationStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ReservationStatus::kAccepted;
+      if (std::memcmp(text.data(), "Occupied", 8) == 0) return ReservationStatus::kOccupied;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return ReservationStatus::kRejected;
       break;
     case 11:
-      if (text == "Unavailable") return ReservationStatus::kUnavailable;
+      if (std::memcmp(text.data(), "Unavailable", 11) == 0) return ReservationStatus::kUnavailable;
       break;
     default:
       break;
@@ -1209,8 +1209,8 @@ std::string_view ToString(ResetType value) {
 std::optional<ResetType> ResetTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Hard") return ResetType::kHard;
-      if (text == "Soft") return ResetType::kSoft;
+      if (std::memcmp(text.data(), "Hard", 4) == 0) return ResetType::kHard;
+      if (std::memcmp(text.data(), "Soft", 4) == 0) return ResetType::kSoft;
       break;
     default:
       break;
@@ -1245,8 +1245,8 @@ std::string_view ToString(ResetStatus value) {
 std::optional<ResetStatus> ResetStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return ResetStatus::kAccepted;
-      if (text == "Rejected") return ResetStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ResetStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return ResetStatus::kRejected;
       break;
     default:
       break;
@@ -1281,10 +1281,10 @@ std::string_view ToString(UpdateType value) {
 std::optional<UpdateType> UpdateTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Full") return UpdateType::kFull;
+      if (std::memcmp(text.data(), "Full", 4) == 0) return UpdateType::kFull;
       break;
     case 12:
-      if (text == "Differential") return UpdateType::kDifferential;
+      if (std::memcmp(text.data(), "Differential", 12) == 0) return UpdateType::kDifferential;
       break;
     default:
       break;
@@ -1323,16 +1323,16 @@ std::string_view ToString(UpdateStatus value) {
 std::optional<UpdateStatus> UpdateStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 6:
-      if (text == "Failed") return UpdateStatus::kFailed;
+      if (std::memcmp(text.data(), "Failed", 6) == 0) return UpdateStatus::kFailed;
       break;
     case 8:
-      if (text == "Accepted") return UpdateStatus::kAccepted;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return UpdateStatus::kAccepted;
       break;
     case 12:
-      if (text == "NotSupported") return UpdateStatus::kNotSupported;
+      if (std::memcmp(text.data(), "NotSupported", 12) == 0) return UpdateStatus::kNotSupported;
       break;
     case 15:
-      if (text == "VersionMismatch") return UpdateStatus::kVersionMismatch;
+      if (std::memcmp(text.data(), "VersionMismatch", 15) == 0) return UpdateStatus::kVersionMismatch;
       break;
     default:
       break;
@@ -1369,11 +1369,11 @@ std::string_view ToString(ChargingProfileStatus value) {
 std::optional<ChargingProfileStatus> ChargingProfileStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return ChargingProfileStatus::kAccepted;
-      if (text == "Rejected") return ChargingProfileStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return ChargingProfileStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return ChargingProfileStatus::kRejected;
       break;
     case 12:
-      if (text == "NotSupported") return ChargingProfileStatus::kNotSupported;
+      if (std::memcmp(text.data(), "NotSupported", 12) == 0) return ChargingProfileStatus::kNotSupported;
       break;
     default:
       break;
@@ -1436,38 +1436,38 @@ std::string_view ToString(ChargePointErrorCode value) {
 std::optional<ChargePointErrorCode> ChargePointErrorCodeFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "NoError") return ChargePointErrorCode::kNoError;
+      if (std::memcmp(text.data(), "NoError", 7) == 0) return ChargePointErrorCode::kNoError;
       break;
     case 10:
-      if (text == "OtherError") return ChargePointErrorCode::kOtherError;
-      if (text == "WeakSignal") return ChargePointErrorCode::kWeakSignal;
+      if (std::memcmp(text.data(), "OtherError", 10) == 0) return ChargePointErrorCode::kOtherError;
+      if (std::memcmp(text.data(), "WeakSignal", 10) == 0) return ChargePointErrorCode::kWeakSignal;
       break;
     case 11:
-      if (text == "OverVoltage") return ChargePointErrorCode::kOverVoltage;
+      if (std::memcmp(text.data(), "OverVoltage", 11) == 0) return ChargePointErrorCode::kOverVoltage;
       break;
     case 12:
-      if (text == "ResetFailure") return ChargePointErrorCode::kResetFailure;
-      if (text == "UnderVoltage") return ChargePointErrorCode::kUnderVoltage;
+      if (std::memcmp(text.data(), "ResetFailure", 12) == 0) return ChargePointErrorCode::kResetFailure;
+      if (std::memcmp(text.data(), "UnderVoltage", 12) == 0) return ChargePointErrorCode::kUnderVoltage;
       break;
     case 13:
-      if (text == "GroundFailure") return ChargePointErrorCode::kGroundFailure;
-      if (text == "InternalError") return ChargePointErrorCode::kInternalError;
-      if (text == "ReaderFailure") return ChargePointErrorCode::kReaderFailure;
+      if (std::memcmp(text.data(), "GroundFailure", 13) == 0) return ChargePointErrorCode::kGroundFailure;
+      if (std::memcmp(text.data(), "InternalError", 13) == 0) return ChargePointErrorCode::kInternalError;
+      if (std::memcmp(text.data(), "ReaderFailure", 13) == 0) return ChargePointErrorCode::kReaderFailure;
       break;
     case 15:
-      if (text == "HighTemperature") return ChargePointErrorCode::kHighTemperature;
+      if (std::memcmp(text.data(), "HighTemperature", 15) == 0) return ChargePointErrorCode::kHighTemperature;
       break;
     case 17:
-      if (text == "LocalListConflict") return ChargePointErrorCode::kLocalListConflict;
-      if (text == "PowerMeterFailure") return ChargePointErrorCode::kPowerMeterFailure;
+      if (std::memcmp(text.data(), "LocalListConflict", 17) == 0) return ChargePointErrorCode::kLocalListConflict;
+      if (std::memcmp(text.data(), "PowerMeterFailure", 17) == 0) return ChargePointErrorCode::kPowerMeterFailure;
       break;
     case 18:
-      if (text == "OverCurrentFailure") return ChargePointErrorCode::kOverCurrentFailure;
-      if (text == "PowerSwitchFailure") return ChargePointErrorCode::kPowerSwitchFailure;
+      if (std::memcmp(text.data(), "OverCurrentFailure", 18) == 0) return ChargePointErrorCode::kOverCurrentFailure;
+      if (std::memcmp(text.data(), "PowerSwitchFailure", 18) == 0) return ChargePointErrorCode::kPowerSwitchFailure;
       break;
     case 20:
-      if (text == "ConnectorLockFailure") return ChargePointErrorCode::kConnectorLockFailure;
-      if (text == "EVCommunicationError") return ChargePointErrorCode::kEVCommunicationError;
+      if (std::memcmp(text.data(), "ConnectorLockFailure", 20) == 0) return ChargePointErrorCode::kConnectorLockFailure;
+      if (std::memcmp(text.data(), "EVCommunicationError", 20) == 0) return ChargePointErrorCode::kEVCommunicationError;
       break;
     default:
       break;
@@ -1516,23 +1516,23 @@ std::string_view ToString(ChargePointStatus value) {
 std::optional<ChargePointStatus> ChargePointStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 7:
-      if (text == "Faulted") return ChargePointStatus::kFaulted;
+      if (std::memcmp(text.data(), "Faulted", 7) == 0) return ChargePointStatus::kFaulted;
       break;
     case 8:
-      if (text == "Charging") return ChargePointStatus::kCharging;
-      if (text == "Reserved") return ChargePointStatus::kReserved;
+      if (std::memcmp(text.data(), "Charging", 8) == 0) return ChargePointStatus::kCharging;
+      if (std::memcmp(text.data(), "Reserved", 8) == 0) return ChargePointStatus::kReserved;
       break;
     case 9:
-      if (text == "Available") return ChargePointStatus::kAvailable;
-      if (text == "Preparing") return ChargePointStatus::kPreparing;
-      if (text == "Finishing") return ChargePointStatus::kFinishing;
+      if (std::memcmp(text.data(), "Available", 9) == 0) return ChargePointStatus::kAvailable;
+      if (std::memcmp(text.data(), "Preparing", 9) == 0) return ChargePointStatus::kPreparing;
+      if (std::memcmp(text.data(), "Finishing", 9) == 0) return ChargePointStatus::kFinishing;
       break;
     case 11:
-      if (text == "SuspendedEV") return ChargePointStatus::kSuspendedEV;
-      if (text == "Unavailable") return ChargePointStatus::kUnavailable;
+      if (std::memcmp(text.data(), "SuspendedEV", 11) == 0) return ChargePointStatus::kSuspendedEV;
+      if (std::memcmp(text.data(), "Unavailable", 11) == 0) return ChargePointStatus::kUnavailable;
       break;
     case 13:
-      if (text == "SuspendedEVSE") return ChargePointStatus::kSuspendedEVSE;
+      if (std::memcmp(text.data(), "SuspendedEVSE", 13) == 0) return ChargePointStatus::kSuspendedEVSE;
       break;
     default:
       break;
@@ -1585,27 +1585,27 @@ std::string_view ToString(Reason value) {
 std::optional<Reason> ReasonFromString(std::string_view text) {
   switch (text.size()) {
     case 5:
-      if (text == "Local") return Reason::kLocal;
-      if (text == "Other") return Reason::kOther;
+      if (std::memcmp(text.data(), "Local", 5) == 0) return Reason::kLocal;
+      if (std::memcmp(text.data(), "Other", 5) == 0) return Reason::kOther;
       break;
     case 6:
-      if (text == "Reboot") return Reason::kReboot;
-      if (text == "Remote") return Reason::kRemote;
+      if (std::memcmp(text.data(), "Reboot", 6) == 0) return Reason::kReboot;
+      if (std::memcmp(text.data(), "Remote", 6) == 0) return Reason::kRemote;
       break;
     case 9:
-      if (text == "HardReset") return Reason::kHardReset;
-      if (text == "PowerLoss") return Reason::kPowerLoss;
-      if (text == "SoftReset") return Reason::kSoftReset;
+      if (std::memcmp(text.data(), "HardReset", 9) == 0) return Reason::kHardReset;
+      if (std::memcmp(text.data(), "PowerLoss", 9) == 0) return Reason::kPowerLoss;
+      if (std::memcmp(text.data(), "SoftReset", 9) == 0) return Reason::kSoftReset;
       break;
     case 12:
-      if (text == "DeAuthorized") return Reason::kDeAuthorized;
+      if (std::memcmp(text.data(), "DeAuthorized", 12) == 0) return Reason::kDeAuthorized;
       break;
     case 13:
-      if (text == "EmergencyStop") return Reason::kEmergencyStop;
-      if (text == "UnlockCommand") return Reason::kUnlockCommand;
+      if (std::memcmp(text.data(), "EmergencyStop", 13) == 0) return Reason::kEmergencyStop;
+      if (std::memcmp(text.data(), "UnlockCommand", 13) == 0) return Reason::kUnlockCommand;
       break;
     case 14:
-      if (text == "EVDisconnected") return Reason::kEVDisconnected;
+      if (std::memcmp(text.data(), "EVDisconnected", 14) == 0) return Reason::kEVDisconnected;
       break;
     default:
       break;
@@ -1648,22 +1648,22 @@ std::string_view ToString(MessageTrigger value) {
 std::optional<MessageTrigger> MessageTriggerFromString(std::string_view text) {
   switch (text.size()) {
     case 9:
-      if (text == "Heartbeat") return MessageTrigger::kHeartbeat;
+      if (std::memcmp(text.data(), "Heartbeat", 9) == 0) return MessageTrigger::kHeartbeat;
       break;
     case 11:
-      if (text == "MeterValues") return MessageTrigger::kMeterValues;
+      if (std::memcmp(text.data(), "MeterValues", 11) == 0) return MessageTrigger::kMeterValues;
       break;
     case 16:
-      if (text == "BootNotification") return MessageTrigger::kBootNotification;
+      if (std::memcmp(text.data(), "BootNotification", 16) == 0) return MessageTrigger::kBootNotification;
       break;
     case 18:
-      if (text == "StatusNotification") return MessageTrigger::kStatusNotification;
+      if (std::memcmp(text.data(), "StatusNotification", 18) == 0) return MessageTrigger::kStatusNotification;
       break;
     case 26:
-      if (text == "FirmwareStatusNotification") return MessageTrigger::kFirmwareStatusNotification;
+      if (std::memcmp(text.data(), "FirmwareStatusNotification", 26) == 0) return MessageTrigger::kFirmwareStatusNotification;
       break;
     case 29:
-      if (text == "DiagnosticsStatusNotification") return MessageTrigger::kDiagnosticsStatusNotification;
+      if (std::memcmp(text.data(), "DiagnosticsStatusNotification", 29) == 0) return MessageTrigger::kDiagnosticsStatusNotification;
       break;
     default:
       break;
@@ -1700,11 +1700,11 @@ std::string_view ToString(TriggerMessageStatus value) {
 std::optional<TriggerMessageStatus> TriggerMessageStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return TriggerMessageStatus::kAccepted;
-      if (text == "Rejected") return TriggerMessageStatus::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return TriggerMessageStatus::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return TriggerMessageStatus::kRejected;
       break;
     case 14:
-      if (text == "NotImplemented") return TriggerMessageStatus::kNotImplemented;
+      if (std::memcmp(text.data(), "NotImplemented", 14) == 0) return TriggerMessageStatus::kNotImplemented;
       break;
     default:
       break;
@@ -1741,11 +1741,11 @@ std::string_view ToString(UnlockStatus value) {
 std::optional<UnlockStatus> UnlockStatusFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Unlocked") return UnlockStatus::kUnlocked;
+      if (std::memcmp(text.data(), "Unlocked", 8) == 0) return UnlockStatus::kUnlocked;
       break;
     case 12:
-      if (text == "UnlockFailed") return UnlockStatus::kUnlockFailed;
-      if (text == "NotSupported") return UnlockStatus::kNotSupported;
+      if (std::memcmp(text.data(), "UnlockFailed", 12) == 0) return UnlockStatus::kUnlockFailed;
+      if (std::memcmp(text.data(), "NotSupported", 12) == 0) return UnlockStatus::kNotSupported;
       break;
     default:
       break;
@@ -1780,8 +1780,8 @@ std::string_view ToString(CertificateSignedStatusEnumType value) {
 std::optional<CertificateSignedStatusEnumType> CertificateSignedStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return CertificateSignedStatusEnumType::kAccepted;
-      if (text == "Rejected") return CertificateSignedStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return CertificateSignedStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return CertificateSignedStatusEnumType::kRejected;
       break;
     default:
       break;
@@ -1818,9 +1818,9 @@ std::string_view ToString(HashAlgorithmEnumType value) {
 std::optional<HashAlgorithmEnumType> HashAlgorithmEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 6:
-      if (text == "SHA256") return HashAlgorithmEnumType::kSHA256;
-      if (text == "SHA384") return HashAlgorithmEnumType::kSHA384;
-      if (text == "SHA512") return HashAlgorithmEnumType::kSHA512;
+      if (std::memcmp(text.data(), "SHA256", 6) == 0) return HashAlgorithmEnumType::kSHA256;
+      if (std::memcmp(text.data(), "SHA384", 6) == 0) return HashAlgorithmEnumType::kSHA384;
+      if (std::memcmp(text.data(), "SHA512", 6) == 0) return HashAlgorithmEnumType::kSHA512;
       break;
     default:
       break;
@@ -1857,11 +1857,11 @@ std::string_view ToString(DeleteCertificateStatusEnumType value) {
 std::optional<DeleteCertificateStatusEnumType> DeleteCertificateStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 6:
-      if (text == "Failed") return DeleteCertificateStatusEnumType::kFailed;
+      if (std::memcmp(text.data(), "Failed", 6) == 0) return DeleteCertificateStatusEnumType::kFailed;
       break;
     case 8:
-      if (text == "Accepted") return DeleteCertificateStatusEnumType::kAccepted;
-      if (text == "NotFound") return DeleteCertificateStatusEnumType::kNotFound;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return DeleteCertificateStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "NotFound", 8) == 0) return DeleteCertificateStatusEnumType::kNotFound;
       break;
     default:
       break;
@@ -1906,23 +1906,23 @@ std::string_view ToString(MessageTriggerEnumType value) {
 std::optional<MessageTriggerEnumType> MessageTriggerEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 9:
-      if (text == "Heartbeat") return MessageTriggerEnumType::kHeartbeat;
+      if (std::memcmp(text.data(), "Heartbeat", 9) == 0) return MessageTriggerEnumType::kHeartbeat;
       break;
     case 11:
-      if (text == "MeterValues") return MessageTriggerEnumType::kMeterValues;
+      if (std::memcmp(text.data(), "MeterValues", 11) == 0) return MessageTriggerEnumType::kMeterValues;
       break;
     case 16:
-      if (text == "BootNotification") return MessageTriggerEnumType::kBootNotification;
+      if (std::memcmp(text.data(), "BootNotification", 16) == 0) return MessageTriggerEnumType::kBootNotification;
       break;
     case 18:
-      if (text == "StatusNotification") return MessageTriggerEnumType::kStatusNotification;
+      if (std::memcmp(text.data(), "StatusNotification", 18) == 0) return MessageTriggerEnumType::kStatusNotification;
       break;
     case 21:
-      if (text == "LogStatusNotification") return MessageTriggerEnumType::kLogStatusNotification;
+      if (std::memcmp(text.data(), "LogStatusNotification", 21) == 0) return MessageTriggerEnumType::kLogStatusNotification;
       break;
     case 26:
-      if (text == "FirmwareStatusNotification") return MessageTriggerEnumType::kFirmwareStatusNotification;
-      if (text == "SignChargePointCertificate") return MessageTriggerEnumType::kSignChargePointCertificate;
+      if (std::memcmp(text.data(), "FirmwareStatusNotification", 26) == 0) return MessageTriggerEnumType::kFirmwareStatusNotification;
+      if (std::memcmp(text.data(), "SignChargePointCertificate", 26) == 0) return MessageTriggerEnumType::kSignChargePointCertificate;
       break;
     default:
       break;
@@ -1959,11 +1959,11 @@ std::string_view ToString(TriggerMessageStatusEnumType value) {
 std::optional<TriggerMessageStatusEnumType> TriggerMessageStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return TriggerMessageStatusEnumType::kAccepted;
-      if (text == "Rejected") return TriggerMessageStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return TriggerMessageStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return TriggerMessageStatusEnumType::kRejected;
       break;
     case 14:
-      if (text == "NotImplemented") return TriggerMessageStatusEnumType::kNotImplemented;
+      if (std::memcmp(text.data(), "NotImplemented", 14) == 0) return TriggerMessageStatusEnumType::kNotImplemented;
       break;
     default:
       break;
@@ -1998,10 +1998,10 @@ std::string_view ToString(CertificateUseEnumType value) {
 std::optional<CertificateUseEnumType> CertificateUseEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 27:
-      if (text == "ManufacturerRootCertificate") return CertificateUseEnumType::kManufacturerRootCertificate;
+      if (std::memcmp(text.data(), "ManufacturerRootCertificate", 27) == 0) return CertificateUseEnumType::kManufacturerRootCertificate;
       break;
     case 28:
-      if (text == "CentralSystemRootCertificate") return CertificateUseEnumType::kCentralSystemRootCertificate;
+      if (std::memcmp(text.data(), "CentralSystemRootCertificate", 28) == 0) return CertificateUseEnumType::kCentralSystemRootCertificate;
       break;
     default:
       break;
@@ -2036,8 +2036,8 @@ std::string_view ToString(GetInstalledCertificateStatusEnumType value) {
 std::optional<GetInstalledCertificateStatusEnumType> GetInstalledCertificateStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return GetInstalledCertificateStatusEnumType::kAccepted;
-      if (text == "NotFound") return GetInstalledCertificateStatusEnumType::kNotFound;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return GetInstalledCertificateStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "NotFound", 8) == 0) return GetInstalledCertificateStatusEnumType::kNotFound;
       break;
     default:
       break;
@@ -2072,10 +2072,10 @@ std::string_view ToString(LogEnumType value) {
 std::optional<LogEnumType> LogEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 11:
-      if (text == "SecurityLog") return LogEnumType::kSecurityLog;
+      if (std::memcmp(text.data(), "SecurityLog", 11) == 0) return LogEnumType::kSecurityLog;
       break;
     case 14:
-      if (text == "DiagnosticsLog") return LogEnumType::kDiagnosticsLog;
+      if (std::memcmp(text.data(), "DiagnosticsLog", 14) == 0) return LogEnumType::kDiagnosticsLog;
       break;
     default:
       break;
@@ -2112,11 +2112,11 @@ std::string_view ToString(LogStatusEnumType value) {
 std::optional<LogStatusEnumType> LogStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return LogStatusEnumType::kAccepted;
-      if (text == "Rejected") return LogStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return LogStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return LogStatusEnumType::kRejected;
       break;
     case 16:
-      if (text == "AcceptedCanceled") return LogStatusEnumType::kAcceptedCanceled;
+      if (std::memcmp(text.data(), "AcceptedCanceled", 16) == 0) return LogStatusEnumType::kAcceptedCanceled;
       break;
     default:
       break;
@@ -2153,11 +2153,11 @@ std::string_view ToString(InstallCertificateStatusEnumType value) {
 std::optional<InstallCertificateStatusEnumType> InstallCertificateStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 6:
-      if (text == "Failed") return InstallCertificateStatusEnumType::kFailed;
+      if (std::memcmp(text.data(), "Failed", 6) == 0) return InstallCertificateStatusEnumType::kFailed;
       break;
     case 8:
-      if (text == "Accepted") return InstallCertificateStatusEnumType::kAccepted;
-      if (text == "Rejected") return InstallCertificateStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return InstallCertificateStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return InstallCertificateStatusEnumType::kRejected;
       break;
     default:
       break;
@@ -2202,25 +2202,25 @@ std::string_view ToString(UploadLogStatusEnumType value) {
 std::optional<UploadLogStatusEnumType> UploadLogStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Idle") return UploadLogStatusEnumType::kIdle;
+      if (std::memcmp(text.data(), "Idle", 4) == 0) return UploadLogStatusEnumType::kIdle;
       break;
     case 8:
-      if (text == "Uploaded") return UploadLogStatusEnumType::kUploaded;
+      if (std::memcmp(text.data(), "Uploaded", 8) == 0) return UploadLogStatusEnumType::kUploaded;
       break;
     case 9:
-      if (text == "Uploading") return UploadLogStatusEnumType::kUploading;
+      if (std::memcmp(text.data(), "Uploading", 9) == 0) return UploadLogStatusEnumType::kUploading;
       break;
     case 10:
-      if (text == "BadMessage") return UploadLogStatusEnumType::kBadMessage;
+      if (std::memcmp(text.data(), "BadMessage", 10) == 0) return UploadLogStatusEnumType::kBadMessage;
       break;
     case 13:
-      if (text == "UploadFailure") return UploadLogStatusEnumType::kUploadFailure;
+      if (std::memcmp(text.data(), "UploadFailure", 13) == 0) return UploadLogStatusEnumType::kUploadFailure;
       break;
     case 16:
-      if (text == "PermissionDenied") return UploadLogStatusEnumType::kPermissionDenied;
+      if (std::memcmp(text.data(), "PermissionDenied", 16) == 0) return UploadLogStatusEnumType::kPermissionDenied;
       break;
     case 21:
-      if (text == "NotSupportedOperation") return UploadLogStatusEnumType::kNotSupportedOperation;
+      if (std::memcmp(text.data(), "NotSupportedOperation", 21) == 0) return UploadLogStatusEnumType::kNotSupportedOperation;
       break;
     default:
       break;
@@ -2255,8 +2255,8 @@ std::string_view ToString(GenericStatusEnumType value) {
 std::optional<GenericStatusEnumType> GenericStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return GenericStatusEnumType::kAccepted;
-      if (text == "Rejected") return GenericStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return GenericStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return GenericStatusEnumType::kRejected;
       break;
     default:
       break;
@@ -2315,36 +2315,36 @@ std::string_view ToString(FirmwareStatusEnumType value) {
 std::optional<FirmwareStatusEnumType> FirmwareStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 4:
-      if (text == "Idle") return FirmwareStatusEnumType::kIdle;
+      if (std::memcmp(text.data(), "Idle", 4) == 0) return FirmwareStatusEnumType::kIdle;
       break;
     case 9:
-      if (text == "Installed") return FirmwareStatusEnumType::kInstalled;
+      if (std::memcmp(text.data(), "Installed", 9) == 0) return FirmwareStatusEnumType::kInstalled;
       break;
     case 10:
-      if (text == "Downloaded") return FirmwareStatusEnumType::kDownloaded;
-      if (text == "Installing") return FirmwareStatusEnumType::kInstalling;
+      if (std::memcmp(text.data(), "Downloaded", 10) == 0) return FirmwareStatusEnumType::kDownloaded;
+      if (std::memcmp(text.data(), "Installing", 10) == 0) return FirmwareStatusEnumType::kInstalling;
       break;
     case 11:
-      if (text == "Downloading") return FirmwareStatusEnumType::kDownloading;
+      if (std::memcmp(text.data(), "Downloading", 11) == 0) return FirmwareStatusEnumType::kDownloading;
       break;
     case 14:
-      if (text == "DownloadFailed") return FirmwareStatusEnumType::kDownloadFailed;
-      if (text == "DownloadPaused") return FirmwareStatusEnumType::kDownloadPaused;
+      if (std::memcmp(text.data(), "DownloadFailed", 14) == 0) return FirmwareStatusEnumType::kDownloadFailed;
+      if (std::memcmp(text.data(), "DownloadPaused", 14) == 0) return FirmwareStatusEnumType::kDownloadPaused;
       break;
     case 16:
-      if (text == "InstallRebooting") return FirmwareStatusEnumType::kInstallRebooting;
-      if (text == "InstallScheduled") return FirmwareStatusEnumType::kInstallScheduled;
-      if (text == "InvalidSignature") return FirmwareStatusEnumType::kInvalidSignature;
+      if (std::memcmp(text.data(), "InstallRebooting", 16) == 0) return FirmwareStatusEnumType::kInstallRebooting;
+      if (std::memcmp(text.data(), "InstallScheduled", 16) == 0) return FirmwareStatusEnumType::kInstallScheduled;
+      if (std::memcmp(text.data(), "InvalidSignature", 16) == 0) return FirmwareStatusEnumType::kInvalidSignature;
       break;
     case 17:
-      if (text == "DownloadScheduled") return FirmwareStatusEnumType::kDownloadScheduled;
-      if (text == "SignatureVerified") return FirmwareStatusEnumType::kSignatureVerified;
+      if (std::memcmp(text.data(), "DownloadScheduled", 17) == 0) return FirmwareStatusEnumType::kDownloadScheduled;
+      if (std::memcmp(text.data(), "SignatureVerified", 17) == 0) return FirmwareStatusEnumType::kSignatureVerified;
       break;
     case 18:
-      if (text == "InstallationFailed") return FirmwareStatusEnumType::kInstallationFailed;
+      if (std::memcmp(text.data(), "InstallationFailed", 18) == 0) return FirmwareStatusEnumType::kInstallationFailed;
       break;
     case 25:
-      if (text == "InstallVerificationFailed") return FirmwareStatusEnumType::kInstallVerificationFailed;
+      if (std::memcmp(text.data(), "InstallVerificationFailed", 25) == 0) return FirmwareStatusEnumType::kInstallVerificationFailed;
       break;
     default:
       break;
@@ -2385,15 +2385,15 @@ std::string_view ToString(UpdateFirmwareStatusEnumType value) {
 std::optional<UpdateFirmwareStatusEnumType> UpdateFirmwareStatusEnumTypeFromString(std::string_view text) {
   switch (text.size()) {
     case 8:
-      if (text == "Accepted") return UpdateFirmwareStatusEnumType::kAccepted;
-      if (text == "Rejected") return UpdateFirmwareStatusEnumType::kRejected;
+      if (std::memcmp(text.data(), "Accepted", 8) == 0) return UpdateFirmwareStatusEnumType::kAccepted;
+      if (std::memcmp(text.data(), "Rejected", 8) == 0) return UpdateFirmwareStatusEnumType::kRejected;
       break;
     case 16:
-      if (text == "AcceptedCanceled") return UpdateFirmwareStatusEnumType::kAcceptedCanceled;
+      if (std::memcmp(text.data(), "AcceptedCanceled", 16) == 0) return UpdateFirmwareStatusEnumType::kAcceptedCanceled;
       break;
     case 18:
-      if (text == "InvalidCertificate") return UpdateFirmwareStatusEnumType::kInvalidCertificate;
-      if (text == "RevokedCertificate") return UpdateFirmwareStatusEnumType::kRevokedCertificate;
+      if (std::memcmp(text.data(), "InvalidCertificate", 18) == 0) return UpdateFirmwareStatusEnumType::kInvalidCertificate;
+      if (std::memcmp(text.data(), "RevokedCertificate", 18) == 0) return UpdateFirmwareStatusEnumType::kRevokedCertificate;
       break;
     default:
       break;
@@ -2433,20 +2433,20 @@ bool Decode(const rapidjson::Value& v, IdTagInfo& out, codec::DecodeContext& ctx
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 10:
-        if (key == "expiryDate") {
+        if (std::memcmp(key.data(), "expiryDate", 10) == 0) {
           if (!codec::DecodeDateTime(member.value, out.expiry_date.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 11:
-        if (key == "parentIdTag") {
+        if (std::memcmp(key.data(), "parentIdTag", 11) == 0) {
           if (!codec::DecodeCiString(member.value, out.parent_id_tag.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -2505,21 +2505,21 @@ bool Decode(const rapidjson::Value& v, ChargingSchedulePeriod& out, codec::Decod
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "limit") {
+        if (std::memcmp(key.data(), "limit", 5) == 0) {
           if (!codec::DecodeDecimal(member.value, out.limit, codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 11:
-        if (key == "startPeriod") {
+        if (std::memcmp(key.data(), "startPeriod", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.start_period, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 12:
-        if (key == "numberPhases") {
+        if (std::memcmp(key.data(), "numberPhases", 12) == 0) {
           if (!codec::DecodeInteger(member.value, out.number_phases.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -2582,32 +2582,32 @@ bool Decode(const rapidjson::Value& v, ChargingSchedule& out, codec::DecodeConte
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 8:
-        if (key == "duration") {
+        if (std::memcmp(key.data(), "duration", 8) == 0) {
           if (!codec::DecodeInteger(member.value, out.duration.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 13:
-        if (key == "startSchedule") {
+        if (std::memcmp(key.data(), "startSchedule", 13) == 0) {
           if (!codec::DecodeDateTime(member.value, out.start_schedule.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 15:
-        if (key == "minChargingRate") {
+        if (std::memcmp(key.data(), "minChargingRate", 15) == 0) {
           if (!codec::DecodeDecimal(member.value, out.min_charging_rate.emplace(), codec::Decimal::FromMillionths(100000), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "chargingRateUnit") {
+        if (std::memcmp(key.data(), "chargingRateUnit", 16) == 0) {
           if (!Decode(member.value, out.charging_rate_unit, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 22:
-        if (key == "chargingSchedulePeriod") {
+        if (std::memcmp(key.data(), "chargingSchedulePeriod", 22) == 0) {
           if (!codec::DecodeArray(member.value, out.charging_schedule_period, 0, ctx, [](const rapidjson::Value& item_value, ChargingSchedulePeriod& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -2679,20 +2679,20 @@ bool Decode(const rapidjson::Value& v, KeyValue& out, codec::DecodeContext& ctx)
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 3:
-        if (key == "key") {
+        if (std::memcmp(key.data(), "key", 3) == 0) {
           if (!codec::DecodeCiString(member.value, out.key, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 5:
-        if (key == "value") {
+        if (std::memcmp(key.data(), "value", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.value.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "readonly") {
+        if (std::memcmp(key.data(), "readonly", 8) == 0) {
           if (!codec::DecodeBoolean(member.value, out.readonly, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -2759,42 +2759,42 @@ bool Decode(const rapidjson::Value& v, SampledValue& out, codec::DecodeContext& 
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 4:
-        if (key == "unit") {
+        if (std::memcmp(key.data(), "unit", 4) == 0) {
           if (!Decode(member.value, out.unit.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 5:
-        if (key == "value") {
+        if (std::memcmp(key.data(), "value", 5) == 0) {
           if (!codec::DecodeString(member.value, out.value, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "phase") {
+        if (std::memcmp(key.data(), "phase", 5) == 0) {
           if (!Decode(member.value, out.phase.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 6:
-        if (key == "format") {
+        if (std::memcmp(key.data(), "format", 6) == 0) {
           if (!Decode(member.value, out.format.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 7:
-        if (key == "context") {
+        if (std::memcmp(key.data(), "context", 7) == 0) {
           if (!Decode(member.value, out.context.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "location") {
+        if (std::memcmp(key.data(), "location", 8) == 0) {
           if (!Decode(member.value, out.location.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "measurand") {
+        if (std::memcmp(key.data(), "measurand", 9) == 0) {
           if (!Decode(member.value, out.measurand.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -2873,14 +2873,14 @@ bool Decode(const rapidjson::Value& v, MeterValue& out, codec::DecodeContext& ct
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 9:
-        if (key == "timestamp") {
+        if (std::memcmp(key.data(), "timestamp", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.timestamp, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 12:
-        if (key == "sampledValue") {
+        if (std::memcmp(key.data(), "sampledValue", 12) == 0) {
           if (!codec::DecodeArray(member.value, out.sampled_value, 0, ctx, [](const rapidjson::Value& item_value, SampledValue& item, codec::DecodeContext& ctx) { return Decode(item_value, item, ctx); })) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -2944,59 +2944,59 @@ bool Decode(const rapidjson::Value& v, ChargingProfile& out, codec::DecodeContex
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 7:
-        if (key == "validTo") {
+        if (std::memcmp(key.data(), "validTo", 7) == 0) {
           if (!codec::DecodeDateTime(member.value, out.valid_to.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 9:
-        if (key == "validFrom") {
+        if (std::memcmp(key.data(), "validFrom", 9) == 0) {
           if (!codec::DecodeDateTime(member.value, out.valid_from.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 10:
-        if (key == "stackLevel") {
+        if (std::memcmp(key.data(), "stackLevel", 10) == 0) {
           if (!codec::DecodeInteger(member.value, out.stack_level, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 13:
-        if (key == "transactionId") {
+        if (std::memcmp(key.data(), "transactionId", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.transaction_id.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 14:
-        if (key == "recurrencyKind") {
+        if (std::memcmp(key.data(), "recurrencyKind", 14) == 0) {
           if (!Decode(member.value, out.recurrency_kind.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "chargingSchedule") {
+        if (std::memcmp(key.data(), "chargingSchedule", 16) == 0) {
           if (!Decode(member.value, out.charging_schedule, ctx)) return ctx.Prefix(key);
           seen |= 0x10u;
           continue;
         }
         break;
       case 17:
-        if (key == "chargingProfileId") {
+        if (std::memcmp(key.data(), "chargingProfileId", 17) == 0) {
           if (!codec::DecodeInteger(member.value, out.charging_profile_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 19:
-        if (key == "chargingProfileKind") {
+        if (std::memcmp(key.data(), "chargingProfileKind", 19) == 0) {
           if (!Decode(member.value, out.charging_profile_kind, ctx)) return ctx.Prefix(key);
           seen |= 0x8u;
           continue;
         }
         break;
       case 22:
-        if (key == "chargingProfilePurpose") {
+        if (std::memcmp(key.data(), "chargingProfilePurpose", 22) == 0) {
           if (!Decode(member.value, out.charging_profile_purpose, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
@@ -3090,14 +3090,14 @@ bool Decode(const rapidjson::Value& v, AuthorizationData& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 5:
-        if (key == "idTag") {
+        if (std::memcmp(key.data(), "idTag", 5) == 0) {
           if (!codec::DecodeCiString(member.value, out.id_tag, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 9:
-        if (key == "idTagInfo") {
+        if (std::memcmp(key.data(), "idTagInfo", 9) == 0) {
           if (!Decode(member.value, out.id_tag_info.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -3153,26 +3153,26 @@ bool Decode(const rapidjson::Value& v, CertificateHashDataType& out, codec::Deco
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 12:
-        if (key == "serialNumber") {
+        if (std::memcmp(key.data(), "serialNumber", 12) == 0) {
           if (!codec::DecodeCiString(member.value, out.serial_number, ctx)) return ctx.Prefix(key);
           seen |= 0x8u;
           continue;
         }
         break;
       case 13:
-        if (key == "hashAlgorithm") {
+        if (std::memcmp(key.data(), "hashAlgorithm", 13) == 0) {
           if (!Decode(member.value, out.hash_algorithm, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
-        if (key == "issuerKeyHash") {
+        if (std::memcmp(key.data(), "issuerKeyHash", 13) == 0) {
           if (!codec::DecodeCiString(member.value, out.issuer_key_hash, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;
         }
         break;
       case 14:
-        if (key == "issuerNameHash") {
+        if (std::memcmp(key.data(), "issuerNameHash", 14) == 0) {
           if (!codec::DecodeCiString(member.value, out.issuer_name_hash, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
@@ -3242,18 +3242,18 @@ bool Decode(const rapidjson::Value& v, LogParametersType& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 14:
-        if (key == "remoteLocation") {
+        if (std::memcmp(key.data(), "remoteLocation", 14) == 0) {
           if (!codec::DecodeCiString(member.value, out.remote_location, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 15:
-        if (key == "oldestTimestamp") {
+        if (std::memcmp(key.data(), "oldestTimestamp", 15) == 0) {
           if (!codec::DecodeDateTime(member.value, out.oldest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
-        if (key == "latestTimestamp") {
+        if (std::memcmp(key.data(), "latestTimestamp", 15) == 0) {
           if (!codec::DecodeDateTime(member.value, out.latest_timestamp.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
@@ -3315,34 +3315,34 @@ bool Decode(const rapidjson::Value& v, FirmwareType& out, codec::DecodeContext& 
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 8:
-        if (key == "location") {
+        if (std::memcmp(key.data(), "location", 8) == 0) {
           if (!codec::DecodeCiString(member.value, out.location, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 9:
-        if (key == "signature") {
+        if (std::memcmp(key.data(), "signature", 9) == 0) {
           if (!codec::DecodeCiString(member.value, out.signature, ctx)) return ctx.Prefix(key);
           seen |= 0x8u;
           continue;
         }
         break;
       case 15:
-        if (key == "installDateTime") {
+        if (std::memcmp(key.data(), "installDateTime", 15) == 0) {
           if (!codec::DecodeDateTime(member.value, out.install_date_time.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 16:
-        if (key == "retrieveDateTime") {
+        if (std::memcmp(key.data(), "retrieveDateTime", 16) == 0) {
           if (!codec::DecodeDateTime(member.value, out.retrieve_date_time, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 18:
-        if (key == "signingCertificate") {
+        if (std::memcmp(key.data(), "signingCertificate", 18) == 0) {
           if (!codec::DecodeCiString(member.value, out.signing_certificate, ctx)) return ctx.Prefix(key);
           seen |= 0x4u;
           continue;

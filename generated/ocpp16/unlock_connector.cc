@@ -20,7 +20,7 @@ bool Decode(const rapidjson::Value& v, UnlockConnectorReq& out, codec::DecodeCon
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 11:
-        if (key == "connectorId") {
+        if (std::memcmp(key.data(), "connectorId", 11) == 0) {
           if (!codec::DecodeInteger(member.value, out.connector_id, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
@@ -71,7 +71,7 @@ bool Decode(const rapidjson::Value& v, UnlockConnectorConf& out, codec::DecodeCo
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 6:
-        if (key == "status") {
+        if (std::memcmp(key.data(), "status", 6) == 0) {
           if (!Decode(member.value, out.status, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;

@@ -23,27 +23,27 @@ bool Decode(const rapidjson::Value& v, UpdateFirmwareReq& out, codec::DecodeCont
     // Dispatch on the key length first: one or two compares per member.
     switch (key.size()) {
       case 7:
-        if (key == "retries") {
+        if (std::memcmp(key.data(), "retries", 7) == 0) {
           if (!codec::DecodeInteger(member.value, out.retries.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
         break;
       case 8:
-        if (key == "location") {
+        if (std::memcmp(key.data(), "location", 8) == 0) {
           if (!codec::DecodeUri(member.value, out.location, ctx)) return ctx.Prefix(key);
           seen |= 0x1u;
           continue;
         }
         break;
       case 12:
-        if (key == "retrieveDate") {
+        if (std::memcmp(key.data(), "retrieveDate", 12) == 0) {
           if (!codec::DecodeDateTime(member.value, out.retrieve_date, ctx)) return ctx.Prefix(key);
           seen |= 0x2u;
           continue;
         }
         break;
       case 13:
-        if (key == "retryInterval") {
+        if (std::memcmp(key.data(), "retryInterval", 13) == 0) {
           if (!codec::DecodeInteger(member.value, out.retry_interval.emplace(), ctx)) return ctx.Prefix(key);
           continue;
         }
