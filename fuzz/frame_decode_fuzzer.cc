@@ -46,7 +46,8 @@ void DecodeAs(Action action, bool response, const rapidjson::Value& payload) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   rapidjson::Document doc;
-  const ocpp::runtime::ParsedFrame parsed = ocpp::runtime::ParseFrame(text, doc);
+  std::string buffer;
+  const ocpp::runtime::ParsedFrame parsed = ocpp::runtime::ParseFrame(text, doc, buffer);
   if (parsed.status != ocpp::runtime::FrameStatus::kOk) return 0;
   const ocpp::runtime::Frame& frame = parsed.frame;
   if (frame.type == ocpp::runtime::MessageType::kCall) {

@@ -18,9 +18,26 @@ ParsedFrame Problem(FrameStatus status, ParsedFrame parsed, std::string problem)
 
 }  // namespace
 
+// Checks the shape of a parsed frame (shared by both ParseFrame overloads).
+static ParsedFrame ReadFrame(rapidjson::Document& doc);
+
 ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc) {
-  ParsedFrame parsed;
   doc.Parse<codec::kParseFlags>(text.data(), text.size());
+  return ReadFrame(doc);
+}
+
+ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc, std::string& buffer) {
+  // The in-place parser stops at a NUL byte; JSON text never holds one.
+  if (text.find('\0') != std::string_view::npos) {
+    return Problem(FrameStatus::kNotJson, {}, "not valid JSON");
+  }
+  buffer.assign(text.data(), text.size());
+  doc.ParseInsitu<codec::kParseFlags>(&buffer[0]);
+  return ReadFrame(doc);
+}
+
+static ParsedFrame ReadFrame(rapidjson::Document& doc) {
+  ParsedFrame parsed;
   if (doc.HasParseError()) return Problem(FrameStatus::kNotJson, {}, "not valid JSON");
   if (!doc.IsArray() || doc.Size() < 2 || !doc[0].IsInt() || !doc[1].IsString()) {
     return Problem(FrameStatus::kNotAFrame, {}, "not an OCPP-J message array");

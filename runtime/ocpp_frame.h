@@ -45,6 +45,9 @@ struct ParsedFrame {
 
 // Parses `text` into `doc` (which must outlive the returned views).
 ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc);
+// Faster: copies `text` into `buffer` and parses it in place, so the DOM
+// copies no strings. `doc` and `buffer` must outlive the returned views.
+ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc, std::string& buffer);
 
 // Frame writers. The payload is written by the generated encoder, with no
 // intermediate DOM.

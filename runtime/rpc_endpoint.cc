@@ -140,7 +140,8 @@ bool RpcEndpoint::Offers(const v16::ActionInfo& info) const {
 void RpcEndpoint::OnText(std::string_view text) {
   if (trace_) trace_(TraceDirection::kReceived, MaskSecrets(text));
   rapidjson::Document doc;
-  const ParsedFrame parsed = ParseFrame(text, doc);
+  std::string buffer;
+  const ParsedFrame parsed = ParseFrame(text, doc, buffer);
   switch (parsed.status) {
     case FrameStatus::kOk:
       break;

@@ -26,8 +26,15 @@ std::optional<DecodeError> DecodePayload(const rapidjson::Value& payload, T& out
 
 template <class T>
 std::optional<DecodeError> DecodeJson(std::string_view text, T& out, DecodeOptions options = {}) {
+  // Parsed in place in a reused buffer: the DOM then copies no strings.
+  // (The in-place parser stops at NUL, which JSON text never holds.)
+  thread_local std::string buffer;
+  if (text.find('\0') != std::string_view::npos) {
+    return DecodeError{RpcErrorCode::kFormationViolation, "", "payload is not valid JSON"};
+  }
+  buffer.assign(text.data(), text.size());
   rapidjson::Document doc;
-  doc.Parse<kParseFlags>(text.data(), text.size());
+  doc.ParseInsitu<kParseFlags>(&buffer[0]);
   if (doc.HasParseError()) {
     return DecodeError{RpcErrorCode::kFormationViolation, "", "payload is not valid JSON"};
   }
