@@ -6,10 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 bin=bazel-bin/fuzz
-for target in frame_decode rpc_dispatch; do
+mkdir -p fuzz/crashes
+run_one() {  # binary corpus-dir name
+  local work
   work=$(mktemp -d)
-  mkdir -p fuzz/crashes
-  echo "fuzzing $target for ${seconds}s (scratch corpus $work)"
-  "$bin/${target}_fuzzer" "$work" "fuzz/corpus/$target" -max_total_time="$seconds" \
-    -max_len=65536 -artifact_prefix="fuzz/crashes/${target}-" -print_final_stats=1
-done
+  echo "fuzzing $3 for ${seconds}s (scratch corpus $work)"
+  "$1" "$work" "$2" -max_total_time="$seconds" -max_len=65536 \
+    -artifact_prefix="fuzz/crashes/$3-" -print_final_stats=1
+}
+run_one "$bin/frame_decode_fuzzer" fuzz/corpus/frame_decode frame_decode
+run_one "$bin/rpc_dispatch_fuzzer" fuzz/corpus/rpc_dispatch rpc_dispatch
+run_one bazel-bin/hal/sim/sim_commands_fuzzer hal/sim/corpus/sim_commands sim_commands
