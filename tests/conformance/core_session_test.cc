@@ -5,8 +5,6 @@
 namespace ocpp::conformance {
 namespace {
 
-using Strings = std::vector<std::string>;
-
 class Core : public Harness {};
 
 TEST_F(Core, tc001_cold_boot) {
