@@ -720,8 +720,10 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
       static_cast<std::int32_t>(runtime::kUnknownTransactionId);  // queue binds it
   stop.meter_stop = static_cast<std::int32_t>(meter_stop);
   stop.timestamp = now;
-  stop.id_tag = Ci<20>(id_tag.value_or(tx_->id_tag));
-  if (reason != v16::Reason::kLocal) stop.reason = reason;  // absent means Local
+  // idTag is "the identifier which requested to stop" (section 6.49): only
+  // when a card stopped it. The reason is always sent, Local too (product).
+  if (id_tag) stop.id_tag = Ci<20>(*id_tag);
+  stop.reason = reason;
   if (!tx_->stop_data.empty()) stop.transaction_data = tx_->stop_data;
   const std::int64_t local_id = tx_->local_id;
   tx_.reset();
@@ -786,8 +788,7 @@ void ChargePoint::RecoverInterruptedTransaction() {
   stop.transaction_id = static_cast<std::int32_t>(runtime::kUnknownTransactionId);
   stop.meter_stop = static_cast<std::int32_t>(doc["last_meter"].GetInt64());
   stop.timestamp = codec::DateTime::FromUnixMillis(doc["last_time"].GetInt64());
-  stop.id_tag = Ci<20>(doc["id_tag"].GetString());
-  stop.reason = v16::Reason::kPowerLoss;
+  stop.reason = v16::Reason::kPowerLoss;  // the station stopped it: no idTag
   Log("stopping the transaction interrupted by a power loss");
   Enqueue(TransactionMessageKind::kStop, "StopTransaction", codec::EncodeJson(stop),
           doc["local_id"].GetInt64());

@@ -224,7 +224,10 @@ TEST_F(ChargePointTest, PlugInFirstSessionWithLocalStop) {
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing", "1:SuspendedEV", "1:Charging",
                                                   "1:Finishing", "1:Available"}));
   EXPECT_NE(Last("StopTransaction")->payload.find("\"transactionId\":42"), std::string::npos);
-  EXPECT_EQ(Last("StopTransaction")->payload.find("reason"), std::string::npos) << "Local";
+  EXPECT_NE(Last("StopTransaction")->payload.find("\"reason\":\"Local\""), std::string::npos)
+      << "always sent";
+  EXPECT_NE(Last("StopTransaction")->payload.find("\"idTag\":\"tag1\""), std::string::npos)
+      << "the card that stopped it";
 }
 
 TEST_F(ChargePointTest, ContactorOpensInTheSameTurnOnUnplugAndFault) {
