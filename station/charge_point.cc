@@ -927,11 +927,13 @@ void ChargePoint::Update() {
   deps_.hardware.control_pilot().SetPwmDutyPermille(
       energy_allowed ? hal::PwmDutyPermilleForCurrentLimitDeciamps(options_.max_current_amps * 10)
                      : 1000);
-  const ChargePointStatus station_status =
-      operative_[0]
-          ? (fault_ != hal::Fault::kNoError && !IsWarning(fault_) ? ChargePointStatus::kFaulted
-                                                                  : ChargePointStatus::kAvailable)
-          : ChargePointStatus::kUnavailable;
+  // Connector 0 is the main controller: Faulted only for its own fault
+  // (InternalError); a connector fault such as GroundFailure leaves it
+  // Available (checklist 2.3, TC_041).
+  const ChargePointStatus station_status = !operative_[0] ? ChargePointStatus::kUnavailable
+                                           : fault_ == hal::Fault::kInternalError
+                                               ? ChargePointStatus::kFaulted
+                                               : ChargePointStatus::kAvailable;
   const ChargePointStatus previous[2] = {last_status_[0], last_status_[1]};
   last_status_[0] = station_status;
   last_status_[kConnectorId] = status;
@@ -975,7 +977,9 @@ void ChargePoint::SendStatus(int connector) {
     req.info =
         Ci<50>(pilot_ == hal::PilotState::kE ? "Control pilot state E" : "Control pilot state F");
   }
-  if (connector == 0 && IsWarning(fault_)) req.error_code = v16::ChargePointErrorCode::kNoError;
+  if (connector == 0 && fault_ != hal::Fault::kInternalError) {
+    req.error_code = v16::ChargePointErrorCode::kNoError;  // not a fault of the main controller
+  }
   req.timestamp = Now();
   last_sent_[connector] = req.status;
   rpc_->Call(req, [](CallOutcome<v16::StatusNotificationConf>) {});
