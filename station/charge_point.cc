@@ -22,6 +22,7 @@ using v16::ChargePointStatus;
 constexpr std::string_view kTransactionKey = "station/transaction";
 constexpr std::string_view kAvailabilityKey = "station/operative/";
 constexpr std::string_view kScheduledKey = "station/scheduled_operative";
+constexpr std::string_view kFinishingKey = "station/finishing";
 constexpr std::string_view kEnergyRegister = "Energy.Active.Import.Register";
 
 // Cuts `text` to N characters so an integrator's over-long string cannot
@@ -116,6 +117,15 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   hal::Hardware& hw = deps_.hardware;
   pilot_ = hw.control_pilot().ReadState();
   fault_ = hw.fault_monitor().CurrentFault();
+  // A transaction that ended with the EV connected keeps the connector
+  // Finishing across a reboot until the EV is unplugged (TC_015, TC_016).
+  if (auto stored = deps_.store.Get(kFinishingKey); stored.ok() && *stored == "true") {
+    if (hal::VehicleConnected(pilot_)) {
+      finishing_ = true;
+    } else {
+      (void)deps_.store.Delete(kFinishingKey);
+    }
+  }
   hw.control_pilot().SetStateObserver(
       [this](hal::PilotState s) { Post([this, s] { OnPilot(s); }); });
   hw.rfid_reader().SetTagObserver(
@@ -319,6 +329,7 @@ void ChargePoint::RegisterHandlers() {
         }
         scheduled_operative_.reset();
         (void)deps_.store.Delete(kScheduledKey);
+        if (!operative) DropAuthorization();  // the incipient session ends (B -> Unavailable)
         for (int i = c; i <= 1; ++i) {
           if (c == 0 || i == c) {
             operative_[i] = operative;
@@ -393,24 +404,24 @@ void ChargePoint::RegisterHandlers() {
         using v16::RemoteStartStopStatus;
         const bool connector_ok = !req.connector_id || *req.connector_id == kConnectorId;
         const ChargePointStatus status = last_status_[kConnectorId];
+        // Also Rejected while another authorization is pending or checked.
         const bool usable = status != ChargePointStatus::kUnavailable &&
-                            status != ChargePointStatus::kFaulted && !tx_ &&
-                            registration_ == Registration::kAccepted && !reset_pending_;
+                            status != ChargePointStatus::kFaulted && Usable() && !tx_ &&
+                            registration_ == Registration::kAccepted && !authorizing_ &&
+                            !session_id_tag_;
         if (!connector_ok || !usable) {
           return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kRejected};
         }
         const std::string id_tag = req.id_tag.ToString();
         Post([this, id_tag] {
           if (config_.GetBool("AuthorizeRemoteTxRequests")) {
-            session_active_ = true;  // Preparing while the idTag is checked
-            Update();
+            // Like a local tag (section 5.11): the status changes only once
+            // the idTag is accepted; a refused one changes nothing.
+            authorizing_ = true;
             Authorize(id_tag, [this, id_tag](bool accepted, std::optional<std::string> parent) {
-              if (accepted) {
-                BeginSession(id_tag, parent);
-              } else {
-                session_active_ = pilot_ != hal::PilotState::kA;
-                Update();
-              }
+              authorizing_ = false;
+              if (accepted) BeginSession(id_tag, parent);
+              Update();
             });
           } else {
             BeginSession(id_tag, std::nullopt);
@@ -487,32 +498,31 @@ void ChargePoint::OnPilot(hal::PilotState state) {
   const bool was_connected = hal::VehicleConnected(before);
   const bool connected = hal::VehicleConnected(state);
   if (!was_connected && connected) {
-    finishing_ = false;
-    if (!tx_) {
-      session_active_ = true;  // A2: plug inserted
-      if (session_id_tag_) {
-        TryStartTransaction();
-      } else {
-        ArmConnectionTimeout();
-      }
-    }
+    SetFinishing(false);
+    // An authorization waiting for the plug starts now (A2 then B3/B4).
+    // Without one the connector is Preparing (EV connected) until a tag
+    // or a remote start comes: no ConnectionTimeOut for a plugged EV.
+    TryStartTransaction();
   } else if (was_connected && state == hal::PilotState::kA) {
-    finishing_ = false;
+    SetFinishing(false);
     if (tx_ && config_.GetBool("StopTransactionOnEVSideDisconnect")) {
       StopTransaction(v16::Reason::kEVDisconnected, std::nullopt);
-      finishing_ = false;  // fixed cable removed at the EV: straight to Available (C1)
+      SetFinishing(false);  // fixed cable removed at the EV: straight to Available (C1)
     }
-    if (!tx_) {
-      session_active_ = false;
-      session_id_tag_.reset();
-    }
+    if (!tx_) DropAuthorization();
   }
   Update();
 }
 
 void ChargePoint::OnFault(hal::Fault fault) {
   fault_ = fault;
+  if (!IsWarning(fault) && !tx_) DropAuthorization();  // B9: the incipient session ends
   Update();
+}
+
+bool ChargePoint::Usable() const {
+  return IsWarning(fault_) && pilot_ != hal::PilotState::kE && pilot_ != hal::PilotState::kF &&
+         operative_[kConnectorId] && operative_[0] && !reset_pending_;
 }
 
 void ChargePoint::OnTag(const std::string& id_tag) {
@@ -534,29 +544,31 @@ void ChargePoint::OnTag(const std::string& id_tag) {
     });
     return;
   }
-  if (last_status_[kConnectorId] == ChargePointStatus::kUnavailable ||
-      last_status_[kConnectorId] == ChargePointStatus::kFaulted || reset_pending_) {
+  // A1: no new session while Faulted, Unavailable or resetting (TC_041).
+  if (!Usable() || last_status_[kConnectorId] == ChargePointStatus::kUnavailable ||
+      last_status_[kConnectorId] == ChargePointStatus::kFaulted) {
     return;
   }
-  if (session_id_tag_ && codec::EqualsIgnoreAsciiCase(*session_id_tag_, id_tag)) {
-    // Second presentation before plug-in: the user cancels (B1).
-    session_id_tag_.reset();
-    session_active_ = false;
-    Update();
+  if (authorizing_) return;  // one card at a time
+  if (session_id_tag_) {
+    // A5: the same card again before plug-in cancels (B1); another is ignored.
+    if (codec::EqualsIgnoreAsciiCase(*session_id_tag_, id_tag)) {
+      DropAuthorization();
+      Update();
+    }
     return;
   }
-  finishing_ = false;
-  session_active_ = true;
-  Update();
+  // The status changes only once the tag is accepted (Authorize, then
+  // Preparing); a refused tag changes nothing (TC_023).
+  authorizing_ = true;
   Authorize(id_tag, [this, id_tag](bool accepted, std::optional<std::string> parent) {
+    authorizing_ = false;
     if (accepted) {
       BeginSession(id_tag, parent);
     } else {
       Log("idTag " + id_tag + " not authorized");
-      if (!session_id_tag_)
-        session_active_ = hal::VehicleConnected(pilot_) && connection_timer_ != 0;
-      Update();
     }
+    Update();
   });
 }
 
@@ -609,16 +621,27 @@ void ChargePoint::Authorize(const std::string& id_tag, AuthResult done) {
 }
 
 void ChargePoint::BeginSession(const std::string& id_tag, std::optional<std::string> parent) {
-  if (tx_) return;
-  session_active_ = true;
+  if (tx_ || !Usable()) return;
   session_id_tag_ = id_tag;
   session_parent_ = std::move(parent);
   if (hal::VehicleConnected(pilot_)) {
+    if (finishing_) {
+      // F2: Finishing -> Preparing is reported before the new transaction.
+      SetFinishing(false);
+      Update();
+    }
     TryStartTransaction();
   } else {
     ArmConnectionTimeout();  // waiting for the plug (A2 via idTag)
   }
   Update();
+}
+
+void ChargePoint::DropAuthorization() {
+  session_id_tag_.reset();
+  session_parent_.reset();
+  if (connection_timer_ != 0) deps_.loop.CancelTimer(connection_timer_);
+  connection_timer_ = 0;
 }
 
 void ChargePoint::ArmConnectionTimeout() {
@@ -629,10 +652,8 @@ void ChargePoint::ArmConnectionTimeout() {
     if (alive.expired()) return;
     connection_timer_ = 0;
     if (tx_) return;
-    // B1: the expected user action did not come in time.
-    session_id_tag_.reset();
-    session_parent_.reset();
-    session_active_ = false;
+    // B1: the cable was not plugged in in time (errata 3.76).
+    DropAuthorization();
     Update();
   });
 }
@@ -653,7 +674,7 @@ void ChargePoint::Enqueue(TransactionMessageKind kind, const std::string& action
 }
 
 void ChargePoint::TryStartTransaction() {
-  if (tx_ || !session_id_tag_ || !hal::VehicleConnected(pilot_)) return;
+  if (tx_ || !session_id_tag_ || !hal::VehicleConnected(pilot_) || !Usable()) return;
   auto local_id = queue_->AllocateLocalTransactionId();
   if (!local_id.ok()) {
     Log("cannot start a transaction: " + local_id.status().message());
@@ -670,6 +691,7 @@ void ChargePoint::TryStartTransaction() {
   tx_ = std::move(tx);
   session_id_tag_.reset();
   session_parent_.reset();
+  SetFinishing(false);
   // Persist before the message exists, so a power cut can always stop it.
   PersistTransaction();
   v16::StartTransactionReq start;
@@ -733,8 +755,7 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
   (void)deps_.store.Delete(kTransactionKey);
   if (sample_timer_ != 0) deps_.loop.CancelTimer(sample_timer_);
   sample_timer_ = 0;
-  session_active_ = false;
-  finishing_ = hal::VehicleConnected(pilot_);  // user action needed: unplug (C6)
+  SetFinishing(hal::VehicleConnected(pilot_));  // user action needed: unplug (C6)
   if (scheduled_operative_) ApplyScheduledAvailability();
   Update();
 }
@@ -793,6 +814,18 @@ void ChargePoint::RecoverInterruptedTransaction() {
   Enqueue(TransactionMessageKind::kStop, "StopTransaction", codec::EncodeJson(stop),
           doc["local_id"].GetInt64());
   (void)deps_.store.Delete(kTransactionKey);
+  // The EV is still connected: the user has to unplug (checklist 1.10 item 5).
+  SetFinishing(hal::VehicleConnected(pilot_));
+}
+
+void ChargePoint::SetFinishing(bool finishing) {
+  if (finishing == finishing_) return;
+  finishing_ = finishing;
+  if (finishing) {
+    (void)deps_.store.Put(kFinishingKey, "true");
+  } else {
+    (void)deps_.store.Delete(kFinishingKey);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -910,7 +943,8 @@ ChargePointStatus ChargePoint::DeriveStatus() const {
   }
   if (!operative_[kConnectorId] || !operative_[0]) return ChargePointStatus::kUnavailable;
   if (finishing_) return ChargePointStatus::kFinishing;
-  if (session_active_) return ChargePointStatus::kPreparing;
+  // Preparing: the EV is connected, or an authorization waits for it.
+  if (session_id_tag_ || hal::VehicleConnected(pilot_)) return ChargePointStatus::kPreparing;
   return ChargePointStatus::kAvailable;
 }
 

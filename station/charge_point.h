@@ -120,6 +120,9 @@ class ChargePoint {
   void Authorize(const std::string& id_tag, AuthResult done);
   bool OfflineAuthorization(const std::string& id_tag, std::optional<std::string>* parent);
   void BeginSession(const std::string& id_tag, std::optional<std::string> parent);
+  void DropAuthorization();
+  // No fault, operative, no reset under way: a session may start.
+  bool Usable() const;
 
   // Transactions.
   void TryStartTransaction();
@@ -143,6 +146,7 @@ class ChargePoint {
   void Update();  // recompute outputs and status after any event
   void ReportStatus(int connector, bool force);
   void SendStatus(int connector);
+  void SetFinishing(bool finishing);  // persisted (section 1.10 of the checklist)
   void ApplyScheduledAvailability();
   void ArmConnectionTimeout();
 
@@ -168,9 +172,10 @@ class ChargePoint {
   hal::Fault fault_ = hal::Fault::kNoError;
   bool operative_[2] = {true, true};
   std::optional<bool> scheduled_operative_;  // ChangeAvailability Scheduled
-  bool session_active_ = false;              // Preparing: plug-in, tag or remote start
+  // A pending authorization (tag and parent) without a transaction yet.
   std::optional<std::string> session_id_tag_;
   std::optional<std::string> session_parent_;
+  bool authorizing_ = false;  // an Authorize for a new session is under way
   bool finishing_ = false;
   std::optional<Transaction> tx_;
   bool reset_pending_ = false;

@@ -394,3 +394,50 @@ TEST_F(ChargePointTest, TransactionMessageGoesBeforeTheStatusItCauses) {
 
 }  // namespace
 }  // namespace ocpp::station
+
+namespace ocpp::station {
+namespace {
+
+// A plugged-in EV without an authorization stays Preparing: ConnectionTimeOut
+// only ends an authorization that waits for the plug (errata 3.76).
+TEST_F(ChargePointTest, PluggedInEvStaysPreparingWithoutTimeout) {
+  Boot();
+  transport_.Connect();
+  Run();
+  calls_.clear();
+  Pilot(PilotState::kB);
+  Run(Milliseconds(120000));
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing"}));
+  Tag("TAG1");
+  EXPECT_TRUE(cp_->transaction_active());
+}
+
+// The Finishing state survives a reboot while the EV stays connected, and
+// is forgotten when the EV was unplugged meanwhile.
+TEST_F(ChargePointTest, FinishingSurvivesARebootWhileTheEvStaysConnected) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kC);
+  Tag("TAG1");
+  Tag("TAG1");
+  ASSERT_EQ(cp_->connector_status(), v16::ChargePointStatus::kFinishing);
+  cp_.reset();
+  transport_.Drop();
+  calls_.clear();
+  Boot();
+  transport_.Connect();
+  Run();
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Available", "1:Finishing"}));
+  cp_.reset();
+  transport_.Drop();
+  hardware_.SetPilotState(PilotState::kA);
+  calls_.clear();
+  Boot();
+  transport_.Connect();
+  Run();
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Available", "1:Available"}));
+}
+
+}  // namespace
+}  // namespace ocpp::station

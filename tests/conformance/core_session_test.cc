@@ -81,8 +81,9 @@ TEST_F(Core, tc004_1_regular_session_identification_first) {
   Do("cp C");
   ASSERT_TRUE(WaitForCall("StartTransaction"));
   ASSERT_TRUE(WaitForStatus(1, "Charging"));
+  // Authorize.conf Accepted, then Preparing (checklist 1.4).
   EXPECT_EQ(Calls(),
-            (Strings{"StatusNotification", "Authorize", "StartTransaction", "StatusNotification"}));
+            (Strings{"Authorize", "StatusNotification", "StartTransaction", "StatusNotification"}));
 }
 
 TEST_F(Core, tc004_2_identification_first_connection_timeout) {
