@@ -180,6 +180,7 @@ std::optional<int> ChargePoint::csms_transaction_id() const {
 void ChargePoint::Start() {
   if (started_) return;
   started_ = true;
+  for (int c = 0; c <= 1; ++c) status_since_[c] = Now();
   Update();
   SchedulePoll();
   ScheduleClockAlignedMeterValues();
@@ -203,13 +204,14 @@ void ChargePoint::Stop() { deps_.transport.Stop(); }
 void ChargePoint::OnConnected() {
   Log("connected");
   if (options_.callbacks.on_connection) options_.callbacks.on_connection(true);
+  ++connection_epoch_;
   rpc_->OnConnected();
   if (booted_this_power_cycle_) {
     // A reconnect, not a reboot: no new BootNotification (OCPP-J 5.4); send
-    // the current status where it changed while offline (section 4.9).
+    // the current status where it changed while offline (section 4.9),
+    // then the transaction messages queued meanwhile.
     registration_ = Registration::kAccepted;
-    for (int c = 0; c <= 1; ++c) ReportStatus(c, false);
-    sender_->SetReady(true);
+    ReportStatusesThenDrainQueue(/*force=*/false);
     ScheduleHeartbeat();
     return;
   }
@@ -267,8 +269,8 @@ void ChargePoint::SendBootNotification() {
         if (conf->interval > 0) {
           config_.SetInternal("HeartbeatInterval", std::to_string(conf->interval));
         }
-        for (int c = 0; c <= 1; ++c) ReportStatus(c, true);  // errata 3.22: both, always
-        sender_->SetReady(true);
+        // Errata 3.22: both connectors, always; then the queue (section 4.2).
+        ReportStatusesThenDrainQueue(/*force=*/true);
         ScheduleHeartbeat();
         Update();
         break;
@@ -282,6 +284,35 @@ void ChargePoint::SendBootNotification() {
         break;
     }
   });
+}
+
+void ChargePoint::ReportStatusesThenDrainQueue(bool force) {
+  // The queue waits until every StatusNotification sent here is answered
+  // (or failed): the transaction sender would otherwise put its messages
+  // ahead of them (checklist 1.1 items 4 and 5).
+  const std::uint64_t epoch = connection_epoch_;
+  auto remaining = std::make_shared<int>(1);  // 1: held until all are sent
+  std::weak_ptr<bool> alive = alive_;
+  auto release = [this, alive, epoch, remaining] {
+    if (alive.expired() || --*remaining > 0) return;
+    if (epoch == connection_epoch_ && rpc_->connected() &&
+        registration_ == Registration::kAccepted) {
+      sender_->SetReady(true);
+    }
+  };
+  for (int c = 0; c <= 1; ++c) {
+    // Not delayed by MinimumStatusDuration (section 2.4 of the checklist).
+    if (status_timer_[c] != 0) deps_.loop.CancelTimer(status_timer_[c]);
+    status_timer_[c] = 0;
+    // What the central system has not acknowledged counts as not sent: a
+    // report lost with the connection is sent again.
+    if (!force) last_sent_[c] = last_acked_[c];
+    if (force || last_sent_[c] != last_status_[c]) {
+      ++*remaining;
+      SendStatus(c, force ? Now() : status_since_[c], release);
+    }
+  }
+  release();
 }
 
 void ChargePoint::ScheduleHeartbeat() {
@@ -973,6 +1004,7 @@ void ChargePoint::Update() {
   last_status_[kConnectorId] = status;
   for (int c = 0; c <= 1; ++c) {
     if (previous[c] != last_status_[c]) {
+      status_since_[c] = Now();
       if (options_.callbacks.on_status) {
         options_.callbacks.on_status(c, last_status_[c], ToErrorCode(fault_));
       }
@@ -986,20 +1018,26 @@ void ChargePoint::ReportStatus(int connector, bool force) {
   if (status_timer_[connector] != 0) deps_.loop.CancelTimer(status_timer_[connector]);
   status_timer_[connector] = 0;
   const std::int64_t minimum = config_.GetInt("MinimumStatusDuration");
-  if (minimum <= 0 || force) return SendStatus(connector);
+  if (force) return SendStatus(connector, Now());
+  if (minimum <= 0) return SendStatus(connector, status_since_[connector]);
   // Report only states that last MinimumStatusDuration (section 9.1.17).
   std::weak_ptr<bool> alive = alive_;
   status_timer_[connector] =
       deps_.loop.AddTimer(Milliseconds(minimum * 1000), [this, alive, connector] {
         if (alive.expired()) return;
         status_timer_[connector] = 0;
-        if (last_sent_[connector] != last_status_[connector]) SendStatus(connector);
+        // Stamped with the time the status began (section 4.9).
+        if (last_sent_[connector] != last_status_[connector]) {
+          SendStatus(connector, status_since_[connector]);
+        }
       });
 }
 
-void ChargePoint::SendStatus(int connector) {
-  if (registration_ != Registration::kAccepted || !rpc_->connected())
+void ChargePoint::SendStatus(int connector, codec::DateTime timestamp, std::function<void()> done) {
+  if (registration_ != Registration::kAccepted || !rpc_->connected()) {
+    if (done) done();
     return;  // sent on (re)connect
+  }
   v16::StatusNotificationReq req;
   req.connector_id = connector;
   req.status = last_status_[connector];
@@ -1014,9 +1052,17 @@ void ChargePoint::SendStatus(int connector) {
   if (connector == 0 && fault_ != hal::Fault::kInternalError) {
     req.error_code = v16::ChargePointErrorCode::kNoError;  // not a fault of the main controller
   }
-  req.timestamp = Now();
+  req.timestamp = timestamp;
   last_sent_[connector] = req.status;
-  rpc_->Call(req, [](CallOutcome<v16::StatusNotificationConf>) {});
+  std::weak_ptr<bool> alive = alive_;
+  rpc_->Call(req, [this, alive, connector, status = req.status,
+                   done = std::move(done)](CallOutcome<v16::StatusNotificationConf> outcome) {
+    if (alive.expired()) return;
+    if (std::holds_alternative<v16::StatusNotificationConf>(outcome)) {
+      last_acked_[connector] = status;
+    }
+    if (done) done();
+  });
 }
 
 }  // namespace ocpp::station

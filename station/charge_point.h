@@ -106,6 +106,10 @@ class ChargePoint {
   void OnConnected();
   void OnDisconnected(runtime::DisconnectReason reason);
   void SendBootNotification();
+  // After BootNotification Accepted (`force`: every connector) or a
+  // reconnect (connectors whose status differs from the acknowledged one):
+  // the StatusNotifications first, then the transaction queue.
+  void ReportStatusesThenDrainQueue(bool force);
   void ScheduleHeartbeat();
   void SchedulePoll();
   void RegisterHandlers();
@@ -145,7 +149,8 @@ class ChargePoint {
   v16::ChargePointStatus DeriveStatus() const;
   void Update();  // recompute outputs and status after any event
   void ReportStatus(int connector, bool force);
-  void SendStatus(int connector);
+  // `done` runs when the StatusNotification was answered or failed.
+  void SendStatus(int connector, codec::DateTime timestamp, std::function<void()> done = {});
   void SetFinishing(bool finishing);  // persisted (section 1.10 of the checklist)
   void ApplyScheduledAvailability();
   void ArmConnectionTimeout();
@@ -185,6 +190,9 @@ class ChargePoint {
   v16::ChargePointStatus last_status_[2] = {v16::ChargePointStatus::kAvailable,
                                             v16::ChargePointStatus::kAvailable};
   std::optional<v16::ChargePointStatus> last_sent_[2];
+  std::optional<v16::ChargePointStatus> last_acked_[2];  // answered by the central system
+  codec::DateTime status_since_[2];                      // when last_status_ began
+  std::uint64_t connection_epoch_ = 0;                   // counts (re)connections
   runtime::TimerId status_timer_[2] = {0, 0};
   runtime::TimerId heartbeat_timer_ = 0;
   runtime::TimerId boot_timer_ = 0;
