@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "codegen/cpp_support/message_codec.h"
 
@@ -195,6 +196,11 @@ void ChargePoint::SchedulePoll() {
     if (alive.expired()) return;
     poll_timer_ = 0;
     deps_.hardware.Poll();
+    // The register reading a power cut would stop the transaction with is
+    // persisted at least every 60 s, samples or not (checklist 1.10).
+    if (tx_ && deps_.loop.clock().Now() - last_persisted_ >= std::chrono::seconds(60)) {
+      PersistTransaction();
+    }
     SchedulePoll();
   });
 }
@@ -258,8 +264,7 @@ void ChargePoint::SendBootNotification() {
       retry_in(Milliseconds(30000));  // no answer: try again, without flooding
       return;
     }
-    wall_offset_ms_ = conf->current_time.unix_millis() -
-                      codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
+    SyncClock(conf->current_time);
     // interval 0: the station picks a delay that does not flood (section 4.2).
     const Milliseconds wait(conf->interval > 0 ? std::int64_t{conf->interval} * 1000 : 30000);
     switch (conf->status) {
@@ -284,6 +289,16 @@ void ChargePoint::SendBootNotification() {
         break;
     }
   });
+}
+
+void ChargePoint::SyncClock(codec::DateTime central_time) {
+  const std::int64_t offset =
+      central_time.unix_millis() -
+      codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
+  // currentTime has whole seconds: a difference under a second is its
+  // truncation, not a wrong clock. Following it would shift every later
+  // timestamp by a fraction of a second, i.e. often to the previous second.
+  if (std::llabs(offset - wall_offset_ms_) >= 1000) wall_offset_ms_ = offset;
 }
 
 void ChargePoint::ReportStatusesThenDrainQueue(bool force) {
@@ -326,11 +341,7 @@ void ChargePoint::ScheduleHeartbeat() {
     heartbeat_timer_ = 0;
     rpc_->Call(v16::HeartbeatReq{}, [this, alive](CallOutcome<v16::HeartbeatConf> outcome) {
       if (alive.expired()) return;
-      if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) {
-        wall_offset_ms_ =
-            conf->current_time.unix_millis() -
-            codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
-      }
+      if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) SyncClock(conf->current_time);
     });
     ScheduleHeartbeat();
   });
@@ -506,7 +517,14 @@ void ChargePoint::ScheduleReset(v16::ResetType type) {
 
 void ChargePoint::OnConfigurationChanged(std::string_view key) {
   if (key == "HeartbeatInterval") ScheduleHeartbeat();
-  if (key == "MeterValueSampleInterval") ScheduleSampledMeterValues();
+  if (key == "MeterValueSampleInterval") {
+    if (tx_) {  // a new series from now on
+      tx_->sample_base = deps_.loop.clock().Now();
+      tx_->sample_base_time = Now();
+      tx_->samples = 0;
+    }
+    ScheduleSampledMeterValues();
+  }
   if (key == "ClockAlignedDataInterval") ScheduleClockAlignedMeterValues();
   if (key == "TransactionMessageAttempts" || key == "TransactionMessageRetryInterval") {
     if (sender_) {
@@ -719,6 +737,8 @@ void ChargePoint::TryStartTransaction() {
   tx.parent_id_tag = session_parent_;
   tx.started = Now();
   tx.meter_start_wh = ReadEnergyWh();
+  tx.sample_base = deps_.loop.clock().Now();
+  tx.sample_base_time = tx.started;
   tx_ = std::move(tx);
   session_id_tag_.reset();
   session_parent_.reset();
@@ -802,8 +822,9 @@ void ChargePoint::ApplyScheduledAvailability() {
   }
 }
 
-void ChargePoint::PersistTransaction() {
+void ChargePoint::PersistTransaction(std::optional<codec::DateTime> reading_time) {
   if (!tx_) return;
+  last_persisted_ = deps_.loop.clock().Now();
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -816,7 +837,7 @@ void ChargePoint::PersistTransaction() {
   w.Key("last_meter");
   w.Int64(ReadEnergyWh());
   w.Key("last_time");
-  w.Int64(Now().unix_millis());
+  w.Int64(reading_time.value_or(Now()).unix_millis());
   w.EndObject();
   (void)deps_.store.Put(kTransactionKey, buffer.GetString());
 }
@@ -898,14 +919,23 @@ void ChargePoint::ScheduleSampledMeterValues() {
   sample_timer_ = 0;
   const std::int64_t interval = config_.GetInt("MeterValueSampleInterval");
   if (interval <= 0 || !tx_) return;
+  // Sample k is due k intervals after the start of the series, and carries
+  // that time exactly: no drift, and evenly spaced timestamps (TC_070).
+  const std::int64_t k = tx_->samples + 1;
+  const runtime::SteadyTime due = tx_->sample_base + Milliseconds(k * interval * 1000);
+  const runtime::SteadyTime now = deps_.loop.clock().Now();
+  const Milliseconds delay =
+      due > now ? std::chrono::duration_cast<Milliseconds>(due - now) : Milliseconds(0);
   std::weak_ptr<bool> alive = alive_;
-  sample_timer_ = deps_.loop.AddTimer(Milliseconds(interval * 1000), [this, alive] {
+  sample_timer_ = deps_.loop.AddTimer(delay, [this, alive, k, interval] {
     if (alive.expired()) return;
     sample_timer_ = 0;
     if (!tx_) return;
-    const codec::DateTime now = Now();
+    tx_->samples = k;
+    const codec::DateTime when =
+        codec::DateTime::FromUnixMillis(tx_->sample_base_time.unix_millis() + k * interval * 1000);
     v16::MeterValue value = Sample(v16::ReadingContext::kSamplePeriodic,
-                                   config_.GetList("MeterValuesSampledData"), now);
+                                   config_.GetList("MeterValuesSampledData"), when);
     if (!value.sampled_value.empty()) {
       v16::MeterValuesReq req;
       req.connector_id = kConnectorId;
@@ -915,8 +945,8 @@ void ChargePoint::ScheduleSampledMeterValues() {
               tx_->local_id);
     }
     AddStopData(
-        Sample(v16::ReadingContext::kSamplePeriodic, config_.GetList("StopTxnSampledData"), now));
-    PersistTransaction();  // the reading a power cut would stop with
+        Sample(v16::ReadingContext::kSamplePeriodic, config_.GetList("StopTxnSampledData"), when));
+    PersistTransaction(when);  // the reading a power cut would stop with
     ScheduleSampledMeterValues();
   });
 }
@@ -955,7 +985,7 @@ void ChargePoint::ScheduleClockAlignedMeterValues() {
         }
         AddStopData(Sample(v16::ReadingContext::kSampleClock, config_.GetList("StopTxnAlignedData"),
                            boundary));
-        if (tx_) PersistTransaction();
+        if (tx_) PersistTransaction(boundary);
         ScheduleClockAlignedMeterValues();
       });
 }

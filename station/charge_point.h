@@ -98,6 +98,11 @@ class ChargePoint {
     bool confirmed = false;                  // StartTransaction.conf Accepted
     bool suspended_evse = false;             // not Accepted and StopTransactionOnInvalidId false
     std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
+    // Sampled meter values: sample k is due at sample_base + k * interval
+    // and stamped sample_base_time + k * interval (section 3.16.2).
+    runtime::SteadyTime sample_base{};
+    codec::DateTime sample_base_time;
+    std::int64_t samples = 0;
   };
 
   ChargePoint(Dependencies deps, Options options, Configuration config);
@@ -106,6 +111,8 @@ class ChargePoint {
   void OnConnected();
   void OnDisconnected(runtime::DisconnectReason reason);
   void SendBootNotification();
+  // Sets the clock from a central system's currentTime (whole seconds).
+  void SyncClock(codec::DateTime central_time);
   // After BootNotification Accepted (`force`: every connector) or a
   // reconnect (connectors whose status differs from the acknowledged one):
   // the StatusNotifications first, then the transaction queue.
@@ -132,7 +139,9 @@ class ChargePoint {
   void TryStartTransaction();
   void StopTransaction(v16::Reason reason, std::optional<std::string> id_tag);
   void OnStartAccepted(std::int64_t local_id, const v16::StartTransactionConf& conf);
-  void PersistTransaction();
+  // Stores the open transaction with the register reading now, taken at
+  // `reading_time` (default: now).
+  void PersistTransaction(std::optional<codec::DateTime> reading_time = std::nullopt);
   void RecoverInterruptedTransaction();
   void Enqueue(runtime::TransactionMessageKind kind, const std::string& action,
                const std::string& payload, std::int64_t local_id);
@@ -184,6 +193,7 @@ class ChargePoint {
   bool finishing_ = false;
   std::optional<Transaction> tx_;
   bool reset_pending_ = false;
+  runtime::SteadyTime last_persisted_{};
   bool started_ = false;
   std::shared_ptr<std::function<void()>> reset_check_;
 
