@@ -398,6 +398,21 @@ TEST_F(ChargePointTest, TransactionMessageGoesBeforeTheStatusItCauses) {
 namespace ocpp::station {
 namespace {
 
+// Product decision: pilot state D (ventilation requested) charges like C;
+// the contactor closes in C or D.
+TEST_F(ChargePointTest, PilotDChargesLikeC) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kD);
+  Tag("TAG1");
+  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_EQ(cp_->connector_status(), v16::ChargePointStatus::kCharging);
+  Pilot(PilotState::kC);
+  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_EQ(Statuses().back(), "1:Charging");
+}
+
 // A plugged-in EV without an authorization stays Preparing: ConnectionTimeOut
 // only ends an authorization that waits for the plug (errata 3.76).
 TEST_F(ChargePointTest, PluggedInEvStaysPreparingWithoutTimeout) {
