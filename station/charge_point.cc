@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "codegen/cpp_support/message_codec.h"
 
@@ -22,6 +23,7 @@ using v16::ChargePointStatus;
 constexpr std::string_view kTransactionKey = "station/transaction";
 constexpr std::string_view kAvailabilityKey = "station/operative/";
 constexpr std::string_view kScheduledKey = "station/scheduled_operative";
+constexpr std::string_view kFinishingKey = "station/finishing";
 constexpr std::string_view kEnergyRegister = "Energy.Active.Import.Register";
 
 // Cuts `text` to N characters so an integrator's over-long string cannot
@@ -116,6 +118,15 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   hal::Hardware& hw = deps_.hardware;
   pilot_ = hw.control_pilot().ReadState();
   fault_ = hw.fault_monitor().CurrentFault();
+  // A transaction that ended with the EV connected keeps the connector
+  // Finishing across a reboot until the EV is unplugged (TC_015, TC_016).
+  if (auto stored = deps_.store.Get(kFinishingKey); stored.ok() && *stored == "true") {
+    if (hal::VehicleConnected(pilot_)) {
+      finishing_ = true;
+    } else {
+      (void)deps_.store.Delete(kFinishingKey);
+    }
+  }
   hw.control_pilot().SetStateObserver(
       [this](hal::PilotState s) { Post([this, s] { OnPilot(s); }); });
   hw.rfid_reader().SetTagObserver(
@@ -170,6 +181,7 @@ std::optional<int> ChargePoint::csms_transaction_id() const {
 void ChargePoint::Start() {
   if (started_) return;
   started_ = true;
+  for (int c = 0; c <= 1; ++c) status_since_[c] = Now();
   Update();
   // Tell the integrator the initial state too (a display needs it).
   if (options_.callbacks.on_status) {
@@ -188,6 +200,11 @@ void ChargePoint::SchedulePoll() {
     if (alive.expired()) return;
     poll_timer_ = 0;
     deps_.hardware.Poll();
+    // The register reading a power cut would stop the transaction with is
+    // persisted at least every 60 s, samples or not (checklist 1.10).
+    if (tx_ && deps_.loop.clock().Now() - last_persisted_ >= std::chrono::seconds(60)) {
+      PersistTransaction();
+    }
     SchedulePoll();
   });
 }
@@ -197,13 +214,14 @@ void ChargePoint::Stop() { deps_.transport.Stop(); }
 void ChargePoint::OnConnected() {
   Log("connected");
   if (options_.callbacks.on_connection) options_.callbacks.on_connection(true);
+  ++connection_epoch_;
   rpc_->OnConnected();
   if (booted_this_power_cycle_) {
     // A reconnect, not a reboot: no new BootNotification (OCPP-J 5.4); send
-    // the current status where it changed while offline (section 4.9).
+    // the current status where it changed while offline (section 4.9),
+    // then the transaction messages queued meanwhile.
     registration_ = Registration::kAccepted;
-    for (int c = 0; c <= 1; ++c) ReportStatus(c, false);
-    sender_->SetReady(true);
+    ReportStatusesThenDrainQueue(/*force=*/false);
     ScheduleHeartbeat();
     return;
   }
@@ -250,8 +268,7 @@ void ChargePoint::SendBootNotification() {
       retry_in(Milliseconds(30000));  // no answer: try again, without flooding
       return;
     }
-    wall_offset_ms_ = conf->current_time.unix_millis() -
-                      codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
+    SyncClock(conf->current_time);
     // interval 0: the station picks a delay that does not flood (section 4.2).
     const Milliseconds wait(conf->interval > 0 ? std::int64_t{conf->interval} * 1000 : 30000);
     switch (conf->status) {
@@ -261,8 +278,8 @@ void ChargePoint::SendBootNotification() {
         if (conf->interval > 0) {
           config_.SetInternal("HeartbeatInterval", std::to_string(conf->interval));
         }
-        for (int c = 0; c <= 1; ++c) ReportStatus(c, true);  // errata 3.22: both, always
-        sender_->SetReady(true);
+        // Errata 3.22: both connectors, always; then the queue (section 4.2).
+        ReportStatusesThenDrainQueue(/*force=*/true);
         ScheduleHeartbeat();
         Update();
         break;
@@ -278,6 +295,45 @@ void ChargePoint::SendBootNotification() {
   });
 }
 
+void ChargePoint::SyncClock(codec::DateTime central_time) {
+  const std::int64_t offset =
+      central_time.unix_millis() -
+      codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
+  // currentTime has whole seconds: a difference under a second is its
+  // truncation, not a wrong clock. Following it would shift every later
+  // timestamp by a fraction of a second, i.e. often to the previous second.
+  if (std::llabs(offset - wall_offset_ms_) >= 1000) wall_offset_ms_ = offset;
+}
+
+void ChargePoint::ReportStatusesThenDrainQueue(bool force) {
+  // The queue waits until every StatusNotification sent here is answered
+  // (or failed): the transaction sender would otherwise put its messages
+  // ahead of them (checklist 1.1 items 4 and 5).
+  const std::uint64_t epoch = connection_epoch_;
+  auto remaining = std::make_shared<int>(1);  // 1: held until all are sent
+  std::weak_ptr<bool> alive = alive_;
+  auto release = [this, alive, epoch, remaining] {
+    if (alive.expired() || --*remaining > 0) return;
+    if (epoch == connection_epoch_ && rpc_->connected() &&
+        registration_ == Registration::kAccepted) {
+      sender_->SetReady(true);
+    }
+  };
+  for (int c = 0; c <= 1; ++c) {
+    // Not delayed by MinimumStatusDuration (section 2.4 of the checklist).
+    if (status_timer_[c] != 0) deps_.loop.CancelTimer(status_timer_[c]);
+    status_timer_[c] = 0;
+    // What the central system has not acknowledged counts as not sent: a
+    // report lost with the connection is sent again.
+    if (!force) last_sent_[c] = last_acked_[c];
+    if (force || last_sent_[c] != last_status_[c]) {
+      ++*remaining;
+      SendStatus(c, force ? Now() : status_since_[c], release);
+    }
+  }
+  release();
+}
+
 void ChargePoint::ScheduleHeartbeat() {
   if (heartbeat_timer_ != 0) deps_.loop.CancelTimer(heartbeat_timer_);
   heartbeat_timer_ = 0;
@@ -289,11 +345,7 @@ void ChargePoint::ScheduleHeartbeat() {
     heartbeat_timer_ = 0;
     rpc_->Call(v16::HeartbeatReq{}, [this, alive](CallOutcome<v16::HeartbeatConf> outcome) {
       if (alive.expired()) return;
-      if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) {
-        wall_offset_ms_ =
-            conf->current_time.unix_millis() -
-            codec::DateTime::FromSystemTime(deps_.loop.clock().WallNow()).unix_millis();
-      }
+      if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) SyncClock(conf->current_time);
     });
     ScheduleHeartbeat();
   });
@@ -323,6 +375,7 @@ void ChargePoint::RegisterHandlers() {
         }
         scheduled_operative_.reset();
         (void)deps_.store.Delete(kScheduledKey);
+        if (!operative) DropAuthorization();  // the incipient session ends (B -> Unavailable)
         for (int i = c; i <= 1; ++i) {
           if (c == 0 || i == c) {
             operative_[i] = operative;
@@ -397,24 +450,24 @@ void ChargePoint::RegisterHandlers() {
         using v16::RemoteStartStopStatus;
         const bool connector_ok = !req.connector_id || *req.connector_id == kConnectorId;
         const ChargePointStatus status = last_status_[kConnectorId];
+        // Also Rejected while another authorization is pending or checked.
         const bool usable = status != ChargePointStatus::kUnavailable &&
-                            status != ChargePointStatus::kFaulted && !tx_ &&
-                            registration_ == Registration::kAccepted && !reset_pending_;
+                            status != ChargePointStatus::kFaulted && Usable() && !tx_ &&
+                            registration_ == Registration::kAccepted && !authorizing_ &&
+                            !session_id_tag_;
         if (!connector_ok || !usable) {
           return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kRejected};
         }
         const std::string id_tag = req.id_tag.ToString();
         Post([this, id_tag] {
           if (config_.GetBool("AuthorizeRemoteTxRequests")) {
-            session_active_ = true;  // Preparing while the idTag is checked
-            Update();
+            // Like a local tag (section 5.11): the status changes only once
+            // the idTag is accepted; a refused one changes nothing.
+            authorizing_ = true;
             Authorize(id_tag, [this, id_tag](bool accepted, std::optional<std::string> parent) {
-              if (accepted) {
-                BeginSession(id_tag, parent);
-              } else {
-                session_active_ = pilot_ != hal::PilotState::kA;
-                Update();
-              }
+              authorizing_ = false;
+              if (accepted) BeginSession(id_tag, parent);
+              Update();
             });
           } else {
             BeginSession(id_tag, std::nullopt);
@@ -468,7 +521,14 @@ void ChargePoint::ScheduleReset(v16::ResetType type) {
 
 void ChargePoint::OnConfigurationChanged(std::string_view key) {
   if (key == "HeartbeatInterval") ScheduleHeartbeat();
-  if (key == "MeterValueSampleInterval") ScheduleSampledMeterValues();
+  if (key == "MeterValueSampleInterval") {
+    if (tx_) {  // a new series from now on
+      tx_->sample_base = deps_.loop.clock().Now();
+      tx_->sample_base_time = Now();
+      tx_->samples = 0;
+    }
+    ScheduleSampledMeterValues();
+  }
   if (key == "ClockAlignedDataInterval") ScheduleClockAlignedMeterValues();
   if (key == "TransactionMessageAttempts" || key == "TransactionMessageRetryInterval") {
     if (sender_) {
@@ -491,32 +551,31 @@ void ChargePoint::OnPilot(hal::PilotState state) {
   const bool was_connected = hal::VehicleConnected(before);
   const bool connected = hal::VehicleConnected(state);
   if (!was_connected && connected) {
-    finishing_ = false;
-    if (!tx_) {
-      session_active_ = true;  // A2: plug inserted
-      if (session_id_tag_) {
-        TryStartTransaction();
-      } else {
-        ArmConnectionTimeout();
-      }
-    }
+    SetFinishing(false);
+    // An authorization waiting for the plug starts now (A2 then B3/B4).
+    // Without one the connector is Preparing (EV connected) until a tag
+    // or a remote start comes: no ConnectionTimeOut for a plugged EV.
+    TryStartTransaction();
   } else if (was_connected && state == hal::PilotState::kA) {
-    finishing_ = false;
+    SetFinishing(false);
     if (tx_ && config_.GetBool("StopTransactionOnEVSideDisconnect")) {
       StopTransaction(v16::Reason::kEVDisconnected, std::nullopt);
-      finishing_ = false;  // fixed cable removed at the EV: straight to Available (C1)
+      SetFinishing(false);  // fixed cable removed at the EV: straight to Available (C1)
     }
-    if (!tx_) {
-      session_active_ = false;
-      session_id_tag_.reset();
-    }
+    if (!tx_) DropAuthorization();
   }
   Update();
 }
 
 void ChargePoint::OnFault(hal::Fault fault) {
   fault_ = fault;
+  if (!IsWarning(fault) && !tx_) DropAuthorization();  // B9: the incipient session ends
   Update();
+}
+
+bool ChargePoint::Usable() const {
+  return IsWarning(fault_) && pilot_ != hal::PilotState::kE && pilot_ != hal::PilotState::kF &&
+         operative_[kConnectorId] && operative_[0] && !reset_pending_;
 }
 
 void ChargePoint::OnTag(const std::string& id_tag) {
@@ -538,29 +597,31 @@ void ChargePoint::OnTag(const std::string& id_tag) {
     });
     return;
   }
-  if (last_status_[kConnectorId] == ChargePointStatus::kUnavailable ||
-      last_status_[kConnectorId] == ChargePointStatus::kFaulted || reset_pending_) {
+  // A1: no new session while Faulted, Unavailable or resetting (TC_041).
+  if (!Usable() || last_status_[kConnectorId] == ChargePointStatus::kUnavailable ||
+      last_status_[kConnectorId] == ChargePointStatus::kFaulted) {
     return;
   }
-  if (session_id_tag_ && codec::EqualsIgnoreAsciiCase(*session_id_tag_, id_tag)) {
-    // Second presentation before plug-in: the user cancels (B1).
-    session_id_tag_.reset();
-    session_active_ = false;
-    Update();
+  if (authorizing_) return;  // one card at a time
+  if (session_id_tag_) {
+    // A5: the same card again before plug-in cancels (B1); another is ignored.
+    if (codec::EqualsIgnoreAsciiCase(*session_id_tag_, id_tag)) {
+      DropAuthorization();
+      Update();
+    }
     return;
   }
-  finishing_ = false;
-  session_active_ = true;
-  Update();
+  // The status changes only once the tag is accepted (Authorize, then
+  // Preparing); a refused tag changes nothing (TC_023).
+  authorizing_ = true;
   Authorize(id_tag, [this, id_tag](bool accepted, std::optional<std::string> parent) {
+    authorizing_ = false;
     if (accepted) {
       BeginSession(id_tag, parent);
     } else {
       Log("idTag " + id_tag + " not authorized");
-      if (!session_id_tag_)
-        session_active_ = hal::VehicleConnected(pilot_) && connection_timer_ != 0;
-      Update();
     }
+    Update();
   });
 }
 
@@ -613,16 +674,27 @@ void ChargePoint::Authorize(const std::string& id_tag, AuthResult done) {
 }
 
 void ChargePoint::BeginSession(const std::string& id_tag, std::optional<std::string> parent) {
-  if (tx_) return;
-  session_active_ = true;
+  if (tx_ || !Usable()) return;
   session_id_tag_ = id_tag;
   session_parent_ = std::move(parent);
   if (hal::VehicleConnected(pilot_)) {
+    if (finishing_) {
+      // F2: Finishing -> Preparing is reported before the new transaction.
+      SetFinishing(false);
+      Update();
+    }
     TryStartTransaction();
   } else {
     ArmConnectionTimeout();  // waiting for the plug (A2 via idTag)
   }
   Update();
+}
+
+void ChargePoint::DropAuthorization() {
+  session_id_tag_.reset();
+  session_parent_.reset();
+  if (connection_timer_ != 0) deps_.loop.CancelTimer(connection_timer_);
+  connection_timer_ = 0;
 }
 
 void ChargePoint::ArmConnectionTimeout() {
@@ -633,10 +705,8 @@ void ChargePoint::ArmConnectionTimeout() {
     if (alive.expired()) return;
     connection_timer_ = 0;
     if (tx_) return;
-    // B1: the expected user action did not come in time.
-    session_id_tag_.reset();
-    session_parent_.reset();
-    session_active_ = false;
+    // B1: the cable was not plugged in in time (errata 3.76).
+    DropAuthorization();
     Update();
   });
 }
@@ -657,7 +727,7 @@ void ChargePoint::Enqueue(TransactionMessageKind kind, const std::string& action
 }
 
 void ChargePoint::TryStartTransaction() {
-  if (tx_ || !session_id_tag_ || !hal::VehicleConnected(pilot_)) return;
+  if (tx_ || !session_id_tag_ || !hal::VehicleConnected(pilot_) || !Usable()) return;
   auto local_id = queue_->AllocateLocalTransactionId();
   if (!local_id.ok()) {
     Log("cannot start a transaction: " + local_id.status().message());
@@ -671,9 +741,12 @@ void ChargePoint::TryStartTransaction() {
   tx.parent_id_tag = session_parent_;
   tx.started = Now();
   tx.meter_start_wh = ReadEnergyWh();
+  tx.sample_base = deps_.loop.clock().Now();
+  tx.sample_base_time = tx.started;
   tx_ = std::move(tx);
   session_id_tag_.reset();
   session_parent_.reset();
+  SetFinishing(false);
   // Persist before the message exists, so a power cut can always stop it.
   PersistTransaction();
   v16::StartTransactionReq start;
@@ -724,8 +797,10 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
       static_cast<std::int32_t>(runtime::kUnknownTransactionId);  // queue binds it
   stop.meter_stop = static_cast<std::int32_t>(meter_stop);
   stop.timestamp = now;
-  stop.id_tag = Ci<20>(id_tag.value_or(tx_->id_tag));
-  if (reason != v16::Reason::kLocal) stop.reason = reason;  // absent means Local
+  // idTag is "the identifier which requested to stop" (section 6.49): only
+  // when a card stopped it. The reason is always sent, Local too (product).
+  if (id_tag) stop.id_tag = Ci<20>(*id_tag);
+  stop.reason = reason;
   if (!tx_->stop_data.empty()) stop.transaction_data = tx_->stop_data;
   const std::int64_t local_id = tx_->local_id;
   tx_.reset();
@@ -735,8 +810,7 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
   (void)deps_.store.Delete(kTransactionKey);
   if (sample_timer_ != 0) deps_.loop.CancelTimer(sample_timer_);
   sample_timer_ = 0;
-  session_active_ = false;
-  finishing_ = hal::VehicleConnected(pilot_);  // user action needed: unplug (C6)
+  SetFinishing(hal::VehicleConnected(pilot_));  // user action needed: unplug (C6)
   if (scheduled_operative_) ApplyScheduledAvailability();
   Update();
 }
@@ -752,8 +826,9 @@ void ChargePoint::ApplyScheduledAvailability() {
   }
 }
 
-void ChargePoint::PersistTransaction() {
+void ChargePoint::PersistTransaction(std::optional<codec::DateTime> reading_time) {
   if (!tx_) return;
+  last_persisted_ = deps_.loop.clock().Now();
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -766,7 +841,7 @@ void ChargePoint::PersistTransaction() {
   w.Key("last_meter");
   w.Int64(ReadEnergyWh());
   w.Key("last_time");
-  w.Int64(Now().unix_millis());
+  w.Int64(reading_time.value_or(Now()).unix_millis());
   w.EndObject();
   (void)deps_.store.Put(kTransactionKey, buffer.GetString());
 }
@@ -790,12 +865,23 @@ void ChargePoint::RecoverInterruptedTransaction() {
   stop.transaction_id = static_cast<std::int32_t>(runtime::kUnknownTransactionId);
   stop.meter_stop = static_cast<std::int32_t>(doc["last_meter"].GetInt64());
   stop.timestamp = codec::DateTime::FromUnixMillis(doc["last_time"].GetInt64());
-  stop.id_tag = Ci<20>(doc["id_tag"].GetString());
-  stop.reason = v16::Reason::kPowerLoss;
+  stop.reason = v16::Reason::kPowerLoss;  // the station stopped it: no idTag
   Log("stopping the transaction interrupted by a power loss");
   Enqueue(TransactionMessageKind::kStop, "StopTransaction", codec::EncodeJson(stop),
           doc["local_id"].GetInt64());
   (void)deps_.store.Delete(kTransactionKey);
+  // The EV is still connected: the user has to unplug (checklist 1.10 item 5).
+  SetFinishing(hal::VehicleConnected(pilot_));
+}
+
+void ChargePoint::SetFinishing(bool finishing) {
+  if (finishing == finishing_) return;
+  finishing_ = finishing;
+  if (finishing) {
+    (void)deps_.store.Put(kFinishingKey, "true");
+  } else {
+    (void)deps_.store.Delete(kFinishingKey);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -837,14 +923,23 @@ void ChargePoint::ScheduleSampledMeterValues() {
   sample_timer_ = 0;
   const std::int64_t interval = config_.GetInt("MeterValueSampleInterval");
   if (interval <= 0 || !tx_) return;
+  // Sample k is due k intervals after the start of the series, and carries
+  // that time exactly: no drift, and evenly spaced timestamps (TC_070).
+  const std::int64_t k = tx_->samples + 1;
+  const runtime::SteadyTime due = tx_->sample_base + Milliseconds(k * interval * 1000);
+  const runtime::SteadyTime now = deps_.loop.clock().Now();
+  const Milliseconds delay =
+      due > now ? std::chrono::duration_cast<Milliseconds>(due - now) : Milliseconds(0);
   std::weak_ptr<bool> alive = alive_;
-  sample_timer_ = deps_.loop.AddTimer(Milliseconds(interval * 1000), [this, alive] {
+  sample_timer_ = deps_.loop.AddTimer(delay, [this, alive, k, interval] {
     if (alive.expired()) return;
     sample_timer_ = 0;
     if (!tx_) return;
-    const codec::DateTime now = Now();
+    tx_->samples = k;
+    const codec::DateTime when =
+        codec::DateTime::FromUnixMillis(tx_->sample_base_time.unix_millis() + k * interval * 1000);
     v16::MeterValue value = Sample(v16::ReadingContext::kSamplePeriodic,
-                                   config_.GetList("MeterValuesSampledData"), now);
+                                   config_.GetList("MeterValuesSampledData"), when);
     if (!value.sampled_value.empty()) {
       v16::MeterValuesReq req;
       req.connector_id = kConnectorId;
@@ -854,8 +949,8 @@ void ChargePoint::ScheduleSampledMeterValues() {
               tx_->local_id);
     }
     AddStopData(
-        Sample(v16::ReadingContext::kSamplePeriodic, config_.GetList("StopTxnSampledData"), now));
-    PersistTransaction();  // the reading a power cut would stop with
+        Sample(v16::ReadingContext::kSamplePeriodic, config_.GetList("StopTxnSampledData"), when));
+    PersistTransaction(when);  // the reading a power cut would stop with
     ScheduleSampledMeterValues();
   });
 }
@@ -894,7 +989,7 @@ void ChargePoint::ScheduleClockAlignedMeterValues() {
         }
         AddStopData(Sample(v16::ReadingContext::kSampleClock, config_.GetList("StopTxnAlignedData"),
                            boundary));
-        if (tx_) PersistTransaction();
+        if (tx_) PersistTransaction(boundary);
         ScheduleClockAlignedMeterValues();
       });
 }
@@ -913,7 +1008,8 @@ ChargePointStatus ChargePoint::DeriveStatus() const {
   }
   if (!operative_[kConnectorId] || !operative_[0]) return ChargePointStatus::kUnavailable;
   if (finishing_) return ChargePointStatus::kFinishing;
-  if (session_active_) return ChargePointStatus::kPreparing;
+  // Preparing: the EV is connected, or an authorization waits for it.
+  if (session_id_tag_ || hal::VehicleConnected(pilot_)) return ChargePointStatus::kPreparing;
   return ChargePointStatus::kAvailable;
 }
 
@@ -930,16 +1026,19 @@ void ChargePoint::Update() {
   deps_.hardware.control_pilot().SetPwmDutyPermille(
       energy_allowed ? hal::PwmDutyPermilleForCurrentLimitDeciamps(options_.max_current_amps * 10)
                      : 1000);
-  const ChargePointStatus station_status =
-      operative_[0]
-          ? (fault_ != hal::Fault::kNoError && !IsWarning(fault_) ? ChargePointStatus::kFaulted
-                                                                  : ChargePointStatus::kAvailable)
-          : ChargePointStatus::kUnavailable;
+  // Connector 0 is the main controller: Faulted only for its own fault
+  // (InternalError); a connector fault such as GroundFailure leaves it
+  // Available (checklist 2.3, TC_041).
+  const ChargePointStatus station_status = !operative_[0] ? ChargePointStatus::kUnavailable
+                                           : fault_ == hal::Fault::kInternalError
+                                               ? ChargePointStatus::kFaulted
+                                               : ChargePointStatus::kAvailable;
   const ChargePointStatus previous[2] = {last_status_[0], last_status_[1]};
   last_status_[0] = station_status;
   last_status_[kConnectorId] = status;
   for (int c = 0; c <= 1; ++c) {
     if (previous[c] != last_status_[c]) {
+      status_since_[c] = Now();
       if (options_.callbacks.on_status) {
         options_.callbacks.on_status(c, last_status_[c], ToErrorCode(fault_));
       }
@@ -953,20 +1052,26 @@ void ChargePoint::ReportStatus(int connector, bool force) {
   if (status_timer_[connector] != 0) deps_.loop.CancelTimer(status_timer_[connector]);
   status_timer_[connector] = 0;
   const std::int64_t minimum = config_.GetInt("MinimumStatusDuration");
-  if (minimum <= 0 || force) return SendStatus(connector);
+  if (force) return SendStatus(connector, Now());
+  if (minimum <= 0) return SendStatus(connector, status_since_[connector]);
   // Report only states that last MinimumStatusDuration (section 9.1.17).
   std::weak_ptr<bool> alive = alive_;
   status_timer_[connector] =
       deps_.loop.AddTimer(Milliseconds(minimum * 1000), [this, alive, connector] {
         if (alive.expired()) return;
         status_timer_[connector] = 0;
-        if (last_sent_[connector] != last_status_[connector]) SendStatus(connector);
+        // Stamped with the time the status began (section 4.9).
+        if (last_sent_[connector] != last_status_[connector]) {
+          SendStatus(connector, status_since_[connector]);
+        }
       });
 }
 
-void ChargePoint::SendStatus(int connector) {
-  if (registration_ != Registration::kAccepted || !rpc_->connected())
+void ChargePoint::SendStatus(int connector, codec::DateTime timestamp, std::function<void()> done) {
+  if (registration_ != Registration::kAccepted || !rpc_->connected()) {
+    if (done) done();
     return;  // sent on (re)connect
+  }
   v16::StatusNotificationReq req;
   req.connector_id = connector;
   req.status = last_status_[connector];
@@ -978,10 +1083,20 @@ void ChargePoint::SendStatus(int connector) {
     req.info =
         Ci<50>(pilot_ == hal::PilotState::kE ? "Control pilot state E" : "Control pilot state F");
   }
-  if (connector == 0 && IsWarning(fault_)) req.error_code = v16::ChargePointErrorCode::kNoError;
-  req.timestamp = Now();
+  if (connector == 0 && fault_ != hal::Fault::kInternalError) {
+    req.error_code = v16::ChargePointErrorCode::kNoError;  // not a fault of the main controller
+  }
+  req.timestamp = timestamp;
   last_sent_[connector] = req.status;
-  rpc_->Call(req, [](CallOutcome<v16::StatusNotificationConf>) {});
+  std::weak_ptr<bool> alive = alive_;
+  rpc_->Call(req, [this, alive, connector, status = req.status,
+                   done = std::move(done)](CallOutcome<v16::StatusNotificationConf> outcome) {
+    if (alive.expired()) return;
+    if (std::holds_alternative<v16::StatusNotificationConf>(outcome)) {
+      last_acked_[connector] = status;
+    }
+    if (done) done();
+  });
 }
 
 }  // namespace ocpp::station

@@ -98,6 +98,11 @@ class ChargePoint {
     bool confirmed = false;                  // StartTransaction.conf Accepted
     bool suspended_evse = false;             // not Accepted and StopTransactionOnInvalidId false
     std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
+    // Sampled meter values: sample k is due at sample_base + k * interval
+    // and stamped sample_base_time + k * interval (section 3.16.2).
+    runtime::SteadyTime sample_base{};
+    codec::DateTime sample_base_time;
+    std::int64_t samples = 0;
   };
 
   ChargePoint(Dependencies deps, Options options, Configuration config);
@@ -106,6 +111,12 @@ class ChargePoint {
   void OnConnected();
   void OnDisconnected(runtime::DisconnectReason reason);
   void SendBootNotification();
+  // Sets the clock from a central system's currentTime (whole seconds).
+  void SyncClock(codec::DateTime central_time);
+  // After BootNotification Accepted (`force`: every connector) or a
+  // reconnect (connectors whose status differs from the acknowledged one):
+  // the StatusNotifications first, then the transaction queue.
+  void ReportStatusesThenDrainQueue(bool force);
   void ScheduleHeartbeat();
   void SchedulePoll();
   void RegisterHandlers();
@@ -120,12 +131,17 @@ class ChargePoint {
   void Authorize(const std::string& id_tag, AuthResult done);
   bool OfflineAuthorization(const std::string& id_tag, std::optional<std::string>* parent);
   void BeginSession(const std::string& id_tag, std::optional<std::string> parent);
+  void DropAuthorization();
+  // No fault, operative, no reset under way: a session may start.
+  bool Usable() const;
 
   // Transactions.
   void TryStartTransaction();
   void StopTransaction(v16::Reason reason, std::optional<std::string> id_tag);
   void OnStartAccepted(std::int64_t local_id, const v16::StartTransactionConf& conf);
-  void PersistTransaction();
+  // Stores the open transaction with the register reading now, taken at
+  // `reading_time` (default: now).
+  void PersistTransaction(std::optional<codec::DateTime> reading_time = std::nullopt);
   void RecoverInterruptedTransaction();
   void Enqueue(runtime::TransactionMessageKind kind, const std::string& action,
                const std::string& payload, std::int64_t local_id);
@@ -142,7 +158,9 @@ class ChargePoint {
   v16::ChargePointStatus DeriveStatus() const;
   void Update();  // recompute outputs and status after any event
   void ReportStatus(int connector, bool force);
-  void SendStatus(int connector);
+  // `done` runs when the StatusNotification was answered or failed.
+  void SendStatus(int connector, codec::DateTime timestamp, std::function<void()> done = {});
+  void SetFinishing(bool finishing);  // persisted (section 1.10 of the checklist)
   void ApplyScheduledAvailability();
   void ArmConnectionTimeout();
 
@@ -168,18 +186,23 @@ class ChargePoint {
   hal::Fault fault_ = hal::Fault::kNoError;
   bool operative_[2] = {true, true};
   std::optional<bool> scheduled_operative_;  // ChangeAvailability Scheduled
-  bool session_active_ = false;              // Preparing: plug-in, tag or remote start
+  // A pending authorization (tag and parent) without a transaction yet.
   std::optional<std::string> session_id_tag_;
   std::optional<std::string> session_parent_;
+  bool authorizing_ = false;  // an Authorize for a new session is under way
   bool finishing_ = false;
   std::optional<Transaction> tx_;
   bool reset_pending_ = false;
+  runtime::SteadyTime last_persisted_{};
   bool started_ = false;
   std::shared_ptr<std::function<void()>> reset_check_;
 
   v16::ChargePointStatus last_status_[2] = {v16::ChargePointStatus::kAvailable,
                                             v16::ChargePointStatus::kAvailable};
   std::optional<v16::ChargePointStatus> last_sent_[2];
+  std::optional<v16::ChargePointStatus> last_acked_[2];  // answered by the central system
+  codec::DateTime status_since_[2];                      // when last_status_ began
+  std::uint64_t connection_epoch_ = 0;                   // counts (re)connections
   runtime::TimerId status_timer_[2] = {0, 0};
   runtime::TimerId heartbeat_timer_ = 0;
   runtime::TimerId boot_timer_ = 0;

@@ -224,7 +224,10 @@ TEST_F(ChargePointTest, PlugInFirstSessionWithLocalStop) {
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing", "1:SuspendedEV", "1:Charging",
                                                   "1:Finishing", "1:Available"}));
   EXPECT_NE(Last("StopTransaction")->payload.find("\"transactionId\":42"), std::string::npos);
-  EXPECT_EQ(Last("StopTransaction")->payload.find("reason"), std::string::npos) << "Local";
+  EXPECT_NE(Last("StopTransaction")->payload.find("\"reason\":\"Local\""), std::string::npos)
+      << "always sent";
+  EXPECT_NE(Last("StopTransaction")->payload.find("\"idTag\":\"tag1\""), std::string::npos)
+      << "the card that stopped it";
 }
 
 TEST_F(ChargePointTest, ContactorOpensInTheSameTurnOnUnplugAndFault) {
@@ -387,6 +390,68 @@ TEST_F(ChargePointTest, TransactionMessageGoesBeforeTheStatusItCauses) {
   ASSERT_GE(calls_.size(), 2u);
   EXPECT_EQ(calls_[0].action, "StopTransaction");
   EXPECT_EQ(calls_[1].action, "StatusNotification");
+}
+
+}  // namespace
+}  // namespace ocpp::station
+
+namespace ocpp::station {
+namespace {
+
+// Product decision: pilot state D (ventilation requested) charges like C;
+// the contactor closes in C or D.
+TEST_F(ChargePointTest, PilotDChargesLikeC) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kD);
+  Tag("TAG1");
+  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_EQ(cp_->connector_status(), v16::ChargePointStatus::kCharging);
+  Pilot(PilotState::kC);
+  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_EQ(Statuses().back(), "1:Charging");
+}
+
+// A plugged-in EV without an authorization stays Preparing: ConnectionTimeOut
+// only ends an authorization that waits for the plug (errata 3.76).
+TEST_F(ChargePointTest, PluggedInEvStaysPreparingWithoutTimeout) {
+  Boot();
+  transport_.Connect();
+  Run();
+  calls_.clear();
+  Pilot(PilotState::kB);
+  Run(Milliseconds(120000));
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"1:Preparing"}));
+  Tag("TAG1");
+  EXPECT_TRUE(cp_->transaction_active());
+}
+
+// The Finishing state survives a reboot while the EV stays connected, and
+// is forgotten when the EV was unplugged meanwhile.
+TEST_F(ChargePointTest, FinishingSurvivesARebootWhileTheEvStaysConnected) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kC);
+  Tag("TAG1");
+  Tag("TAG1");
+  ASSERT_EQ(cp_->connector_status(), v16::ChargePointStatus::kFinishing);
+  cp_.reset();
+  transport_.Drop();
+  calls_.clear();
+  Boot();
+  transport_.Connect();
+  Run();
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Available", "1:Finishing"}));
+  cp_.reset();
+  transport_.Drop();
+  hardware_.SetPilotState(PilotState::kA);
+  calls_.clear();
+  Boot();
+  transport_.Connect();
+  Run();
+  EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Available", "1:Available"}));
 }
 
 }  // namespace

@@ -5,8 +5,6 @@
 namespace ocpp::conformance {
 namespace {
 
-using Strings = std::vector<std::string>;
-
 class Core : public Harness {};
 
 TEST_F(Core, tc001_cold_boot) {
@@ -22,6 +20,32 @@ TEST_F(Core, tc001_cold_boot) {
   Advance(Seconds(1));
   EXPECT_TRUE(WaitForCall("Heartbeat", 1));
   Advance(Seconds(30));
+  EXPECT_TRUE(WaitForCall("Heartbeat", 2));
+}
+
+// TC_001 as the checklist gives it: Rejected first (interval 10), then
+// Accepted with interval 10.
+TEST_F(Core, tc001_cold_boot_rejected_first) {
+  RejectBoot(v16::RegistrationStatus::kRejected, 10);
+  StartStation({}, /*wait_for_boot=*/false);
+  ASSERT_TRUE(WaitForCall("BootNotification"));
+  Settle();
+  // While Rejected the station answers no CALL (section 4.2) ...
+  bool answered = false;
+  csms().Call(v16::GetConfigurationReq{},
+              [&](runtime::CallOutcome<v16::GetConfigurationConf>) { answered = true; });
+  // ... and sends nothing for the interval.
+  Advance(Seconds(9));
+  EXPECT_FALSE(answered);
+  EXPECT_EQ(Calls(), (Strings{"BootNotification"}));
+  RejectBoot(v16::RegistrationStatus::kAccepted, 10);
+  Advance(Seconds(1));
+  ASSERT_TRUE(WaitForCall("BootNotification", 2));
+  ASSERT_TRUE(WaitForCall("StatusNotification", 2));
+  EXPECT_EQ(Statuses(), (Strings{"0:Available", "1:Available"}));
+  Advance(Seconds(10));
+  EXPECT_TRUE(WaitForCall("Heartbeat", 1));
+  Advance(Seconds(10));
   EXPECT_TRUE(WaitForCall("Heartbeat", 2));
 }
 
@@ -83,8 +107,9 @@ TEST_F(Core, tc004_1_regular_session_identification_first) {
   Do("cp C");
   ASSERT_TRUE(WaitForCall("StartTransaction"));
   ASSERT_TRUE(WaitForStatus(1, "Charging"));
+  // Authorize.conf Accepted, then Preparing (checklist 1.4).
   EXPECT_EQ(Calls(),
-            (Strings{"StatusNotification", "Authorize", "StartTransaction", "StatusNotification"}));
+            (Strings{"Authorize", "StatusNotification", "StartTransaction", "StatusNotification"}));
 }
 
 TEST_F(Core, tc004_2_identification_first_connection_timeout) {
@@ -107,11 +132,20 @@ TEST_F(Core, tc068_stop_with_same_idtag) {
   Do("rfid TAG-0001");
   ASSERT_TRUE(WaitForStatus(1, "Charging"));
   ClearFrames();
+  // Another card, no parentIdTag known: no Authorize, no stop (rule A4).
+  Do("rfid TAG-0002");
+  Advance(Seconds(5));
+  EXPECT_EQ(CallsExcept(), Strings{});
+  EXPECT_TRUE(station().transaction_active());
   Do("rfid tag-0001");  // case-insensitive: the same card
   ASSERT_TRUE(WaitForCall("StopTransaction"));
+  ASSERT_TRUE(WaitForStatus(1, "Finishing"));
   EXPECT_EQ(CountCalls("Authorize"), 0) << "no Authorize for the starting idTag";
   auto stop = LastPayload("StopTransaction");
-  EXPECT_FALSE(stop.HasMember("reason") && std::string(stop["reason"].GetString()) != "Local");
+  EXPECT_EQ(stop["transactionId"], 1);
+  EXPECT_EQ(Str(stop, "reason"), "Local");
+  EXPECT_EQ(Str(stop, "idTag"), "tag-0001") << "the card that stopped it";
+  EXPECT_EQ(CallsExcept(), (Strings{"StopTransaction", "StatusNotification"}));
 }
 
 TEST_F(Core, tc069_stop_with_same_parent_idtag) {

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace ocpp::conformance {
@@ -13,7 +14,13 @@ Harness::Harness() {
   loop_options.log_sink = [](runtime::LogLevel, std::string_view) {};
   loop_ = runtime::LwsEventLoop::Create(clock_, loop_options);
   std::string error;
-  csms_ = tools::CentralSystem::Create(*loop_, {}, &error);
+  tools::CentralSystem::Options csms_options;
+  // F-Offline: upgrades are refused (404) while the network is "down".
+  csms_options.accept = [this](const runtime::WsServer::UpgradeRequest&) {
+    return refuse_connections_ ? runtime::WsServer::Verdict::kNotFound
+                               : runtime::WsServer::Verdict::kAccept;
+  };
+  csms_ = tools::CentralSystem::Create(*loop_, csms_options, &error);
   if (!csms_) ADD_FAILURE() << "central system: " << error;
   hardware_ = std::make_unique<hal::sim::SimHardware>(clock_);
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -31,6 +38,27 @@ Harness::~Harness() {
 }
 
 void Harness::StartStation(std::map<std::string, std::string> factory_config, bool wait_for_boot) {
+  factory_config.emplace("ClockAlignedDataInterval", "0");  // unless the test sets it
+  factory_config_ = std::move(factory_config);
+  CreateStation();
+  if (wait_for_boot && cp_) {
+    // Registered in this power cycle: a BootNotification was Accepted and
+    // both StatusNotifications after it were sent.
+    auto booted = [&] {
+      if (!cp_->registered()) return false;
+      const auto calls = Calls();
+      int statuses = 0;
+      for (auto it = calls.rbegin(); it != calls.rend() && *it != "BootNotification"; ++it) {
+        statuses += *it == "StatusNotification";
+      }
+      return statuses >= 2;
+    };
+    ASSERT_TRUE(WaitUntil(booted)) << "station did not register";
+    Settle();
+  }
+}
+
+void Harness::CreateStation() {
   auto storage = hal::SqliteStorage::Open(data_dir_);
   ASSERT_TRUE(storage.ok()) << storage.status().message();
   storage_ = std::move(*storage);
@@ -44,21 +72,19 @@ void Harness::StartStation(std::map<std::string, std::string> factory_config, bo
   transport_ = runtime::WsClientTransport::Create(*loop_, t, &error);
   ASSERT_NE(transport_, nullptr) << error;
   station::ChargePoint::Options options;
-  options.factory_config = std::move(factory_config);
+  options.factory_config = factory_config_;
   options.poll_interval = Seconds(1);  // fewer fake-clock steps; events are pushed anyway
   std::vector<std::string> warnings;
   auto cp = station::ChargePoint::Create(
       station::ChargePoint::Dependencies{*loop_, *transport_, *hardware_, *storage_, *storage_},
       options, &warnings);
   ASSERT_TRUE(cp.ok()) << cp.status().message();
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
   cp_ = std::move(*cp);
+  // Runs inside SimHardware::Poll(), i.e. inside a loop callback: only note
+  // the request; WaitUntil does the reboot between loop turns.
+  hardware_->SetRebootHandler([this](hal::RebootKind) { reboot_requested_ = true; });
   cp_->Start();
-  if (wait_for_boot) {
-    ASSERT_TRUE(WaitUntil([&] {
-      return cp_->registered() && CountCalls("StatusNotification") >= 2;
-    })) << "station did not register";
-    Settle();
-  }
 }
 
 void Harness::PowerCut() {
@@ -68,8 +94,47 @@ void Harness::PowerCut() {
   WaitUntil([&] { return !csms_->connected(); });
 }
 
+void Harness::Reboot() {
+  reboot_requested_ = false;
+  ++reboots_;
+  // As station_sim: close with a close frame, then reload from the data dir.
+  cp_->Stop();
+  WaitUntil([&] { return !transport_->IsConnected(); });
+  cp_.reset();
+  transport_.reset();
+  storage_.reset();
+  CreateStation();
+}
+
+void Harness::GoOffline() {
+  refuse_connections_ = true;
+  csms_->Drop();
+  EXPECT_TRUE(WaitUntil([&] { return !station_connected() && !csms_->connected(); }))
+      << "the station did not notice the connection loss";
+}
+
+bool Harness::Restore(Milliseconds limit) {
+  refuse_connections_ = false;
+  const runtime::SteadyTime end = clock_.Now() + limit;
+  auto connected = [&] { return station_connected() && csms_->connected(); };
+  while (!WaitUntil(connected, 50)) {
+    if (clock_.Now() >= end) return false;
+    // Jump to the next attempt of the back-off (or a little, while an
+    // attempt is in progress).
+    auto next = transport_->reconnect_deadline();
+    Milliseconds step(100);
+    if (next && *next > clock_.Now()) {
+      step = std::chrono::duration_cast<Milliseconds>(*next - clock_.Now());
+    }
+    Advance(std::min(step, std::chrono::duration_cast<Milliseconds>(end - clock_.Now())));
+  }
+  Settle();
+  return true;
+}
+
 bool Harness::WaitUntil(const std::function<bool()>& done, int iterations) {
   for (int i = 0; i < iterations; ++i) {
+    if (reboot_requested_) Reboot();
     if (done()) return true;
     loop_->RunOnce(Milliseconds(2));
   }
@@ -127,6 +192,15 @@ rapidjson::Document Harness::LastPayload(const std::string& action) const {
   return doc;
 }
 
+std::vector<rapidjson::Document> Harness::Payloads(const std::string& action) const {
+  std::vector<rapidjson::Document> out;
+  for (const auto& p : csms_->ReceivedPayloads(action)) {
+    out.emplace_back();
+    out.back().Parse(p.c_str());
+  }
+  return out;
+}
+
 std::vector<std::string> Harness::Statuses() const {
   std::vector<std::string> out;
   for (const auto& p : csms_->ReceivedPayloads("StatusNotification")) {
@@ -157,6 +231,60 @@ void Harness::RejectBoot(v16::RegistrationStatus status, int interval) {
         return v16::BootNotificationConf{status, codec::DateTime::FromSystemTime(clock_.WallNow()),
                                          interval};
       });
+}
+
+void Harness::Set(const std::string& key, const std::string& value) {
+  v16::ChangeConfigurationReq change{*codec::CiString<50>::From(key),
+                                     *codec::CiString<500>::From(value)};
+  EXPECT_EQ(CsmsCall(change).status, v16::ConfigurationStatus::kAccepted) << key << "=" << value;
+}
+
+std::string Harness::GetConfig(const std::string& key) {
+  v16::GetConfigurationReq get;
+  get.key.emplace().push_back(*codec::CiString<50>::From(key));
+  const auto conf = CsmsCall(get);
+  if (conf.configuration_key) {
+    for (const auto& kv : *conf.configuration_key) {
+      if (kv.key.view() == key) return kv.value ? kv.value->ToString() : "";
+    }
+  }
+  return "<unknown>";
+}
+
+v16::RemoteStartStopStatus Harness::RemoteStart(const std::string& id_tag,
+                                                std::optional<int> connector) {
+  v16::RemoteStartTransactionReq req;
+  req.connector_id = connector;
+  req.id_tag = *codec::CiString<20>::From(id_tag);
+  return CsmsCall(req).status;
+}
+
+v16::RemoteStartStopStatus Harness::RemoteStop(int transaction_id) {
+  return CsmsCall(v16::RemoteStopTransactionReq{transaction_id}).status;
+}
+
+int Harness::StartCharging(const std::string& id_tag) {
+  EXPECT_NE(GetConfig("AuthorizeRemoteTxRequests"), "<unknown>");
+  const int starts = CountCalls("StartTransaction");
+  Do("cp C");
+  EXPECT_TRUE(WaitForStatus(1, "Preparing"));
+  EXPECT_EQ(RemoteStart(id_tag), v16::RemoteStartStopStatus::kAccepted);
+  EXPECT_TRUE(WaitForCall("StartTransaction", starts + 1));
+  EXPECT_TRUE(WaitForStatus(1, "Charging"));
+  EXPECT_TRUE(WaitUntil([&] { return station().csms_transaction_id().has_value(); }));
+  Settle();  // the StatusNotification.conf reaches the station
+  return station().csms_transaction_id().value_or(-1);
+}
+
+void Harness::CacheIdTag(const std::string& id_tag) {
+  Set("AuthorizationCacheEnabled", "true");
+  StartCharging(id_tag);
+  const int stops = CountCalls("StopTransaction");
+  Do("rfid " + id_tag);
+  EXPECT_TRUE(WaitForCall("StopTransaction", stops + 1));
+  EXPECT_TRUE(WaitForStatus(1, "Finishing"));
+  Do("cp A");
+  EXPECT_TRUE(WaitForStatus(1, "Available"));
 }
 
 }  // namespace ocpp::conformance

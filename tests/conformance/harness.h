@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,17 +30,52 @@ using v16::Action;
 
 inline Milliseconds Seconds(int s) { return Milliseconds(std::int64_t{s} * 1000); }
 
+using Strings = std::vector<std::string>;
+
+// The string member `name` of a JSON object; "" when absent or not a string.
+inline std::string Str(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return "";
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+inline bool Has(const rapidjson::Value& object, const char* name) {
+  return object.IsObject() && object.HasMember(name);
+}
+// Seconds since the epoch of an OCPP timestamp member; -1 if unusable.
+inline std::int64_t EpochSeconds(const rapidjson::Value& object, const char* name = "timestamp") {
+  auto parsed = codec::DateTime::Parse(Str(object, name));
+  return parsed ? parsed->unix_millis() / 1000 : -1;
+}
+
 class Harness : public ::testing::Test {
  protected:
   Harness();
   ~Harness() override;
 
-  // Creates (or, after StopStation, re-creates) the station on the same
-  // data directory and waits until it is registered.
+  // Creates (or, after PowerCut, re-creates) the station on the same data
+  // directory and waits until it is registered (a new BootNotification
+  // Accepted and both boot StatusNotifications). ClockAlignedDataInterval
+  // is 0 unless `factory_config` says otherwise, so that idle clock-aligned
+  // MeterValues do not interleave (checklist section 0, harness defaults).
   void StartStation(std::map<std::string, std::string> factory_config = {},
                     bool wait_for_boot = true);
   // Power cut: the station's objects vanish with no shutdown at all.
   void PowerCut();
+  // In-process reboots (Reset): like station_sim, a reboot request from the
+  // station (SimHardware::SetRebootHandler) closes the connection with a
+  // close frame, destroys the station and creates it again on the same data
+  // directory. Done by WaitUntil/Advance between loop turns, never inside a
+  // loop callback. The number of reboots done so far:
+  int reboots() const { return reboots_; }
+
+  // Network loss (F-Offline): the central system cuts the connection with
+  // no close frame and refuses upgrades (HTTP 404) until Restore().
+  void GoOffline();
+  // F-Restore: upgrades are accepted again; moves the fake clock to the
+  // transport's next reconnect attempt (back-off) until it is connected.
+  // False if it does not reconnect within `limit`.
+  bool Restore(Milliseconds limit = Seconds(60));
+  bool station_connected() const { return transport_ && transport_->IsConnected(); }
 
   // Pumps I/O until `done` (no fake time passes). False on timeout.
   bool WaitUntil(const std::function<bool()>& done, int iterations = 400);
@@ -55,6 +91,8 @@ class Harness : public ::testing::Test {
 
   // Central system side.
   tools::CentralSystem& csms() { return *csms_; }
+  // Every recorded payload of `action` sent by the station, oldest first.
+  std::vector<rapidjson::Document> Payloads(const std::string& action) const;
   std::vector<std::string> Calls() const { return csms_->ReceivedCalls(); }
   int CountCalls(const std::string& action) const;
   // Calls() without the periodic ones (Heartbeat, MeterValues by default).
@@ -81,9 +119,32 @@ class Harness : public ::testing::Test {
   // Answers to the station's next calls of an action, in order.
   void RejectBoot(v16::RegistrationStatus status, int interval);
 
+  // "SET k=v" of the checklist: ChangeConfiguration, expecting Accepted.
+  void Set(const std::string& key, const std::string& value);
+  // GetConfiguration of one key: its value, or "<unknown>".
+  std::string GetConfig(const std::string& key);
+  v16::RemoteStartStopStatus RemoteStart(const std::string& id_tag,
+                                         std::optional<int> connector = 1);
+  v16::RemoteStartStopStatus RemoteStop(int transaction_id);
+  // F-Charging (checklist section 3): GetConfiguration of
+  // AuthorizeRemoteTxRequests, plug in (cp C), RemoteStartTransaction,
+  // StartTransaction, Charging. Returns the transactionId.
+  int StartCharging(const std::string& id_tag = "TAG-0001");
+  // F-IdTagCached(tag): SET AuthorizationCacheEnabled=true, F-Charging with
+  // `tag`, stop with the same tag, unplug.
+  void CacheIdTag(const std::string& id_tag);
+
   station::ChargePoint& station() { return *cp_; }
   hal::sim::SimHardware& hardware() { return *hardware_; }
   runtime::FakeClock& clock() { return clock_; }
+  // The fake wall clock, in seconds since the epoch (the central system's
+  // time; the station sets its clock from it).
+  std::int64_t WallSeconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
+        .count();
+  }
+  // Refuse (404) or accept WebSocket upgrades, without touching a connection.
+  void set_refuse_connections(bool refuse) { refuse_connections_ = refuse; }
   std::string data_dir() const { return data_dir_; }
 
  private:
@@ -96,6 +157,12 @@ class Harness : public ::testing::Test {
   std::unique_ptr<station::ChargePoint> cp_;
   std::string data_dir_;
   std::map<std::string, std::string> factory_config_;
+  bool refuse_connections_ = false;
+  bool reboot_requested_ = false;
+  int reboots_ = 0;
+
+  void Reboot();
+  void CreateStation();
 };
 
 }  // namespace ocpp::conformance

@@ -1,0 +1,114 @@
+// OCTT charge-point cases: fault behaviour and DataTransfer (Core: TC_041,
+// TC_062), and the non-Core cases that apply while their profile is not
+// implemented (TC_042_1, TC_043_1, TC_048_4, TC_050_4).
+// Steps: docs/core-behaviour-checklist.md sections 4 and 5.
+#include "tests/conformance/harness.h"
+
+namespace ocpp::conformance {
+namespace {
+
+class CoreMisc : public Harness {
+ protected:
+  v16::ReserveNowReq Reservation(int connector, int reservation_id) {
+    v16::ReserveNowReq req;
+    req.connector_id = connector;
+    req.expiry_date = codec::DateTime::FromUnixMillis((WallSeconds() + 3600) * 1000);
+    req.id_tag = *codec::CiString<20>::From("TAG-0001");
+    req.reservation_id = reservation_id;
+    return req;
+  }
+};
+
+TEST_F(CoreMisc, tc041_fault_behaviour) {
+  StartStation();
+  ClearFrames();
+  // 1. A charging-preventing fault of the connector.
+  Do("fault GroundFailure");
+  ASSERT_TRUE(WaitForStatus(1, "Faulted"));
+  auto faulted = LastPayload("StatusNotification");
+  EXPECT_EQ(faulted["connectorId"], 1);
+  EXPECT_EQ(Str(faulted, "errorCode"), "GroundFailure");
+  // 2. Plug-in and a tag: nothing starts, nothing is sent.
+  Do("cp C");
+  Do("rfid TAG-0001");
+  Advance(Seconds(10));
+  EXPECT_EQ(CountCalls("StartTransaction"), 0);
+  EXPECT_EQ(CountCalls("Authorize"), 0);
+  EXPECT_EQ(Statuses(), (Strings{"1:Faulted"})) << "connector 0 keeps Available";
+  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  // 3. A remote start is refused too.
+  EXPECT_EQ(RemoteStart("TAG-0001"), v16::RemoteStartStopStatus::kRejected);
+  Advance(Seconds(5));
+  EXPECT_EQ(CallsExcept(), (Strings{"StatusNotification"}));
+  // 4. Cleanup: unplug and clear the fault.
+  Do("cp A");
+  Do("fault NoError");
+  ASSERT_TRUE(WaitForStatus(1, "Available"));
+  auto cleared = LastPayload("StatusNotification");
+  EXPECT_EQ(Str(cleared, "errorCode"), "NoError");
+  EXPECT_EQ(Statuses(), (Strings{"1:Faulted", "1:Available"}));
+}
+
+TEST_F(CoreMisc, tc062_data_transfer_unknown_vendor) {
+  StartStation();
+  v16::DataTransferReq req;
+  req.vendor_id = *codec::CiString<255>::From("org.example.unknown");
+  req.message_id = *codec::CiString<50>::From("x");
+  req.data = "y";
+  const auto conf = CsmsCall(req);
+  EXPECT_EQ(conf.status, v16::DataTransferStatus::kUnknownVendorId);
+  EXPECT_FALSE(conf.data.has_value());
+  // On the wire, too: the CALLRESULT has no "data" key.
+  const auto& last = csms().frames().back();
+  EXPECT_EQ(last.dir, runtime::TraceDirection::kReceived);
+  EXPECT_EQ(last.text.find("\"data\""), std::string::npos) << last.text;
+}
+
+TEST_F(CoreMisc, tc042_1_get_local_list_version_not_supported) {
+  StartStation();
+  EXPECT_EQ(CsmsCall(v16::GetLocalListVersionReq{}).list_version, -1);
+}
+
+TEST_F(CoreMisc, tc043_1_send_local_list_not_supported) {
+  StartStation();
+  v16::SendLocalListReq req;
+  req.list_version = 1;
+  req.update_type = v16::UpdateType::kFull;
+  v16::AuthorizationData entry;
+  entry.id_tag = *codec::CiString<20>::From("TAG-LIST-1");
+  entry.id_tag_info.emplace();
+  entry.id_tag_info->status = v16::AuthorizationStatus::kAccepted;
+  req.local_authorization_list.emplace().push_back(entry);
+  EXPECT_EQ(CsmsCall(req).status, v16::UpdateStatus::kNotSupported);
+  // The list was not stored: the tag still goes through Authorize.
+  ClearFrames();
+  Do("rfid TAG-LIST-1");
+  ASSERT_TRUE(WaitForCall("Authorize"));
+  EXPECT_EQ(Str(LastPayload("Authorize"), "idTag"), "TAG-LIST-1");
+}
+
+TEST_F(CoreMisc, tc048_4_reserve_connector_rejected) {
+  StartStation();
+  ClearFrames();
+  EXPECT_EQ(CsmsCall(Reservation(1, 1)).status, v16::ReservationStatus::kRejected);
+  Advance(Seconds(5));
+  EXPECT_EQ(CallsExcept(), Strings{});
+  // Connector 1 stays Available and usable by any tag.
+  Do("rfid TAG-0002");
+  ASSERT_TRUE(WaitForStatus(1, "Preparing"));
+  Do("cp C");
+  ASSERT_TRUE(WaitForStatus(1, "Charging"));
+  EXPECT_EQ(Str(LastPayload("StartTransaction"), "idTag"), "TAG-0002");
+}
+
+TEST_F(CoreMisc, tc050_4_reserve_charge_point_rejected) {
+  StartStation();
+  ClearFrames();
+  EXPECT_EQ(CsmsCall(Reservation(0, 2)).status, v16::ReservationStatus::kRejected);
+  Advance(Seconds(5));
+  EXPECT_EQ(CallsExcept(), Strings{});
+  EXPECT_EQ(station().connector_status(), v16::ChargePointStatus::kAvailable);
+}
+
+}  // namespace
+}  // namespace ocpp::conformance
