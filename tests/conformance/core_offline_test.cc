@@ -272,6 +272,9 @@ TEST_F(CoreOffline, tc039_offline_transaction) {
   StartStation();
   SetOfflineKeys();
   CacheIdTag("TAG-0001");
+  // Time passes, as it does between two sessions (the central system treats
+  // an identical StartTransaction as a repeat of the same transaction).
+  Advance(Seconds(5));
   ClearFrames();
   // 1. A whole transaction while offline; back to Available.
   GoOffline();
