@@ -77,6 +77,14 @@ hal::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps,
           },
           [raw](std::string_view line) { raw->Log("tx: " + std::string(line)); }});
   cp->OnConfigurationChanged("TransactionMessageAttempts");
+  // The connection's own settings, as persisted (a key the central system
+  // set wins over the one the station was installed with).
+  if (cp->options_.callbacks.on_connection_setting) {
+    for (const char* key : {"AuthorizationKey", "WebSocketPingInterval"}) {
+      const std::string value = cp->config_.GetString(key);
+      if (!value.empty()) cp->options_.callbacks.on_connection_setting(key, value);
+    }
+  }
   cp->RecoverInterruptedTransaction();
   return cp;
 }
@@ -185,7 +193,8 @@ void ChargePoint::Start() {
   Update();
   // Tell the integrator the initial state too (a display needs it).
   if (options_.callbacks.on_status) {
-    for (int c = 0; c <= 1; ++c) options_.callbacks.on_status(c, last_status_[c], ToErrorCode(fault_));
+    for (int c = 0; c <= 1; ++c)
+      options_.callbacks.on_status(c, last_status_[c], ToErrorCode(fault_));
   }
   SchedulePoll();
   ScheduleClockAlignedMeterValues();
@@ -539,6 +548,14 @@ void ChargePoint::OnConfigurationChanged(std::string_view key) {
   }
   if (key == "AuthorizationCacheEnabled" && !config_.GetBool("AuthorizationCacheEnabled")) {
     cache_.Clear();
+  }
+  if (key == "AuthorizationKey" || key == "WebSocketPingInterval") {
+    const std::string value = config_.GetString(key);
+    // Security whitepaper A01.FR.11: the change is logged, the key never is.
+    if (key == "AuthorizationKey") Log("security: AuthorizationKey changed");
+    if (options_.callbacks.on_connection_setting && !value.empty()) {
+      options_.callbacks.on_connection_setting(key, value);
+    }
   }
 }
 

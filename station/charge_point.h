@@ -46,6 +46,11 @@ class ChargePoint {
     // vendorId is not yours: the station answers UnknownVendorId.
     std::function<std::optional<v16::DataTransferConf>(const v16::DataTransferReq&)>
         on_data_transfer;
+    // Settings of the connection itself: "AuthorizationKey" (Basic auth
+    // password for the next connection) and "WebSocketPingInterval"
+    // (seconds). Called at Create with the persisted values and after every
+    // change; apply them to your transport (WsClientTransport has setters).
+    std::function<void(std::string_view key, const std::string& value)> on_connection_setting;
   };
 
   struct Options {

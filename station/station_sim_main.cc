@@ -260,6 +260,16 @@ class Station {
         w.String(connected ? "connected" : "disconnected");
       });
     };
+    options.callbacks.on_connection_setting = [this](std::string_view key,
+                                                     const std::string& value) {
+      if (key == "AuthorizationKey") {
+        if (!transport_->SetAuthorizationKey(value)) {
+          Log(Level::kWarn, "AuthorizationKey not used by this security profile");
+        }
+      } else if (key == "WebSocketPingInterval") {
+        transport_->SetPingInterval(std::chrono::seconds(std::stoll(value)));
+      }
+    };
     std::vector<std::string> warnings;
     auto cp = station::ChargePoint::Create(
         station::ChargePoint::Dependencies{loop_, *transport_, hardware_, *storage_, *storage_},

@@ -16,9 +16,14 @@ Harness::Harness() {
   std::string error;
   tools::CentralSystem::Options csms_options;
   // F-Offline: upgrades are refused (404) while the network is "down".
-  csms_options.accept = [this](const runtime::WsServer::UpgradeRequest&) {
-    return refuse_connections_ ? runtime::WsServer::Verdict::kNotFound
-                               : runtime::WsServer::Verdict::kAccept;
+  csms_options.accept = [this](const runtime::WsServer::UpgradeRequest& request) {
+    if (refuse_connections_) return runtime::WsServer::Verdict::kNotFound;
+    // Security profile 1: the central system checks HTTP Basic credentials.
+    if (!required_authorization_.empty() && request.authorization != required_authorization_) {
+      ++refused_authorizations_;
+      return runtime::WsServer::Verdict::kUnauthorized;
+    }
+    return runtime::WsServer::Verdict::kAccept;
   };
   csms_ = tools::CentralSystem::Create(*loop_, csms_options, &error);
   if (!csms_) ADD_FAILURE() << "central system: " << error;
@@ -68,12 +73,23 @@ void Harness::CreateStation() {
   t.random_seed = 1;
   t.reconnect_base = Milliseconds(1000);
   t.reconnect_cap = Milliseconds(4000);
+  if (!basic_auth_password_.empty()) {
+    t.security_profile = runtime::SecurityProfile::kBasicAuth;
+    t.authorization_key = basic_auth_password_;
+  }
   std::string error;
   transport_ = runtime::WsClientTransport::Create(*loop_, t, &error);
   ASSERT_NE(transport_, nullptr) << error;
   station::ChargePoint::Options options;
   options.factory_config = factory_config_;
   options.poll_interval = Seconds(1);  // fewer fake-clock steps; events are pushed anyway
+  // As station_sim: connection settings go to the transport.
+  options.callbacks.on_connection_setting = [this](std::string_view key, const std::string& value) {
+    if (key == "AuthorizationKey") transport_->SetAuthorizationKey(value);
+    if (key == "WebSocketPingInterval") {
+      transport_->SetPingInterval(std::chrono::seconds(std::stoll(value)));
+    }
+  };
   std::vector<std::string> warnings;
   auto cp = station::ChargePoint::Create(
       station::ChargePoint::Dependencies{*loop_, *transport_, *hardware_, *storage_, *storage_},

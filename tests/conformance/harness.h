@@ -147,6 +147,12 @@ class Harness : public ::testing::Test {
   void set_refuse_connections(bool refuse) { refuse_connections_ = refuse; }
   std::string data_dir() const { return data_dir_; }
 
+  // Security profile 1: the station's initial AuthorizationKey, and the
+  // Authorization header the central system insists on ("" = none).
+  std::string basic_auth_password_;
+  std::string required_authorization_;
+  int refused_authorizations_ = 0;
+
  private:
   runtime::FakeClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;
