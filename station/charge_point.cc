@@ -518,14 +518,32 @@ void ChargePoint::ScheduleReset(v16::ResetType type) {
     if (alive.expired() || !self) return;
     const bool drained = queue_->empty() || !rpc_->connected();
     if (drained || deps_.loop.clock().Now() >= deadline) {
-      deps_.hardware.system_control().RequestReboot(
-          type == v16::ResetType::kHard ? hal::RebootKind::kHard : hal::RebootKind::kSoft);
+      RequestReboot(type, static_cast<int>(config_.GetInt("ResetRetries")));
       return;
     }
     deps_.loop.AddTimer(Milliseconds(100), [self] { (*self)(); });
   };
   reset_check_ = check;
   deps_.loop.AddTimer(Milliseconds(100), [check] { (*check)(); });
+}
+
+// A reboot that works ends this object; if it is still here after
+// kRebootTimeout, the reset failed and is retried ResetRetries times.
+void ChargePoint::RequestReboot(v16::ResetType type, int retries_left) {
+  deps_.hardware.system_control().RequestReboot(
+      type == v16::ResetType::kHard ? hal::RebootKind::kHard : hal::RebootKind::kSoft);
+  std::weak_ptr<bool> alive = alive_;
+  deps_.loop.AddTimer(options_.reboot_timeout, [this, alive, type, retries_left] {
+    if (alive.expired()) return;
+    if (retries_left <= 0) {
+      Log("reset failed; no retries left (ResetRetries)");
+      reset_pending_ = false;
+      Update();
+      return;
+    }
+    Log("reset did not happen; retrying");
+    RequestReboot(type, retries_left - 1);
+  });
 }
 
 void ChargePoint::OnConfigurationChanged(std::string_view key) {

@@ -61,6 +61,8 @@ class ChargePoint {
     runtime::Milliseconds response_timeout{15000};
     // How long a Reset waits for queued StopTransactions before rebooting.
     runtime::Milliseconds reset_grace{10000};
+    // A reboot request not carried out within this time failed (ResetRetries).
+    runtime::Milliseconds reboot_timeout{60000};
     // How often the HAL is polled (hal::Hardware::Poll).
     runtime::Milliseconds poll_interval{hal::kHardwarePollInterval};
     Callbacks callbacks;
@@ -171,6 +173,7 @@ class ChargePoint {
 
   // CSMS operations.
   void ScheduleReset(v16::ResetType type);
+  void RequestReboot(v16::ResetType type, int retries_left);
   void OnConfigurationChanged(std::string_view key);
   void Log(const std::string& line);
   void Post(std::function<void()> task);

@@ -353,6 +353,25 @@ TEST_F(ChargePointTest, ResetStopsTheTransactionAndRequestsAReboot) {
   EXPECT_EQ(hardware_.reboot_requests(), 1);
 }
 
+TEST_F(ChargePointTest, AFailedResetIsRetriedResetRetriesTimes) {
+  Boot({{"ResetRetries", "2"}});
+  transport_.Connect();
+  Run();
+  // The simulated hardware counts reboot requests but this test does not
+  // restart the station: every reboot "fails".
+  EXPECT_NE(CsmsCall("Reset", R"({"type":"Hard"})").find("Accepted"), std::string::npos);
+  Run(Milliseconds(1000));
+  EXPECT_EQ(hardware_.reboot_requests(), 1);
+  Run(Milliseconds(60000));
+  EXPECT_EQ(hardware_.reboot_requests(), 2);
+  Run(Milliseconds(60000));
+  EXPECT_EQ(hardware_.reboot_requests(), 3);
+  Run(Milliseconds(120000));
+  EXPECT_EQ(hardware_.reboot_requests(), 3) << "ResetRetries = 2: three attempts in all";
+  EXPECT_NE(CsmsCall("Reset", R"({"type":"Soft"})").find("Accepted"), std::string::npos)
+      << "after giving up, a new Reset is possible";
+}
+
 TEST_F(ChargePointTest, FixedCableAndUnsupportedProfilesGetDefinedAnswers) {
   Boot();
   transport_.Connect();
