@@ -901,9 +901,18 @@ void ChargePoint::RecoverInterruptedTransaction() {
   stop.meter_stop = static_cast<std::int32_t>(doc["last_meter"].GetInt64());
   stop.timestamp = codec::DateTime::FromUnixMillis(doc["last_time"].GetInt64());
   stop.reason = v16::Reason::kPowerLoss;  // the station stopped it: no idTag
-  Log("stopping the transaction interrupted by a power loss");
-  Enqueue(TransactionMessageKind::kStop, "StopTransaction", codec::EncodeJson(stop),
-          doc["local_id"].GetInt64());
+  // The power may have gone between queueing a stop and forgetting the
+  // transaction (here or in StopTransaction): then the stop is queued already.
+  const std::int64_t local_id = doc["local_id"].GetInt64();
+  bool already_stopped = false;
+  for (const runtime::TransactionMessage& m : queue_->Messages()) {
+    already_stopped |=
+        m.kind == TransactionMessageKind::kStop && m.local_transaction_id == local_id;
+  }
+  if (!already_stopped) {
+    Log("stopping the transaction interrupted by a power loss");
+    Enqueue(TransactionMessageKind::kStop, "StopTransaction", codec::EncodeJson(stop), local_id);
+  }
   (void)deps_.store.Delete(kTransactionKey);
   // The EV is still connected: the user has to unplug (checklist 1.10 item 5).
   SetFinishing(hal::VehicleConnected(pilot_));

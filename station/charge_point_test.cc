@@ -271,6 +271,29 @@ TEST_F(ChargePointTest, PowerLossStopsTheInterruptedTransactionAtBoot) {
   EXPECT_EQ(Actions().front(), "BootNotification");
 }
 
+TEST_F(ChargePointTest, PowerCutBetweenQueueingTheStopAndForgettingTheTransactionStopsOnce) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kC);
+  Tag("TAG1");
+  const std::string record = storage_.Get("station/transaction").value();
+  transport_.Drop();
+  Tag("TAG1");  // stopped offline: the StopTransaction waits in the queue
+  ASSERT_FALSE(cp_->transaction_active());
+  // The power goes after the stop was queued but before the record went.
+  ASSERT_TRUE(storage_.Put("station/transaction", record).ok());
+  cp_.reset();
+  calls_.clear();
+  Boot();
+  transport_.Connect();
+  Run();
+  int stops = 0;
+  for (const Call& c : calls_) stops += c.action == "StopTransaction";
+  EXPECT_EQ(stops, 1);
+  EXPECT_NE(Last("StopTransaction")->payload.find("\"reason\":\"Local\""), std::string::npos);
+}
+
 TEST_F(ChargePointTest, RemoteStartTimesOutAfterConnectionTimeOut) {
   Boot();
   transport_.Connect();
