@@ -18,10 +18,14 @@ using ocpp::v16::Action;
 
 template <class Message>
 void DecodeAndRoundTrip(const rapidjson::Value& payload) {
+  // Milliseconds are kept: the product's default whole-second timestamps
+  // would (rightly) not round-trip "12:00:00.5Z".
+  ocpp::codec::EncodeOptions exact;
+  exact.date_time_precision = ocpp::codec::DateTime::Precision::kMilliseconds;
   for (bool lenient : {false, true}) {
     Message message{};
     if (ocpp::codec::DecodePayload(payload, message, {lenient})) continue;
-    const std::string text = ocpp::codec::EncodeJson(message);
+    const std::string text = ocpp::codec::EncodeJson(message, exact);
     Message again{};
     if (ocpp::codec::DecodeJson(text, again) || !(again == message) ||
         ocpp::codec::CheckMessage(message)) {
