@@ -46,12 +46,6 @@ v16::ChargePointErrorCode ToErrorCode(hal::Fault fault) {
       .value_or(v16::ChargePointErrorCode::kOtherError);
 }
 
-// Warnings keep the connector usable (OCPP 1.6 section 7.6).
-bool IsWarning(hal::Fault fault) {
-  return fault == hal::Fault::kNoError || fault == hal::Fault::kEVCommunicationError ||
-         fault == hal::Fault::kWeakSignal || fault == hal::Fault::kLocalListConflict;
-}
-
 }  // namespace
 
 hal::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps, Options options,
@@ -1041,42 +1035,31 @@ void ChargePoint::ScheduleClockAlignedMeterValues() {
 // ---------------------------------------------------------------------------
 // Status and outputs
 
-ChargePointStatus ChargePoint::DeriveStatus() const {
-  if (!IsWarning(fault_) || pilot_ == hal::PilotState::kE || pilot_ == hal::PilotState::kF) {
-    return ChargePointStatus::kFaulted;
-  }
-  if (tx_) {
-    if (tx_->suspended_evse || !operative_[kConnectorId]) return ChargePointStatus::kSuspendedEVSE;
-    return hal::VehicleRequestsEnergy(pilot_) ? ChargePointStatus::kCharging
-                                              : ChargePointStatus::kSuspendedEV;
-  }
-  if (!operative_[kConnectorId] || !operative_[0]) return ChargePointStatus::kUnavailable;
-  if (finishing_) return ChargePointStatus::kFinishing;
-  // Preparing: the EV is connected, or an authorization waits for it.
-  if (session_id_tag_ || hal::VehicleConnected(pilot_)) return ChargePointStatus::kPreparing;
-  return ChargePointStatus::kAvailable;
+ConnectorInputs ChargePoint::Inputs() const {
+  ConnectorInputs in;
+  in.pilot = pilot_;
+  in.fault = fault_;
+  in.station_operative = operative_[0];
+  in.connector_operative = operative_[kConnectorId];
+  in.transaction = tx_.has_value();
+  in.suspended_evse = tx_ && tx_->suspended_evse;
+  in.finishing = finishing_;
+  in.authorization_waiting = session_id_tag_.has_value();
+  in.reset_pending = reset_pending_;
+  return in;
 }
 
 void ChargePoint::Update() {
   // Outputs first, in this same loop turn: the contactor is closed only for
   // an authorized transaction with the EV asking for energy (C or D).
-  const ChargePointStatus status = DeriveStatus();
-  const bool energy_allowed = tx_ && !tx_->suspended_evse && operative_[kConnectorId] &&
-                              IsWarning(fault_) && !reset_pending_;
-  const bool close = energy_allowed && hal::VehicleRequestsEnergy(pilot_);
+  const ConnectorInputs in = Inputs();
+  const bool close = ContactorClosed(in);
   hal::Contactor& contactor = deps_.hardware.contactor();
   if (close && !contactor.IsClosed()) contactor.Close();
   if (!close && contactor.IsClosed()) contactor.Open();
-  deps_.hardware.control_pilot().SetPwmDutyPermille(
-      energy_allowed ? hal::PwmDutyPermilleForCurrentLimitDeciamps(options_.max_current_amps * 10)
-                     : 1000);
-  // Connector 0 is the main controller: Faulted only for its own fault
-  // (InternalError); a connector fault such as GroundFailure leaves it
-  // Available (checklist 2.3, TC_041).
-  const ChargePointStatus station_status = !operative_[0] ? ChargePointStatus::kUnavailable
-                                           : fault_ == hal::Fault::kInternalError
-                                               ? ChargePointStatus::kFaulted
-                                               : ChargePointStatus::kAvailable;
+  deps_.hardware.control_pilot().SetPwmDutyPermille(PwmDutyPermille(in, options_.max_current_amps));
+  const ChargePointStatus status = ConnectorStatus(in);
+  const ChargePointStatus station_status = StationStatus(in);
   const ChargePointStatus previous[2] = {last_status_[0], last_status_[1]};
   last_status_[0] = station_status;
   last_status_[kConnectorId] = status;

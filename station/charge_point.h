@@ -29,6 +29,7 @@
 #include "runtime/transport.h"
 #include "station/authorization_cache.h"
 #include "station/configuration.h"
+#include "station/connector_state.h"
 
 namespace ocpp::station {
 
@@ -162,7 +163,7 @@ class ChargePoint {
   std::int64_t ReadEnergyWh();
 
   // Status and outputs.
-  v16::ChargePointStatus DeriveStatus() const;
+  ConnectorInputs Inputs() const;
   void Update();  // recompute outputs and status after any event
   void ReportStatus(int connector, bool force);
   // `done` runs when the StatusNotification was answered or failed.

@@ -1,0 +1,53 @@
+#include "station/connector_state.h"
+
+namespace ocpp::station {
+
+using v16::ChargePointStatus;
+
+bool IsWarning(hal::Fault fault) {
+  return fault == hal::Fault::kNoError || fault == hal::Fault::kEVCommunicationError ||
+         fault == hal::Fault::kWeakSignal || fault == hal::Fault::kLocalListConflict;
+}
+
+ChargePointStatus ConnectorStatus(const ConnectorInputs& in) {
+  if (!IsWarning(in.fault) || in.pilot == hal::PilotState::kE || in.pilot == hal::PilotState::kF) {
+    return ChargePointStatus::kFaulted;
+  }
+  if (in.transaction) {
+    // SuspendedEVSE takes precedence when both sides suspend (section 4.9).
+    if (in.suspended_evse || !in.connector_operative) return ChargePointStatus::kSuspendedEVSE;
+    return hal::VehicleRequestsEnergy(in.pilot) ? ChargePointStatus::kCharging
+                                                : ChargePointStatus::kSuspendedEV;
+  }
+  if (!in.connector_operative || !in.station_operative) return ChargePointStatus::kUnavailable;
+  if (in.finishing) return ChargePointStatus::kFinishing;
+  // Preparing: the EV is connected, or an authorization waits for it.
+  if (in.authorization_waiting || hal::VehicleConnected(in.pilot)) {
+    return ChargePointStatus::kPreparing;
+  }
+  return ChargePointStatus::kAvailable;
+}
+
+ChargePointStatus StationStatus(const ConnectorInputs& in) {
+  // A connector fault such as GroundFailure leaves connector 0 Available
+  // (checklist 2.3, TC_041).
+  if (!in.station_operative) return ChargePointStatus::kUnavailable;
+  return in.fault == hal::Fault::kInternalError ? ChargePointStatus::kFaulted
+                                                : ChargePointStatus::kAvailable;
+}
+
+bool EnergyAllowed(const ConnectorInputs& in) {
+  return in.transaction && !in.suspended_evse && in.connector_operative && IsWarning(in.fault) &&
+         !in.reset_pending;
+}
+
+bool ContactorClosed(const ConnectorInputs& in) {
+  return EnergyAllowed(in) && hal::VehicleRequestsEnergy(in.pilot);
+}
+
+int PwmDutyPermille(const ConnectorInputs& in, int max_current_amps) {
+  return EnergyAllowed(in) ? hal::PwmDutyPermilleForCurrentLimitDeciamps(max_current_amps * 10)
+                           : 1000;
+}
+
+}  // namespace ocpp::station

@@ -1,0 +1,44 @@
+// The pure decisions of a J1772 connector: which OCPP status it has, whether
+// energy may flow, and what the pilot advertises. ChargePoint::Update() feeds
+// them its state after every event, so they are the single place where the
+// status table (OCPP 1.6 section 4.9) and the J1772 binding are decided.
+#pragma once
+
+#include "generated/ocpp16/types.h"
+#include "hal/control_pilot.h"
+#include "hal/fault_monitor.h"
+
+namespace ocpp::station {
+
+struct ConnectorInputs {
+  hal::PilotState pilot = hal::PilotState::kA;
+  hal::Fault fault = hal::Fault::kNoError;
+  bool station_operative = true;    // ChangeAvailability of connector 0
+  bool connector_operative = true;  // ChangeAvailability of connector 1
+  bool transaction = false;
+  bool suspended_evse = false;         // StartTransaction.conf not Accepted, tx kept
+  bool finishing = false;              // stopped, the user still has to unplug
+  bool authorization_waiting = false;  // an accepted idTag waits for the plug
+  bool reset_pending = false;
+};
+
+// Faults that leave the connector usable (OCPP 1.6 section 7.6: warnings).
+bool IsWarning(hal::Fault fault);
+
+v16::ChargePointStatus ConnectorStatus(const ConnectorInputs& in);
+
+// Connector 0, the main controller: Faulted only for its own fault.
+v16::ChargePointStatus StationStatus(const ConnectorInputs& in);
+
+// Energy may flow: an authorized transaction, operative, no fault, no reset.
+bool EnergyAllowed(const ConnectorInputs& in);
+
+// The contactor is closed only when energy is allowed and the EV asks for it
+// (state C or D).
+bool ContactorClosed(const ConnectorInputs& in);
+
+// The PWM duty: the circuit's current limit while energy is allowed, 100 %
+// (no charging allowed) otherwise.
+int PwmDutyPermille(const ConnectorInputs& in, int max_current_amps);
+
+}  // namespace ocpp::station
