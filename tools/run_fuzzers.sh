@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-bin=bazel-bin/fuzz
+# bazel-bin follows the last build's config; ask for the fuzz config's tree.
+root=$(bazel info --config=fuzz bazel-bin 2>/dev/null)
+bin=$root/fuzz
 mkdir -p fuzz/crashes
 run_one() {  # binary corpus-dir name
   local work
@@ -16,4 +18,4 @@ run_one() {  # binary corpus-dir name
 }
 run_one "$bin/frame_decode_fuzzer" fuzz/corpus/frame_decode frame_decode
 run_one "$bin/rpc_dispatch_fuzzer" fuzz/corpus/rpc_dispatch rpc_dispatch
-run_one bazel-bin/hal/sim/sim_commands_fuzzer hal/sim/corpus/sim_commands sim_commands
+run_one "$root/hal/sim/sim_commands_fuzzer" hal/sim/corpus/sim_commands sim_commands
