@@ -80,6 +80,9 @@ hal::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps,
     }
   }
   cp->RecoverInterruptedTransaction();
+  // A ChangeAvailability scheduled before a reboot or power cut whose
+  // transaction is over now.
+  if (cp->scheduled_operative_ && !cp->tx_ && !cp->finishing_) cp->ApplyScheduledAvailability();
   return cp;
 }
 
@@ -592,6 +595,7 @@ void ChargePoint::OnPilot(hal::PilotState state) {
       SetFinishing(false);  // fixed cable removed at the EV: straight to Available (C1)
     }
     if (!tx_) DropAuthorization();
+    if (!tx_ && scheduled_operative_) ApplyScheduledAvailability();  // F8
   }
   Update();
 }
@@ -840,7 +844,9 @@ void ChargePoint::StopTransaction(v16::Reason reason, std::optional<std::string>
   if (sample_timer_ != 0) deps_.loop.CancelTimer(sample_timer_);
   sample_timer_ = 0;
   SetFinishing(hal::VehicleConnected(pilot_));  // user action needed: unplug (C6)
-  if (scheduled_operative_) ApplyScheduledAvailability();
+  // A scheduled ChangeAvailability takes effect now when no user action is
+  // needed (C8/D8/E8), else once the EV is unplugged (F8).
+  if (scheduled_operative_ && !finishing_) ApplyScheduledAvailability();
   Update();
 }
 

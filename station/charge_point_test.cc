@@ -319,6 +319,9 @@ TEST_F(ChargePointTest, ChangeAvailabilityIsScheduledDuringATransactionAndPersis
       std::string::npos);
   EXPECT_NE(CsmsCall("RemoteStopTransaction", R"({"transactionId":42})").find("Accepted"),
             std::string::npos);
+  // The user still has to unplug (C6), then the change takes effect (F8).
+  EXPECT_EQ(Statuses().back(), "1:Finishing");
+  Pilot(PilotState::kA);
   EXPECT_EQ(Statuses().back(), "1:Unavailable");
   cp_.reset();
   transport_.Drop();
@@ -327,6 +330,19 @@ TEST_F(ChargePointTest, ChangeAvailabilityIsScheduledDuringATransactionAndPersis
   transport_.Connect();
   Run();
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Unavailable", "1:Unavailable"}));
+}
+
+TEST_F(ChargePointTest, ScheduledUnavailabilityAppliesAtOnceWhenTheEvIsGone) {
+  Boot();
+  transport_.Connect();
+  Run();
+  Pilot(PilotState::kC);
+  Tag("TAG1");
+  EXPECT_NE(
+      CsmsCall("ChangeAvailability", R"({"connectorId":1,"type":"Inoperative"})").find("Scheduled"),
+      std::string::npos);
+  Pilot(PilotState::kA);  // EV side disconnected: the transaction stops, no user action (C8)
+  EXPECT_EQ(Statuses().back(), "1:Unavailable");
 }
 
 TEST_F(ChargePointTest, StartTransactionRejectedStopsWithDeAuthorized) {
