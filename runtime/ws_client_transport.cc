@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "runtime/tls_policy.h"
-#include "runtime/utf8.h"
+#include "codegen/cpp_support/json_codec.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -542,7 +542,7 @@ int WsClientTransport::OnReceive(lws* wsi, const char* data, size_t len) {
   if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
     std::string text;
     text.swap(rx_);
-    if (!IsValidUtf8(text)) {
+    if (!codec::IsValidUtf8(text)) {
       Log(LogLevel::kWarning, "incoming text is not UTF-8: closing with 1007");
       return RefuseMessage(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD);
     }

@@ -1,10 +1,10 @@
-#include "runtime/utf8.h"
+#include "codegen/cpp_support/json_codec.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace ocpp::runtime {
+namespace ocpp::codec {
 namespace {
 
 TEST(IsValidUtf8Test, AcceptsWellFormedText) {
@@ -31,4 +31,4 @@ TEST(IsValidUtf8Test, RefusesMalformedText) {
 }
 
 }  // namespace
-}  // namespace ocpp::runtime
+}  // namespace ocpp::codec
