@@ -7,12 +7,13 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <random>
 #include <utility>
 
-#include "runtime/tls_policy.h"
 #include "codegen/cpp_support/json_codec.h"
+#include "runtime/tls_policy.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -284,6 +285,17 @@ bool WsClientTransport::SetPingInterval(Milliseconds interval) {
   CancelTimer(ping_timer_);
   if (state_ == State::kConnected) ArmPingTimer();
   return true;
+}
+
+bool WsClientTransport::ApplyConfigurationKey(std::string_view key, std::string_view value) {
+  if (key == "AuthorizationKey") return SetAuthorizationKey(std::string(value));
+  if (key == "WebSocketPingInterval") {
+    std::int64_t seconds = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (error != std::errc() || end != value.data() + value.size()) return false;
+    return SetPingInterval(std::chrono::seconds(seconds));
+  }
+  return false;
 }
 
 bool WsClientTransport::SetAuthorizationKey(std::string key) {

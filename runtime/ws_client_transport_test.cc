@@ -66,6 +66,19 @@ TEST_F(WsClientOptionsTest, ValidOptionsCreateAnIdleTransport) {
   EXPECT_EQ(transport->request_path(), "/ocpp/CP1");
 }
 
+TEST_F(WsClientOptionsTest, AppliesOnlyTheConnectionsConfigurationKeys) {
+  auto transport = WsClientTransport::Create(*loop_, Valid());
+  ASSERT_NE(transport, nullptr);
+  EXPECT_TRUE(transport->ApplyConfigurationKey("WebSocketPingInterval", "30"));
+  EXPECT_TRUE(transport->ApplyConfigurationKey("WebSocketPingInterval", "0"));
+  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", "-1"));
+  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", "30s"));
+  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", ""));
+  EXPECT_TRUE(transport->ApplyConfigurationKey("AuthorizationKey", "0123456789abcdef"));
+  EXPECT_FALSE(transport->ApplyConfigurationKey("AuthorizationKey", ""));
+  EXPECT_FALSE(transport->ApplyConfigurationKey("HeartbeatInterval", "30"));
+}
+
 TEST_F(WsClientOptionsTest, SchemeMustMatchTheSecurityProfile) {
   WsClientTransport::Options options = Valid();
   options.central_system_url = "wss://127.0.0.1:9/ocpp";

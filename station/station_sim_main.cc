@@ -262,12 +262,8 @@ class Station {
     };
     options.callbacks.on_connection_setting = [this](std::string_view key,
                                                      const std::string& value) {
-      if (key == "AuthorizationKey") {
-        if (!transport_->SetAuthorizationKey(value)) {
-          Log(Level::kWarn, "AuthorizationKey not used by this security profile");
-        }
-      } else if (key == "WebSocketPingInterval") {
-        transport_->SetPingInterval(std::chrono::seconds(std::stoll(value)));
+      if (!transport_->ApplyConfigurationKey(key, value)) {
+        Log(Level::kWarn, "cannot apply " + std::string(key) + " to the connection");
       }
     };
     std::vector<std::string> warnings;

@@ -85,10 +85,7 @@ void Harness::CreateStation() {
   options.poll_interval = Seconds(1);  // fewer fake-clock steps; events are pushed anyway
   // As station_sim: connection settings go to the transport.
   options.callbacks.on_connection_setting = [this](std::string_view key, const std::string& value) {
-    if (key == "AuthorizationKey") transport_->SetAuthorizationKey(value);
-    if (key == "WebSocketPingInterval") {
-      transport_->SetPingInterval(std::chrono::seconds(std::stoll(value)));
-    }
+    EXPECT_TRUE(transport_->ApplyConfigurationKey(key, value)) << key;
   };
   std::vector<std::string> warnings;
   auto cp = station::ChargePoint::Create(

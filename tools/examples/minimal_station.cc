@@ -61,13 +61,18 @@ int main(int argc, char** argv) {
                                    ocpp::v16::ChargePointErrorCode) {
     std::printf("connector %d: %s\n", connector, std::string(ocpp::v16::ToString(status)).c_str());
   };
-  options.callbacks.on_data_transfer = [](const ocpp::v16::DataTransferReq& req)
-      -> std::optional<ocpp::v16::DataTransferConf> {
+  options.callbacks.on_data_transfer =
+      [](const ocpp::v16::DataTransferReq& req) -> std::optional<ocpp::v16::DataTransferConf> {
     if (req.vendor_id.view() != "com.example") return std::nullopt;  // UnknownVendorId
     return ocpp::v16::DataTransferConf{ocpp::v16::DataTransferStatus::kAccepted, std::nullopt};
   };
   options.callbacks.log = [](std::string_view line) {
     std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  // AuthorizationKey / WebSocketPingInterval from the central system.
+  options.callbacks.on_connection_setting = [&transport](std::string_view key,
+                                                         const std::string& value) {
+    transport->ApplyConfigurationKey(key, value);
   };
   hardware.SetRebootHandler([](ocpp::hal::RebootKind) { g_quit = 1; });  // e.g. exec() yourself
 
