@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/sample_messages.h"
 #include "codegen/cpp_support/message_codec.h"
 #include "generated/ocpp16/registry.h"
 
@@ -46,31 +47,6 @@ BootNotificationReq MakeBoot() {
   m.imsi = Ci<20>("234150999999999");
   m.meter_type = Ci<25>("DZG DSZ15DZ");
   m.meter_serial_number = Ci<25>("MTR-998877");
-  return m;
-}
-
-MeterValuesReq MakeMeterValues() {
-  MeterValuesReq m;
-  m.connector_id = 1;
-  m.transaction_id = 123456;
-  MeterValue mv;
-  mv.timestamp = kNow;
-  const Measurand measurands[] = {Measurand::kEnergyActiveImportRegister,
-                                  Measurand::kPowerActiveImport, Measurand::kCurrentImport,
-                                  Measurand::kVoltage, Measurand::kTemperature};
-  const Phase phases[] = {Phase::kL1, Phase::kL2, Phase::kL3, Phase::kN};
-  for (int i = 0; i < 20; ++i) {
-    SampledValue sv;
-    sv.value = std::to_string(1000 + i * 37) + ".5";
-    sv.context = ReadingContext::kSamplePeriodic;
-    sv.format = ValueFormat::kRaw;
-    sv.measurand = measurands[i % 5];
-    sv.phase = phases[i % 4];
-    sv.location = Location::kOutlet;
-    sv.unit = UnitOfMeasure::kWh;
-    mv.sampled_value.push_back(sv);
-  }
-  m.meter_value.push_back(mv);
   return m;
 }
 
@@ -232,7 +208,7 @@ int main(int argc, char** argv) {
   }
   const std::vector<Case> cases = {
       MakeCase("BootNotification", "core/BootNotification.json", MakeBoot()),
-      MakeCase("MeterValues20", "core/MeterValues.json", MakeMeterValues()),
+      MakeCase("MeterValues20", "core/MeterValues.json", ocpp::bench::MeterValuesWithSamples(20)),
       MakeCase("StartTransaction", "core/StartTransaction.json", MakeStart()),
       MakeCase("SetChargingProfile48", "core/SetChargingProfile.json", MakeProfile()),
       MakeCase("GetConfigurationConf40", "core/GetConfigurationResponse.json", MakeConfiguration()),

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "bench/latency_stats.h"
+#include "bench/sample_messages.h"
 #include "codegen/cpp_support/message_codec.h"
 #include "generated/ocpp16/registry.h"
 #include "runtime/clock.h"
@@ -436,32 +437,6 @@ class DirectPair {
 // ---------------------------------------------------------------------------
 // Measurement.
 
-v16::MeterValuesReq MakeMeterValues10() {
-  using namespace v16;
-  MeterValuesReq m;
-  m.connector_id = 1;
-  m.transaction_id = 123456;
-  MeterValue mv;
-  mv.timestamp = codec::DateTime::FromUnixMillis(1767268800000);
-  const Measurand measurands[] = {Measurand::kEnergyActiveImportRegister,
-                                  Measurand::kPowerActiveImport, Measurand::kCurrentImport,
-                                  Measurand::kVoltage, Measurand::kTemperature};
-  const Phase phases[] = {Phase::kL1, Phase::kL2, Phase::kL3, Phase::kN};
-  for (int i = 0; i < 10; ++i) {
-    SampledValue sv;
-    sv.value = std::to_string(1000 + i * 37) + ".5";
-    sv.context = ReadingContext::kSamplePeriodic;
-    sv.format = ValueFormat::kRaw;
-    sv.measurand = measurands[i % 5];
-    sv.phase = phases[i % 4];
-    sv.location = Location::kOutlet;
-    sv.unit = UnitOfMeasure::kWh;
-    mv.sampled_value.push_back(sv);
-  }
-  m.meter_value.push_back(mv);
-  return m;
-}
-
 bool Measure(int calls, Samples& samples, const std::function<bool()>& round_trip) {
   const double cpu_start = ProcessCpuMicros();
   const auto wall_start = BenchClock::now();
@@ -586,7 +561,7 @@ int main(int argc, char** argv) {
     floor.Init();
     DirectPair direct(rt.loop());
     rows.push_back(RunCase("Heartbeat", ocpp::v16::HeartbeatReq{}, rt, floor, direct, config));
-    rows.push_back(RunCase("MeterValues10", MakeMeterValues10(), rt, floor, direct, config));
+    rows.push_back(RunCase("MeterValues10", MeterValuesWithSamples(10), rt, floor, direct, config));
   }
   PrintTable(rows, config);
   return 0;
