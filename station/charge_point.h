@@ -50,7 +50,7 @@ class ChargePoint {
     // Settings of the connection itself: "AuthorizationKey" (Basic auth
     // password for the next connection) and "WebSocketPingInterval"
     // (seconds). Called at Create with the persisted values and after every
-    // change; apply them to your transport (WsClientTransport has setters).
+    // change; hand them to your transport (WsClientTransport::ApplyConfigurationKey).
     std::function<void(std::string_view key, const std::string& value)> on_connection_setting;
   };
 
