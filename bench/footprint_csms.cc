@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "tools/csms/central_system.h"
 
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
-  runtime::SystemClock clock;
+  base::SystemClock clock;
   runtime::LwsEventLoop::Options loop_options;
   loop_options.log_sink = [](runtime::LogLevel level, std::string_view message) {
     if (level == runtime::LogLevel::kError) {

@@ -11,31 +11,31 @@
 #include <utility>
 #include <vector>
 
-#include "hal/status.h"
+#include "base/status.h"
 #include "hal/storage.h"
 
 namespace ocpp::bench {
 
 class MemoryStorage final : public hal::KeyValueStore, public hal::MessageLog {
  public:
-  hal::Result<std::string> Get(std::string_view key) override {
+  base::Result<std::string> Get(std::string_view key) override {
     auto it = kv_.find(std::string(key));
     if (it == kv_.end()) {
-      return hal::Status(hal::StatusCode::kNotFound, "no value for key '" + std::string(key) + "'");
+      return base::Status(base::StatusCode::kNotFound, "no value for key '" + std::string(key) + "'");
     }
     return it->second;
   }
-  hal::Status Put(std::string_view key, std::string_view value) override {
+  base::Status Put(std::string_view key, std::string_view value) override {
     if (key.empty()) return EmptyKey();
     kv_[std::string(key)] = std::string(value);
-    return hal::OkStatus();
+    return base::OkStatus();
   }
-  hal::Status Delete(std::string_view key) override {
+  base::Status Delete(std::string_view key) override {
     if (key.empty()) return EmptyKey();
     kv_.erase(std::string(key));
-    return hal::OkStatus();
+    return base::OkStatus();
   }
-  hal::Result<std::vector<std::pair<std::string, std::string>>> List(
+  base::Result<std::vector<std::pair<std::string, std::string>>> List(
       std::string_view prefix) override {
     std::vector<std::pair<std::string, std::string>> entries;
     for (auto it = kv_.lower_bound(std::string(prefix));
@@ -44,7 +44,7 @@ class MemoryStorage final : public hal::KeyValueStore, public hal::MessageLog {
     }
     return entries;
   }
-  hal::Status Commit(const std::vector<Write>& writes) override {
+  base::Status Commit(const std::vector<Write>& writes) override {
     for (const Write& write : writes) {
       if (write.key.empty()) return EmptyKey();
     }
@@ -55,43 +55,43 @@ class MemoryStorage final : public hal::KeyValueStore, public hal::MessageLog {
         kv_.erase(write.key);
       }
     }
-    return hal::OkStatus();
+    return base::OkStatus();
   }
 
-  hal::Result<Seq> Append(std::string_view data) override {
+  base::Result<Seq> Append(std::string_view data) override {
     const Seq seq = ++last_seq_;
     log_.emplace(seq, std::string(data));
     return seq;
   }
-  hal::Result<std::vector<Record>> ReadAll() override {
+  base::Result<std::vector<Record>> ReadAll() override {
     std::vector<Record> records;
     records.reserve(log_.size());
     for (const auto& [seq, data] : log_) records.push_back(Record{seq, data});
     return records;
   }
-  hal::Status Update(Seq seq, std::string_view data) override {
+  base::Status Update(Seq seq, std::string_view data) override {
     auto it = log_.find(seq);
     if (it == log_.end()) return NoRecord(seq);
     it->second = std::string(data);
-    return hal::OkStatus();
+    return base::OkStatus();
   }
-  hal::Status Remove(Seq seq) override {
+  base::Status Remove(Seq seq) override {
     if (log_.erase(seq) == 0) return NoRecord(seq);
-    return hal::OkStatus();
+    return base::OkStatus();
   }
-  hal::Result<std::uint64_t> Count() override { return static_cast<std::uint64_t>(log_.size()); }
-  hal::Result<std::uint64_t> SizeBytes() override {
+  base::Result<std::uint64_t> Count() override { return static_cast<std::uint64_t>(log_.size()); }
+  base::Result<std::uint64_t> SizeBytes() override {
     std::uint64_t bytes = 0;
     for (const auto& entry : log_) bytes += entry.second.size();
     return bytes;
   }
 
  private:
-  static hal::Status EmptyKey() {
-    return hal::Status(hal::StatusCode::kInvalidArgument, "empty storage key");
+  static base::Status EmptyKey() {
+    return base::Status(base::StatusCode::kInvalidArgument, "empty storage key");
   }
-  static hal::Status NoRecord(Seq seq) {
-    return hal::Status(hal::StatusCode::kNotFound, "no log record " + std::to_string(seq));
+  static base::Status NoRecord(Seq seq) {
+    return base::Status(base::StatusCode::kNotFound, "no log record " + std::to_string(seq));
   }
 
   std::map<std::string, std::string> kv_;

@@ -35,7 +35,7 @@
 #include "bench/latency_stats.h"
 #include "bench/memory_storage.h"
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/transport.h"
 #include "runtime/ws_client_transport.h"
@@ -45,7 +45,7 @@
 namespace ocpp::bench {
 namespace {
 
-using runtime::Milliseconds;
+using base::Milliseconds;
 using v16::Action;
 
 constexpr double kCertifiedUnitUs = 2'000'000;  // the certified unit: 2 s
@@ -304,7 +304,7 @@ class Bench {
     return std::move(*response);
   }
 
-  runtime::SystemClock clock_;
+  base::SystemClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;
   std::unique_ptr<tools::CentralSystem> csms_;
   std::unique_ptr<hal::sim::SimHardware> hardware_;

@@ -38,7 +38,7 @@
 #include "bench/sample_messages.h"
 #include "codegen/cpp_support/message_codec.h"
 #include "generated/ocpp16/registry.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/rpc_endpoint.h"
 #include "runtime/ws_client_transport.h"
@@ -47,7 +47,7 @@
 namespace ocpp::bench {
 namespace {
 
-using runtime::Milliseconds;
+using base::Milliseconds;
 
 // Every wait is bounded: a round trip needs ~4 loop turns; a turn waits at
 // most 100 ms, so a lost message fails the run after a few seconds.
@@ -177,7 +177,7 @@ class RuntimeStack {
         });
   }
 
-  runtime::SystemClock clock_;
+  base::SystemClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;
   std::unique_ptr<runtime::WsServer> server_;
   std::unique_ptr<runtime::RpcEndpoint> server_rpc_;

@@ -72,6 +72,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string_view::npos) break;
     input.remove_prefix(end + 1);
   }
-  loop.AdvanceAndRun(runtime::Milliseconds(60000));
+  loop.AdvanceAndRun(base::Milliseconds(60000));
   return 0;
 }

@@ -8,13 +8,13 @@
 #include <memory>
 
 #include "hal/hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::hal {
 
 // Creates the hardware of this build's backend. `clock` must outlive it.
 // Backends read their own board configuration; they do not fail here
 // (a broken part shows up through FaultMonitor and failed reads).
-std::unique_ptr<Hardware> CreateHardware(const runtime::Clock& clock);
+std::unique_ptr<Hardware> CreateHardware(const base::Clock& clock);
 
 }  // namespace ocpp::hal

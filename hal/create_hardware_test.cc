@@ -4,13 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::hal {
 namespace {
 
 TEST(CreateHardwareTest, DefaultBackendProvidesEveryCapability) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   std::unique_ptr<Hardware> hardware = CreateHardware(clock);
   ASSERT_NE(hardware, nullptr);
   EXPECT_EQ(hardware->control_pilot().ReadState(), PilotState::kA);

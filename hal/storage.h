@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "hal/status.h"
+#include "base/status.h"
 
 namespace ocpp::hal {
 
@@ -35,17 +35,17 @@ class KeyValueStore {
   virtual ~KeyValueStore() = default;
 
   // kNotFound when the key does not exist.
-  virtual Result<std::string> Get(std::string_view key) = 0;
+  virtual base::Result<std::string> Get(std::string_view key) = 0;
   // Durable when it returns OK. Keys must be non-empty.
-  virtual Status Put(std::string_view key, std::string_view value) = 0;
+  virtual base::Status Put(std::string_view key, std::string_view value) = 0;
   // Durable when it returns OK; deleting a missing key is OK.
-  virtual Status Delete(std::string_view key) = 0;
+  virtual base::Status Delete(std::string_view key) = 0;
   // Every key starting with `prefix` (all keys for ""), sorted by key bytes.
-  virtual Result<std::vector<std::pair<std::string, std::string>>> List(
+  virtual base::Result<std::vector<std::pair<std::string, std::string>>> List(
       std::string_view prefix) = 0;
   // Applies all writes, in order, as one atomic durable step: after a crash
   // either all of them are visible or none is.
-  virtual Status Commit(const std::vector<Write>& writes) = 0;
+  virtual base::Status Commit(const std::vector<Write>& writes) = 0;
 };
 
 class MessageLog {
@@ -66,19 +66,19 @@ class MessageLog {
   virtual ~MessageLog() = default;
 
   // Adds `data` after every existing record; durable when it returns.
-  virtual Result<Seq> Append(std::string_view data) = 0;
+  virtual base::Result<Seq> Append(std::string_view data) = 0;
   // Every record, oldest first.
-  virtual Result<std::vector<Record>> ReadAll() = 0;
+  virtual base::Result<std::vector<Record>> ReadAll() = 0;
   // Replaces the data of record `seq` in place (its position is kept);
   // kNotFound if there is no such record. Durable when it returns.
-  virtual Status Update(Seq seq, std::string_view data) = 0;
+  virtual base::Status Update(Seq seq, std::string_view data) = 0;
   // Removes record `seq`; kNotFound if there is no such record. Durable when
   // it returns.
-  virtual Status Remove(Seq seq) = 0;
+  virtual base::Status Remove(Seq seq) = 0;
   // Number of records.
-  virtual Result<std::uint64_t> Count() = 0;
+  virtual base::Result<std::uint64_t> Count() = 0;
   // Sum of the data sizes of all records (not the backend's file size).
-  virtual Result<std::uint64_t> SizeBytes() = 0;
+  virtual base::Result<std::uint64_t> SizeBytes() = 0;
 };
 
 }  // namespace ocpp::hal

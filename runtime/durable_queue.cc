@@ -16,9 +16,9 @@
 namespace ocpp::runtime {
 namespace {
 
-using hal::Result;
-using hal::Status;
-using hal::StatusCode;
+using base::Result;
+using base::Status;
+using base::StatusCode;
 
 // Version of the record format below.
 constexpr int kRecordVersion = 1;
@@ -170,7 +170,7 @@ Status ValidateObject(std::string_view payload) {
                       rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (!doc.IsObject()) return Status(StatusCode::kInvalidArgument, "payload is not a JSON object");
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 std::string Describe(const TransactionMessage& message) {
@@ -229,13 +229,13 @@ RetryDecision TransactionMessageRetryPolicy::Decide(DeliveryFailure failure,
         decision.action = RetryDecision::Action::kResend;
         // "wait ... TransactionMessageRetryInterval, multiplied by the number
         // of preceding transmissions of this same message" (§3.7.1).
-        decision.delay = std::chrono::duration_cast<Milliseconds>(retry_interval_ * attempts);
+        decision.delay = std::chrono::duration_cast<base::Milliseconds>(retry_interval_ * attempts);
       }
       break;
     }
     case DeliveryFailure::kTimeout:
       decision.action = RetryDecision::Action::kResend;
-      decision.delay = std::chrono::duration_cast<Milliseconds>(retry_interval_);
+      decision.delay = std::chrono::duration_cast<base::Milliseconds>(retry_interval_);
       decision.attempts = attempts_before;
       break;
     case DeliveryFailure::kConnectionLost:
@@ -334,7 +334,7 @@ Status TransactionMessageQueue::Load() {
   status = RepairPayloads();
   if (!status.ok()) return status;
   PruneIdleBindings();
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 Status TransactionMessageQueue::LoadBindings() {
@@ -349,7 +349,7 @@ Status TransactionMessageQueue::LoadBindings() {
     }
     bindings_[*local] = *csms;
   }
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 // A crash in the middle of BindTransactionId leaves the binding stored but
@@ -387,7 +387,7 @@ Status TransactionMessageQueue::RepairPayloads() {
     Log(LogLevel::kInfo, "wrote transactionId " + std::to_string(binding->second) + " into " +
                              Describe(message) + " after a restart");
   }
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 void TransactionMessageQueue::PruneIdleBindings() {
@@ -561,7 +561,7 @@ Status TransactionMessageQueue::RemoveEntry(std::size_t index) {
   if (!status.ok()) return status;
   bytes_ -= entry.record_bytes;
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(index));
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 std::optional<TransactionMessage> TransactionMessageQueue::Front() const {
@@ -605,7 +605,7 @@ Status TransactionMessageQueue::BindUnknown(std::int64_t local_transaction_id,
   bindings_[local_transaction_id] = kUnknownTransactionId;
   Log(LogLevel::kWarning, "local transaction " + std::to_string(local_transaction_id) +
                               " gets transactionId -1 (errata v4 3.18): " + why);
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 Status TransactionMessageQueue::PopFront() {
@@ -621,7 +621,7 @@ Status TransactionMessageQueue::PopFront() {
   Status status = RemoveEntry(0);
   if (!status.ok()) return status;
   if (front.kind == TransactionMessageKind::kStop) ForgetBindingIfDone(front.local_transaction_id);
-  return hal::OkStatus();
+  return base::OkStatus();
 }
 
 Result<RetryDecision> TransactionMessageQueue::HandleFailure(

@@ -48,9 +48,9 @@
 #include <string_view>
 #include <vector>
 
-#include "hal/status.h"
+#include "base/status.h"
 #include "hal/storage.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::runtime {
 
@@ -98,7 +98,7 @@ struct RetryDecision {
     kDiscard,  // give up on it and continue with the next message
   };
   Action action = Action::kResend;
-  Milliseconds delay{0};
+  base::Milliseconds delay{0};
   // Whether the failure counted against TransactionMessageAttempts.
   bool attempt_consumed = false;
   // Failures to process counted for the message, including this one.
@@ -188,10 +188,10 @@ class TransactionMessageQueue {
   // bound transaction whose payload was not yet rewritten are rewritten; a
   // record that cannot be parsed is moved out of the log to
   // "<prefix>quarantine/<seq>" and logged.
-  static hal::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
+  static base::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
                                                                     hal::KeyValueStore& kv,
                                                                     Options options);
-  static hal::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
+  static base::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
                                                                     hal::KeyValueStore& kv) {
     return Open(log, kv, Options());
   }
@@ -200,7 +200,7 @@ class TransactionMessageQueue {
   TransactionMessageQueue& operator=(const TransactionMessageQueue&) = delete;
 
   // A new local transaction id (persisted before it is returned).
-  hal::Result<std::int64_t> AllocateLocalTransactionId();
+  base::Result<std::int64_t> AllocateLocalTransactionId();
 
   // Appends a message; it is durable when this returns OK. `action` must be
   // ActionName(kind) and `payload` a JSON object. `local_transaction_id`: the
@@ -208,7 +208,7 @@ class TransactionMessageQueue {
   // StopTransaction, optional for MeterValues), or kNoTransaction. A
   // StartTransaction must be the first message of its local transaction.
   // Returns the message's sequence number.
-  hal::Result<hal::MessageLog::Seq> Enqueue(TransactionMessageKind kind, std::string_view action,
+  base::Result<hal::MessageLog::Seq> Enqueue(TransactionMessageKind kind, std::string_view action,
                                             std::string_view payload,
                                             std::int64_t local_transaction_id);
 
@@ -218,18 +218,18 @@ class TransactionMessageQueue {
 
   // Counts one failure to process for the front message (persisted); returns
   // the new count. HandleFailure() does this and applies the retry rule.
-  hal::Result<int> MarkAttempt();
+  base::Result<int> MarkAttempt();
 
   // Removes the front message after its CALLRESULT (persisted). For a
   // StartTransaction, call BindTransactionId() first: popping an unbound
   // StartTransaction binds its transaction to -1.
-  hal::Status PopFront();
+  base::Status PopFront();
 
   // Applies `policy` to a failed transmission of the front message: counts
   // the attempt (kCallError) and, when the policy says so, discards the
   // message (logged; a discarded unbound StartTransaction binds its
   // transaction to -1). The caller waits `delay` before sending Front() again.
-  hal::Result<RetryDecision> HandleFailure(DeliveryFailure failure,
+  base::Result<RetryDecision> HandleFailure(DeliveryFailure failure,
                                            const TransactionMessageRetryPolicy& policy);
 
   // Records that local transaction `local_transaction_id` has CSMS
@@ -239,7 +239,7 @@ class TransactionMessageQueue {
   // new one). If rewriting a stored message fails, the error is returned but
   // the binding stands: the in-memory queue already carries the new id and
   // Open() finishes the rewrite after a restart.
-  hal::Status BindTransactionId(std::int64_t local_transaction_id,
+  base::Status BindTransactionId(std::int64_t local_transaction_id,
                                 std::int64_t csms_transaction_id);
 
   // The CSMS transactionId bound to a local transaction (-1 when the CSMS
@@ -263,21 +263,21 @@ class TransactionMessageQueue {
 
   TransactionMessageQueue(hal::MessageLog& log, hal::KeyValueStore& kv, Options options);
 
-  hal::Status Load();
-  hal::Status LoadBindings();
-  hal::Status RepairPayloads();
+  base::Status Load();
+  base::Status LoadBindings();
+  base::Status RepairPayloads();
   void PruneIdleBindings();
   std::string BindingKey(std::int64_t local_transaction_id) const;
   std::string CounterKey() const;
   // Removes entries_[index] from the log and from memory.
-  hal::Status RemoveEntry(std::size_t index);
+  base::Status RemoveEntry(std::size_t index);
   // Drops MeterValues until a record of `bytes` fits the soft limits.
   void MakeRoom(std::uint64_t bytes, const TransactionMessage& incoming);
   // Index of the next MeterValues to drop, or nothing.
   std::optional<std::size_t> PickVictim(const TransactionMessage& incoming) const;
   void ForgetBindingIfDone(std::int64_t local_transaction_id);
   // Binds a transaction that will never get a CSMS id to -1 (stored).
-  hal::Status BindUnknown(std::int64_t local_transaction_id, const std::string& why);
+  base::Status BindUnknown(std::int64_t local_transaction_id, const std::string& why);
   bool HasQueuedStart(std::int64_t local_transaction_id) const;
   void Log(LogLevel level, const std::string& line) const;
 

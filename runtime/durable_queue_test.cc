@@ -18,7 +18,7 @@
 namespace ocpp::runtime {
 namespace {
 
-using hal::StatusCode;
+using base::StatusCode;
 using Kind = TransactionMessageKind;
 using Action = RetryDecision::Action;
 using std::chrono::seconds;
@@ -147,7 +147,7 @@ class DurableQueueTest : public ::testing::Test {
   hal::MessageLog::Seq Stop(std::int64_t local, int meter = 200) {
     return Must(queue_->Enqueue(Kind::kStop, "StopTransaction", StopPayload(meter), local));
   }
-  static hal::MessageLog::Seq Must(const hal::Result<hal::MessageLog::Seq>& seq) {
+  static hal::MessageLog::Seq Must(const base::Result<hal::MessageLog::Seq>& seq) {
     EXPECT_TRUE(seq.ok()) << seq.status().ToString();
     return seq.ok() ? *seq : 0;
   }

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::runtime {
 
@@ -15,13 +15,13 @@ class EventLoop {
  public:
   virtual ~EventLoop() = default;
   // Runs `callback` on the loop once `delay` has passed on clock().
-  virtual TimerId AddTimer(Milliseconds delay, std::function<void()> callback) = 0;
+  virtual TimerId AddTimer(base::Milliseconds delay, std::function<void()> callback) = 0;
   // Cancelling an unknown or already fired timer is a no-op.
   virtual void CancelTimer(TimerId id) = 0;
   // Thread-safe: queues `task` to run on the loop thread soon (hardware and
   // integrator events come in here).
   virtual void Post(std::function<void()> task) = 0;
-  virtual const Clock& clock() const = 0;
+  virtual const base::Clock& clock() const = 0;
 };
 
 }  // namespace ocpp::runtime

@@ -67,7 +67,7 @@ void LwsEventLoop::SetLibraryLogSink(LogSink sink, int lws_levels) {
   lws_set_log_level(lws_levels, &EmitLibraryLog);
 }
 
-std::unique_ptr<LwsEventLoop> LwsEventLoop::Create(const Clock& clock, Options options) {
+std::unique_ptr<LwsEventLoop> LwsEventLoop::Create(const base::Clock& clock, Options options) {
   {
     // Without a configured sink lws would print its notices to stderr.
     std::lock_guard<std::mutex> lock(library_log_mutex);
@@ -81,7 +81,7 @@ std::unique_ptr<LwsEventLoop> LwsEventLoop::Create(const Clock& clock, Options o
   return loop;
 }
 
-LwsEventLoop::LwsEventLoop(const Clock& clock, Options options)
+LwsEventLoop::LwsEventLoop(const base::Clock& clock, Options options)
     : clock_(clock), options_(std::move(options)), timers_(clock) {}
 
 bool LwsEventLoop::Init() {
@@ -115,7 +115,7 @@ LwsEventLoop::~LwsEventLoop() {
   }
 }
 
-TimerId LwsEventLoop::AddTimer(Milliseconds delay, std::function<void()> callback) {
+TimerId LwsEventLoop::AddTimer(base::Milliseconds delay, std::function<void()> callback) {
   return timers_.Add(delay, std::move(callback));
 }
 
@@ -130,15 +130,15 @@ void LwsEventLoop::Post(std::function<void()> task) {
   lws_cancel_service(context_);
 }
 
-void LwsEventLoop::RunOnce(Milliseconds max_wait) {
-  Milliseconds wait = std::max(max_wait, Milliseconds(0));
+void LwsEventLoop::RunOnce(base::Milliseconds max_wait) {
+  base::Milliseconds wait = std::max(max_wait, base::Milliseconds(0));
   {
     std::lock_guard<std::mutex> lock(posted_mutex_);
-    if (!posted_.empty()) wait = Milliseconds(0);
+    if (!posted_.empty()) wait = base::Milliseconds(0);
   }
   if (auto deadline = timers_.NextDeadline()) {
-    const auto until = std::chrono::ceil<Milliseconds>(*deadline - clock_.Now());
-    wait = std::clamp(until, Milliseconds(0), wait);
+    const auto until = std::chrono::ceil<base::Milliseconds>(*deadline - clock_.Now());
+    wait = std::clamp(until, base::Milliseconds(0), wait);
   }
   if (wait.count() == 0) {
     lws_service(context_, -1);  // negative: poll without waiting
@@ -168,7 +168,7 @@ void LwsEventLoop::RunPostedTasks() {
 }
 
 void LwsEventLoop::Run() {
-  while (!quit_.load()) RunOnce(Milliseconds(60'000));
+  while (!quit_.load()) RunOnce(base::Milliseconds(60'000));
   quit_.store(false);
 }
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/event_loop.h"
 #include "runtime/timer_queue.h"
 
@@ -75,8 +75,8 @@ class LwsEventLoop final : public EventLoop {
   };
 
   // Null when lws cannot create the context (out of memory, broken TLS lib).
-  static std::unique_ptr<LwsEventLoop> Create(const Clock& clock, Options options);
-  static std::unique_ptr<LwsEventLoop> Create(const Clock& clock) {
+  static std::unique_ptr<LwsEventLoop> Create(const base::Clock& clock, Options options);
+  static std::unique_ptr<LwsEventLoop> Create(const base::Clock& clock) {
     return Create(clock, Options());
   }
   // Everything that holds vhosts on this loop (transports, servers) must be
@@ -86,19 +86,19 @@ class LwsEventLoop final : public EventLoop {
   LwsEventLoop& operator=(const LwsEventLoop&) = delete;
 
   // EventLoop. AddTimer and CancelTimer only on the loop thread.
-  TimerId AddTimer(Milliseconds delay, std::function<void()> callback) override;
+  TimerId AddTimer(base::Milliseconds delay, std::function<void()> callback) override;
   void CancelTimer(TimerId id) override;
   void Post(std::function<void()> task) override;  // any thread
-  const Clock& clock() const override { return clock_; }
+  const base::Clock& clock() const override { return clock_; }
 
   // One turn: waits for socket activity at most until the next timer deadline
   // and at most `max_wait` of real time (0 = just poll), services lws, then
   // runs posted tasks, then the timers that are due. Loop thread only.
-  void RunOnce(Milliseconds max_wait);
+  void RunOnce(base::Milliseconds max_wait);
   // RunOnce until Quit().
   void Run();
   // When the earliest timer is due (tests use it to jump a FakeClock).
-  std::optional<SteadyTime> NextTimerDeadline() const { return timers_.NextDeadline(); }
+  std::optional<base::SteadyTime> NextTimerDeadline() const { return timers_.NextDeadline(); }
   // Any thread: makes Run() return after the current turn.
   void Quit();
 
@@ -129,11 +129,11 @@ class LwsEventLoop final : public EventLoop {
     LwsHandler* handler = nullptr;
   };
 
-  LwsEventLoop(const Clock& clock, Options options);
+  LwsEventLoop(const base::Clock& clock, Options options);
   bool Init();
   void RunPostedTasks();
 
-  const Clock& clock_;
+  const base::Clock& clock_;
   Options options_;
   TimerQueue timers_;
   lws_context* context_ = nullptr;

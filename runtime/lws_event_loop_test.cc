@@ -22,7 +22,7 @@ milliseconds Elapsed(F&& f) {
 }
 
 TEST(LwsEventLoopTest, TimersFireOnlyWhenTheFakeClockReachesThem) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   int fired = 0;
@@ -38,7 +38,7 @@ TEST(LwsEventLoopTest, TimersFireOnlyWhenTheFakeClockReachesThem) {
 }
 
 TEST(LwsEventLoopTest, CancelledTimerNeverFires) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   int fired = 0;
@@ -50,7 +50,7 @@ TEST(LwsEventLoopTest, CancelledTimerNeverFires) {
 }
 
 TEST(LwsEventLoopTest, DueTimerMakesRunOnceReturnWithoutWaiting) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   int fired = 0;
@@ -61,7 +61,7 @@ TEST(LwsEventLoopTest, DueTimerMakesRunOnceReturnWithoutWaiting) {
 }
 
 TEST(LwsEventLoopTest, RunOnceIsBoundedByMaxWait) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   // Nothing to do: returns after about max_wait, not lws's default 23 days.
@@ -69,7 +69,7 @@ TEST(LwsEventLoopTest, RunOnceIsBoundedByMaxWait) {
 }
 
 TEST(LwsEventLoopTest, PostRunsTasksInOrderOnTheLoop) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   std::vector<int> order;
@@ -81,7 +81,7 @@ TEST(LwsEventLoopTest, PostRunsTasksInOrderOnTheLoop) {
 }
 
 TEST(LwsEventLoopTest, PostFromAnotherThreadWakesABlockedLoop) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   std::atomic<bool> ran{false};
@@ -99,7 +99,7 @@ TEST(LwsEventLoopTest, PostFromAnotherThreadWakesABlockedLoop) {
 }
 
 TEST(LwsEventLoopTest, QuitFromAnotherThreadStopsRun) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   std::atomic<int> ticks{0};
@@ -115,7 +115,7 @@ TEST(LwsEventLoopTest, QuitFromAnotherThreadStopsRun) {
 }
 
 TEST(LwsEventLoopTest, TasksPostedByTasksRunOnTheNextTurn) {
-  FakeClock clock;
+  base::FakeClock clock;
   auto loop = LwsEventLoop::Create(clock);
   ASSERT_NE(loop, nullptr);
   int second = 0;
@@ -127,7 +127,7 @@ TEST(LwsEventLoopTest, TasksPostedByTasksRunOnTheNextTurn) {
 }
 
 TEST(LwsEventLoopTest, LogSinkReceivesLoopMessages) {
-  FakeClock clock;
+  base::FakeClock clock;
   std::vector<std::string> lines;
   LwsEventLoop::Options options;
   options.log_sink = [&](LogLevel, std::string_view text) { lines.emplace_back(text); };

@@ -8,26 +8,26 @@
 #include <cstdint>
 #include <random>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::runtime {
 
 class ReconnectBackoff {
  public:
   // `base` > 0 and `cap` >= `base` are forced if violated.
-  ReconnectBackoff(Milliseconds base, Milliseconds cap, std::uint64_t seed);
+  ReconnectBackoff(base::Milliseconds base, base::Milliseconds cap, std::uint64_t seed);
 
   // Upper bound of the next delay: min(cap, base * 2^attempts()).
-  Milliseconds NextCeiling() const;
+  base::Milliseconds NextCeiling() const;
   // Draws the next delay and counts the attempt.
-  Milliseconds Next();
+  base::Milliseconds Next();
   // After a successful connection.
   void Reset() { attempts_ = 0; }
   int attempts() const { return attempts_; }
 
  private:
-  Milliseconds base_;
-  Milliseconds cap_;
+  base::Milliseconds base_;
+  base::Milliseconds cap_;
   int attempts_ = 0;
   // mt19937_64 is fully specified by the standard, so a seed gives the same
   // delays on every platform (std distributions are not specified that way).

@@ -74,7 +74,7 @@ class RpcEndpoint {
   struct Options {
     Role role = Role::kChargePoint;
     // OCPP 1.6 has no key for it; 15 s is the usual PICS value.
-    Milliseconds response_timeout{15000};
+    base::Milliseconds response_timeout{15000};
     // Profiles this side implements; a CALL of another profile is answered
     // NotSupported. Empty = all.
     std::set<FeatureProfile> offered_profiles;

@@ -102,15 +102,15 @@ TEST_F(RpcEndpointTest, NothingIsSentWhileDisconnected) {
 
 TEST_F(RpcEndpointTest, TimesOutOnTheFakeClock) {
   RpcEndpoint::Options options;
-  options.response_timeout = Milliseconds(2000);
+  options.response_timeout = base::Milliseconds(2000);
   Make(options);
   rpc_->OnConnected();
   std::optional<CallOutcome<HeartbeatConf>> outcome;
   rpc_->Call(HeartbeatReq{}, [&](CallOutcome<HeartbeatConf> o) { outcome = std::move(o); });
   rpc_->Call(HeartbeatReq{}, [](CallOutcome<HeartbeatConf>) {});
-  loop_.AdvanceAndRun(Milliseconds(1999));
+  loop_.AdvanceAndRun(base::Milliseconds(1999));
   EXPECT_FALSE(outcome);
-  loop_.AdvanceAndRun(Milliseconds(1));
+  loop_.AdvanceAndRun(base::Milliseconds(1));
   ASSERT_TRUE(outcome);
   EXPECT_EQ(std::get<CallFailure>(*outcome).kind, CallFailure::Kind::kTimeout);
   EXPECT_EQ(sent_.size(), 2u) << "the next call goes out after the timeout";

@@ -5,9 +5,9 @@
 
 namespace ocpp::runtime {
 
-TimerId TimerQueue::Add(Milliseconds delay, std::function<void()> callback) {
+TimerId TimerQueue::Add(base::Milliseconds delay, std::function<void()> callback) {
   const TimerId id = next_id_++;
-  const SteadyTime deadline = clock_.Now() + std::max(delay, Milliseconds(0));
+  const base::SteadyTime deadline = clock_.Now() + std::max(delay, base::Milliseconds(0));
   by_deadline_.emplace(Key(deadline, id), std::move(callback));
   deadline_of_.emplace(id, deadline);
   return id;
@@ -23,7 +23,7 @@ void TimerQueue::Cancel(TimerId id) {
 std::size_t TimerQueue::RunDue() {
   // Read the clock once: a timer that keeps re-arming itself with a positive
   // delay cannot keep this loop busy even on a real clock.
-  const SteadyTime now = clock_.Now();
+  const base::SteadyTime now = clock_.Now();
   std::size_t ran = 0;
   while (!by_deadline_.empty()) {
     auto first = by_deadline_.begin();
@@ -38,7 +38,7 @@ std::size_t TimerQueue::RunDue() {
   return ran;
 }
 
-std::optional<SteadyTime> TimerQueue::NextDeadline() const {
+std::optional<base::SteadyTime> TimerQueue::NextDeadline() const {
   if (by_deadline_.empty()) return std::nullopt;
   return by_deadline_.begin()->first.first;
 }

@@ -10,20 +10,20 @@
 #include <unordered_map>
 #include <utility>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/event_loop.h"
 
 namespace ocpp::runtime {
 
 class TimerQueue {
  public:
-  explicit TimerQueue(const Clock& clock) : clock_(clock) {}
+  explicit TimerQueue(const base::Clock& clock) : clock_(clock) {}
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;
 
   // Schedules `callback` at clock.Now() + delay (negative delays count as 0).
   // Never returns 0, so callers can use 0 as "no timer".
-  TimerId Add(Milliseconds delay, std::function<void()> callback);
+  TimerId Add(base::Milliseconds delay, std::function<void()> callback);
   // Unknown, fired or already cancelled ids are ignored.
   void Cancel(TimerId id);
   // Runs every timer whose deadline <= clock.Now(), earliest deadline first
@@ -31,18 +31,18 @@ class TimerQueue {
   // or re-arm and that are already due run in the same call. Returns how many
   // ran.
   std::size_t RunDue();
-  std::optional<SteadyTime> NextDeadline() const;
+  std::optional<base::SteadyTime> NextDeadline() const;
   std::size_t size() const { return by_deadline_.size(); }
   bool empty() const { return by_deadline_.empty(); }
 
  private:
   // The id breaks ties: ids grow, so equal deadlines keep insertion order.
-  using Key = std::pair<SteadyTime, TimerId>;
+  using Key = std::pair<base::SteadyTime, TimerId>;
 
-  const Clock& clock_;
+  const base::Clock& clock_;
   TimerId next_id_ = 1;
   std::map<Key, std::function<void()>> by_deadline_;
-  std::unordered_map<TimerId, SteadyTime> deadline_of_;
+  std::unordered_map<TimerId, base::SteadyTime> deadline_of_;
 };
 
 }  // namespace ocpp::runtime

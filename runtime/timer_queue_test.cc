@@ -11,7 +11,7 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(TimerQueueTest, NothingRunsBeforeTheDeadline) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   int fired = 0;
   timers.Add(milliseconds(100), [&] { ++fired; });
@@ -30,7 +30,7 @@ TEST(TimerQueueTest, NothingRunsBeforeTheDeadline) {
 }
 
 TEST(TimerQueueTest, RunsInDeadlineOrderAndTiesInInsertionOrder) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   std::vector<std::string> order;
   timers.Add(milliseconds(30), [&] { order.push_back("c"); });
@@ -43,7 +43,7 @@ TEST(TimerQueueTest, RunsInDeadlineOrderAndTiesInInsertionOrder) {
 }
 
 TEST(TimerQueueTest, CancelPreventsFiringAndIgnoresUnknownIds) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   int fired = 0;
   const TimerId id = timers.Add(milliseconds(5), [&] { ++fired; });
@@ -59,9 +59,9 @@ TEST(TimerQueueTest, CancelPreventsFiringAndIgnoresUnknownIds) {
 }
 
 TEST(TimerQueueTest, NextDeadlineIsTheEarliestPending) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
-  const SteadyTime start = clock.Now();
+  const base::SteadyTime start = clock.Now();
   const TimerId late = timers.Add(milliseconds(50), [] {});
   const TimerId early = timers.Add(milliseconds(20), [] {});
   ASSERT_TRUE(timers.NextDeadline().has_value());
@@ -73,7 +73,7 @@ TEST(TimerQueueTest, NextDeadlineIsTheEarliestPending) {
 }
 
 TEST(TimerQueueTest, NegativeDelayIsDueImmediately) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   int fired = 0;
   timers.Add(milliseconds(-5), [&] { ++fired; });
@@ -83,7 +83,7 @@ TEST(TimerQueueTest, NegativeDelayIsDueImmediately) {
 }
 
 TEST(TimerQueueTest, DueTimersAddedByCallbacksRunInTheSamePass) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   std::vector<std::string> order;
   timers.Add(milliseconds(10), [&] {
@@ -100,7 +100,7 @@ TEST(TimerQueueTest, DueTimersAddedByCallbacksRunInTheSamePass) {
 }
 
 TEST(TimerQueueTest, CallbackMayCancelAnotherDueTimer) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   int second_fired = 0;
   TimerId second = 0;
@@ -112,7 +112,7 @@ TEST(TimerQueueTest, CallbackMayCancelAnotherDueTimer) {
 }
 
 TEST(TimerQueueTest, PeriodicReArmFiresOncePerPeriod) {
-  FakeClock clock;
+  base::FakeClock clock;
   TimerQueue timers(clock);
   int ticks = 0;
   std::function<void()> tick = [&] {

@@ -15,7 +15,7 @@ class TransactionSenderTest : public ::testing::Test {
   TransactionSenderTest() {
     RpcEndpoint::Options options;
     options.id_seed = 3;
-    options.response_timeout = Milliseconds(15000);
+    options.response_timeout = base::Milliseconds(15000);
     rpc_ = std::make_unique<RpcEndpoint>(
         loop_,
         [this](std::string frame) {
@@ -104,9 +104,9 @@ TEST_F(TransactionSenderTest, CallErrorsAreRetriedAfterIntervalTimesAttemptThenD
   sender_->SetReady(true);
   ASSERT_EQ(sent_.size(), 1u);
   AnswerError();
-  loop_.AdvanceAndRun(Milliseconds(4999));
+  loop_.AdvanceAndRun(base::Milliseconds(4999));
   EXPECT_EQ(sent_.size(), 1u);
-  loop_.AdvanceAndRun(Milliseconds(1));
+  loop_.AdvanceAndRun(base::Milliseconds(1));
   ASSERT_EQ(sent_.size(), 2u) << "resent after 5 s x 1";
   AnswerError();  // second and last attempt (TransactionMessageAttempts = 2)
   EXPECT_TRUE(queue_->empty()) << "discarded";

@@ -23,7 +23,7 @@ namespace {
 const lws_retry_bo_t kNoLwsKeepAlive = {};
 
 // How long a close handshake we started may take before we just hang up.
-constexpr Milliseconds kCloseHandshakeTimeout(5000);
+constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
 
 std::string HeaderValue(lws* wsi, lws_token_indexes token) {
   const int length = lws_hdr_total_length(wsi, token);
@@ -246,7 +246,7 @@ void WsClientTransport::Start() {
   running_ = true;
   // kClosing: the old connection ends first, then OnAttemptEnded schedules
   // the next attempt because running_ is set again.
-  if (state_ == State::kIdle) ScheduleAttempt(Milliseconds(0));
+  if (state_ == State::kIdle) ScheduleAttempt(base::Milliseconds(0));
 }
 
 void WsClientTransport::Stop() {
@@ -278,7 +278,7 @@ void WsClientTransport::Stop() {
   }
 }
 
-bool WsClientTransport::SetPingInterval(Milliseconds interval) {
+bool WsClientTransport::SetPingInterval(base::Milliseconds interval) {
   if (interval.count() < 0) return false;
   options_.ping_interval = interval;
   // Re-arm from now. An unanswered ping keeps its pong deadline.
@@ -317,7 +317,7 @@ bool WsClientTransport::Send(std::string text) {
   return true;
 }
 
-void WsClientTransport::ScheduleAttempt(Milliseconds delay) {
+void WsClientTransport::ScheduleAttempt(base::Milliseconds delay) {
   state_ = State::kWaitingToRetry;
   reconnect_deadline_ = loop_.clock().Now() + delay;
   retry_timer_ = loop_.AddTimer(delay, [this] {
@@ -667,7 +667,7 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
     Log(LogLevel::kInfo, std::string("disconnected: ") + ToString(reason));
   }
   if (running_) {
-    const Milliseconds delay = backoff_.Next();
+    const base::Milliseconds delay = backoff_.Next();
     Log(LogLevel::kInfo, "next attempt in " + std::to_string(delay.count()) + " ms");
     ScheduleAttempt(delay);
   } else {

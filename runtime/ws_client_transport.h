@@ -56,17 +56,17 @@ class WsClientTransport final : public Transport, private LwsHandler {
     std::string client_key_file;
 
     // Reconnect delay of attempt n: uniform in [0, min(cap, base * 2^n)].
-    Milliseconds reconnect_base{2000};
-    Milliseconds reconnect_cap{60'000};
+    base::Milliseconds reconnect_base{2000};
+    base::Milliseconds reconnect_cap{60'000};
     // Seed of the jitter; unset = from std::random_device (a fleet must not
     // share it). Tests set it to predict every delay.
     std::optional<std::uint64_t> random_seed;
     // A connection attempt (TCP + TLS + upgrade) that takes longer fails.
-    Milliseconds connect_timeout{30'000};
+    base::Milliseconds connect_timeout{30'000};
     // WebSocket ping period once connected (WebSocketPingInterval); 0 = off.
-    Milliseconds ping_interval{0};
+    base::Milliseconds ping_interval{0};
     // No pong this long after a ping: the link is dead, drop and reconnect.
-    Milliseconds pong_timeout{10'000};
+    base::Milliseconds pong_timeout{10'000};
     // Longer incoming messages are refused with close code 1009 (and text
     // that is not UTF-8 with 1007), ending the connection with kProtocolError
     // once the peer answers the close or 5 s (on the clock) have passed.
@@ -108,7 +108,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
 
   // WebSocketPingInterval changed (ChangeConfiguration): applies at once,
   // counted from now; 0 stops pinging. False (ignored) if negative.
-  bool SetPingInterval(Milliseconds interval);
+  bool SetPingInterval(base::Milliseconds interval);
   // AuthorizationKey changed (whitepaper A01): used from the next connection
   // attempt on. False (ignored) if empty or, in hex mode, not hex.
   bool SetAuthorizationKey(std::string key);
@@ -120,7 +120,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
 
   const ConnectError& last_connect_error() const { return last_connect_error_; }
   // When the next attempt is scheduled; empty unless waiting to reconnect.
-  std::optional<SteadyTime> reconnect_deadline() const { return reconnect_deadline_; }
+  std::optional<base::SteadyTime> reconnect_deadline() const { return reconnect_deadline_; }
   // Failed or lost attempts since the last successful connection.
   int reconnect_attempts() const { return backoff_.attempts(); }
   // A ping is unanswered (diagnostics).
@@ -158,7 +158,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
 
   bool CreateVhost();
   bool IsCurrent(lws* wsi) const;
-  void ScheduleAttempt(Milliseconds delay);
+  void ScheduleAttempt(base::Milliseconds delay);
   void Connect();
   void ArmPingTimer();
   void SendPing();
@@ -200,7 +200,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
   TimerId close_timer_ = 0;
   TimerId ping_timer_ = 0;
   TimerId pong_timer_ = 0;
-  std::optional<SteadyTime> reconnect_deadline_;
+  std::optional<base::SteadyTime> reconnect_deadline_;
 };
 
 }  // namespace ocpp::runtime

@@ -52,7 +52,7 @@ class WsClientOptionsTest : public ::testing::Test {
     return error;
   }
 
-  FakeClock clock_;
+  base::FakeClock clock_;
   std::unique_ptr<LwsEventLoop> loop_;
 };
 
@@ -131,19 +131,19 @@ TEST_F(WsClientOptionsTest, RefusesNonsense) {
   options.security_profile = static_cast<SecurityProfile>(4);
   Refusal(options);
   options = Valid();
-  options.reconnect_cap = options.reconnect_base - Milliseconds(1);
+  options.reconnect_cap = options.reconnect_base - base::Milliseconds(1);
   Refusal(options);
   options = Valid();
-  options.pong_timeout = Milliseconds(0);
+  options.pong_timeout = base::Milliseconds(0);
   Refusal(options);
   options = Valid();
-  options.ping_interval = Milliseconds(-1);
+  options.ping_interval = base::Milliseconds(-1);
   Refusal(options);
   options = Valid();
   options.max_message_bytes = 0;
   Refusal(options);
   options = Valid();
-  options.connect_timeout = Milliseconds(0);
+  options.connect_timeout = base::Milliseconds(0);
   Refusal(options);
 }
 

@@ -135,7 +135,7 @@ class WsHostilePeerTest : public ::testing::Test {
     EXPECT_TRUE(client_->reconnect_deadline().has_value());
   }
 
-  FakeClock clock_;
+  base::FakeClock clock_;
   RawCentralSystem peer_;
   std::unique_ptr<LwsEventLoop> loop_;
   std::unique_ptr<WsClientTransport> client_;

@@ -165,7 +165,7 @@ class WsTransportTest : public ::testing::Test {
   WsServer::ConnectionId only_connection() const { return server_log_.opened.back(); }
 
   static testing::TestPki* pki_;
-  FakeClock clock_;
+  base::FakeClock clock_;
   std::vector<std::string> logs_;
   std::unique_ptr<LwsEventLoop> loop_;
   ServerLog server_log_;

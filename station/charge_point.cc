@@ -15,7 +15,7 @@ namespace {
 using runtime::CallFailure;
 using runtime::CallOutcome;
 using runtime::HandlerResult;
-using runtime::Milliseconds;
+using base::Milliseconds;
 using runtime::TransactionMessageKind;
 using v16::Action;
 using v16::ChargePointStatus;
@@ -48,7 +48,7 @@ v16::ChargePointErrorCode ToErrorCode(hal::Fault fault) {
 
 }  // namespace
 
-hal::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps, Options options,
+base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps, Options options,
                                                               std::vector<std::string>* warnings) {
   Configuration config = Configuration::Load(deps.store, options.factory_config, warnings);
   std::unique_ptr<ChargePoint> cp(new ChargePoint(deps, std::move(options), std::move(config)));
@@ -507,7 +507,7 @@ void ChargePoint::ScheduleReset(v16::ResetType type) {
   // Give the queued StopTransaction a chance to be delivered before the
   // reboot (section 5.14); it is durable either way.
   std::weak_ptr<bool> alive = alive_;
-  const runtime::SteadyTime deadline = deps_.loop.clock().Now() + options_.reset_grace;
+  const base::SteadyTime deadline = deps_.loop.clock().Now() + options_.reset_grace;
   auto check = std::make_shared<std::function<void()>>();
   std::weak_ptr<std::function<void()>> weak_check = check;
   *check = [this, alive, type, deadline, weak_check] {
@@ -970,8 +970,8 @@ void ChargePoint::ScheduleSampledMeterValues() {
   // Sample k is due k intervals after the start of the series, and carries
   // that time exactly: no drift, and evenly spaced timestamps (TC_070).
   const std::int64_t k = tx_->samples + 1;
-  const runtime::SteadyTime due = tx_->sample_base + Milliseconds(k * interval * 1000);
-  const runtime::SteadyTime now = deps_.loop.clock().Now();
+  const base::SteadyTime due = tx_->sample_base + Milliseconds(k * interval * 1000);
+  const base::SteadyTime now = deps_.loop.clock().Now();
   const Milliseconds delay =
       due > now ? std::chrono::duration_cast<Milliseconds>(due - now) : Milliseconds(0);
   std::weak_ptr<bool> alive = alive_;

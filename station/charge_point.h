@@ -20,7 +20,7 @@
 
 #include "generated/ocpp16/registry.h"
 #include "hal/hardware.h"
-#include "hal/status.h"
+#include "base/status.h"
 #include "hal/storage.h"
 #include "runtime/durable_queue.h"
 #include "runtime/event_loop.h"
@@ -59,13 +59,13 @@ class ChargePoint {
     std::map<std::string, std::string> factory_config;
     // The current the supply circuit allows; advertised on the control pilot.
     int max_current_amps = 32;
-    runtime::Milliseconds response_timeout{15000};
+    base::Milliseconds response_timeout{15000};
     // How long a Reset waits for queued StopTransactions before rebooting.
-    runtime::Milliseconds reset_grace{10000};
+    base::Milliseconds reset_grace{10000};
     // A reboot request not carried out within this time failed (ResetRetries).
-    runtime::Milliseconds reboot_timeout{60000};
+    base::Milliseconds reboot_timeout{60000};
     // How often the HAL is polled (hal::Hardware::Poll).
-    runtime::Milliseconds poll_interval{hal::kHardwarePollInterval};
+    base::Milliseconds poll_interval{hal::kHardwarePollInterval};
     Callbacks callbacks;
   };
 
@@ -79,7 +79,7 @@ class ChargePoint {
 
   // Loads configuration and state; stops a transaction that a power cut
   // interrupted (reason PowerLoss). Errors are one-line descriptions.
-  static hal::Result<std::unique_ptr<ChargePoint>> Create(Dependencies deps, Options options,
+  static base::Result<std::unique_ptr<ChargePoint>> Create(Dependencies deps, Options options,
                                                           std::vector<std::string>* warnings);
   ~ChargePoint();
 
@@ -108,7 +108,7 @@ class ChargePoint {
     std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
     // Sampled meter values: sample k is due at sample_base + k * interval
     // and stamped sample_base_time + k * interval (section 3.16.2).
-    runtime::SteadyTime sample_base{};
+    base::SteadyTime sample_base{};
     codec::DateTime sample_base_time;
     std::int64_t samples = 0;
   };
@@ -202,7 +202,7 @@ class ChargePoint {
   bool finishing_ = false;
   std::optional<Transaction> tx_;
   bool reset_pending_ = false;
-  runtime::SteadyTime last_persisted_{};
+  base::SteadyTime last_persisted_{};
   bool started_ = false;
   std::shared_ptr<std::function<void()>> reset_check_;
 

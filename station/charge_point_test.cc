@@ -17,7 +17,7 @@ namespace ocpp::station {
 namespace {
 
 using hal::PilotState;
-using runtime::Milliseconds;
+using base::Milliseconds;
 
 class FakeTransport final : public runtime::Transport {
  public:

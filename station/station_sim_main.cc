@@ -26,7 +26,7 @@
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -318,7 +318,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  runtime::SystemClock clock;
+  base::SystemClock clock;
   runtime::LwsEventLoop::Options loop_options;
   loop_options.log_sink = [&flags](runtime::LogLevel level, std::string_view message) {
     if (flags.level == Level::kDebug || level == runtime::LogLevel::kError) {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "tools/csms/central_system.h"
 
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   signal(SIGPIPE, SIG_IGN);
-  runtime::SystemClock clock;
+  base::SystemClock clock;
   auto loop = runtime::LwsEventLoop::Create(clock);
   std::string error;
   tools::CentralSystem::Options cs_options;

@@ -76,17 +76,17 @@ std::string ColumnBytes(sqlite3_stmt* statement, int column) {
   return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
 }
 
-StatusCode CodeFor(int rc) {
+base::StatusCode CodeFor(int rc) {
   switch (rc & 0xff) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return StatusCode::kDataLoss;
+      return base::StatusCode::kDataLoss;
     case SQLITE_FULL:
-      return StatusCode::kResourceExhausted;
+      return base::StatusCode::kResourceExhausted;
     case SQLITE_TOOBIG:
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
-      return StatusCode::kInvalidArgument;
+      return base::StatusCode::kInvalidArgument;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
@@ -95,9 +95,9 @@ StatusCode CodeFor(int rc) {
     case SQLITE_PERM:
     case SQLITE_AUTH:
     case SQLITE_NOLFS:
-      return StatusCode::kUnavailable;
+      return base::StatusCode::kUnavailable;
     default:
-      return StatusCode::kInternal;
+      return base::StatusCode::kInternal;
   }
 }
 
@@ -124,32 +124,32 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
   return std::nullopt;
 }
 
-Status EmptyKeyError() { return Status(StatusCode::kInvalidArgument, "empty storage key"); }
+base::Status EmptyKeyError() { return base::Status(base::StatusCode::kInvalidArgument, "empty storage key"); }
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir,
+base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir,
                                                            const Options& options) {
   if (data_dir.empty()) {
-    return Status(StatusCode::kInvalidArgument, "storage: empty data directory path");
+    return base::Status(base::StatusCode::kInvalidArgument, "storage: empty data directory path");
   }
   if (options.file_name.empty() || options.file_name.find('/') != std::string::npos) {
-    return Status(StatusCode::kInvalidArgument,
+    return base::Status(base::StatusCode::kInvalidArgument,
                   "storage: invalid database file name '" + options.file_name + "'");
   }
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
-    return Status(StatusCode::kUnavailable, OneLine("storage: cannot create data directory " +
+    return base::Status(base::StatusCode::kUnavailable, OneLine("storage: cannot create data directory " +
                                                     data_dir + ": " + ec.message()));
   }
   if (!fs::is_directory(data_dir, ec)) {
-    return Status(StatusCode::kUnavailable,
+    return base::Status(base::StatusCode::kUnavailable,
                   "storage: data directory " + data_dir + " is not a directory");
   }
   if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
-    return Status(StatusCode::kUnavailable, OneLine("storage: data directory " + data_dir +
+    return base::Status(base::StatusCode::kUnavailable, OneLine("storage: data directory " + data_dir +
                                                     " is not writable: " + std::strerror(errno)));
   }
 
@@ -163,11 +163,11 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);  // a no-op for nullptr
-    return Status(CodeFor(rc), OneLine("storage: cannot open " + path + ": " + message));
+    return base::Status(CodeFor(rc), OneLine("storage: cannot open " + path + ": " + message));
   }
   // From here on the destructor owns `db`.
   std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db, std::move(path)));
-  Status status = storage->Initialize(options);
+  base::Status status = storage->Initialize(options);
   if (!status.ok()) return status;
   return storage;
 }
@@ -181,25 +181,25 @@ SqliteStorage::~SqliteStorage() {
   sqlite3_close(db_);
 }
 
-Status SqliteStorage::Initialize(const Options& options) {
+base::Status SqliteStorage::Initialize(const Options& options) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, options.busy_timeout_ms);
 
   // The first statement that reads the file: a file that is not a database
   // fails here with SQLITE_NOTADB.
-  Result<std::string> mode = QueryText("PRAGMA journal_mode = WAL", "enable WAL");
+  base::Result<std::string> mode = QueryText("PRAGMA journal_mode = WAL", "enable WAL");
   if (!mode.ok()) return mode.status();
   if (*mode != "wal") {
-    return Status(StatusCode::kUnavailable,
+    return base::Status(base::StatusCode::kUnavailable,
                   "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
   }
-  Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
+  base::Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
   if (!status.ok()) return status;
 
-  Result<std::string> check = QueryText("PRAGMA quick_check(1)", "check the file");
+  base::Result<std::string> check = QueryText("PRAGMA quick_check(1)", "check the file");
   if (!check.ok()) return check.status();
   if (*check != "ok") {
-    return Status(StatusCode::kDataLoss,
+    return base::Status(base::StatusCode::kDataLoss,
                   OneLine("storage: " + path_ + " is corrupt: " + check.value()));
   }
 
@@ -215,10 +215,10 @@ Status SqliteStorage::Initialize(const Options& options) {
   }
 
   if (options.max_database_bytes > 0) {
-    Result<std::string> page_size = QueryText("PRAGMA page_size", "read page size");
+    base::Result<std::string> page_size = QueryText("PRAGMA page_size", "read page size");
     if (!page_size.ok()) return page_size.status();
     const std::uint64_t page_bytes = std::strtoull(page_size->c_str(), nullptr, 10);
-    if (page_bytes == 0) return Status(StatusCode::kInternal, "storage: page size is 0");
+    if (page_bytes == 0) return base::Status(base::StatusCode::kInternal, "storage: page size is 0");
     std::uint64_t pages = options.max_database_bytes / page_bytes;
     if (pages < 2) pages = 2;
     const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
@@ -230,34 +230,34 @@ Status SqliteStorage::Initialize(const Options& options) {
 
 // Runs inside the write transaction Initialize opened, so two processes
 // opening a new file at once cannot both create the schema.
-Status SqliteStorage::CreateOrCheckSchema() {
-  Result<std::string> version_text = QueryText("PRAGMA user_version", "read schema version");
+base::Status SqliteStorage::CreateOrCheckSchema() {
+  base::Result<std::string> version_text = QueryText("PRAGMA user_version", "read schema version");
   if (!version_text.ok()) return version_text.status();
   const int version = std::atoi(version_text->c_str());
-  if (version == kSchemaVersion) return OkStatus();
+  if (version == kSchemaVersion) return base::OkStatus();
   if (version > kSchemaVersion) {
-    return Status(StatusCode::kFailedPrecondition,
+    return base::Status(base::StatusCode::kFailedPrecondition,
                   "storage: " + path_ + " has schema version " + std::to_string(version) +
                       ", newer than this software's " + std::to_string(kSchemaVersion));
   }
   if (version != 0) {
-    return Status(StatusCode::kDataLoss, "storage: " + path_ + " has an invalid schema version " +
+    return base::Status(base::StatusCode::kDataLoss, "storage: " + path_ + " has an invalid schema version " +
                                              std::to_string(version));
   }
   char* error = nullptr;
   const int rc = sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, &error);
   std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
   sqlite3_free(error);
-  if (rc == SQLITE_OK) return OkStatus();
+  if (rc == SQLITE_OK) return base::OkStatus();
   if ((rc & 0xff) == SQLITE_ERROR) {
     // E.g. "table kv already exists": some other application's database.
-    return Status(StatusCode::kFailedPrecondition,
+    return base::Status(base::StatusCode::kFailedPrecondition,
                   OneLine("storage: " + path_ + " is not an OCPP storage file: " + detail));
   }
-  return Status(CodeFor(rc), OneLine("storage: " + path_ + ": create schema: " + detail));
+  return base::Status(CodeFor(rc), OneLine("storage: " + path_ + ": create schema: " + detail));
 }
 
-Status SqliteStorage::PrepareStatements() {
+base::Status SqliteStorage::PrepareStatements() {
   static_assert(sizeof(kStatementSql) / sizeof(kStatementSql[0]) == kStatementCount,
                 "one SQL text per StatementId");
   for (int id = 0; id < kStatementCount; ++id) {
@@ -265,25 +265,25 @@ Status SqliteStorage::PrepareStatements() {
                                       &statements_[id], nullptr);
     // A file whose tables do not match the schema fails here ("no such table").
     if (rc != SQLITE_OK) {
-      Status error = Error(rc, "prepare statements");
-      return Status(StatusCode::kDataLoss, error.message());
+      base::Status error = Error(rc, "prepare statements");
+      return base::Status(base::StatusCode::kDataLoss, error.message());
     }
   }
-  return OkStatus();
+  return base::OkStatus();
 }
 
-Status SqliteStorage::Error(int rc, const char* what) const {
+base::Status SqliteStorage::Error(int rc, const char* what) const {
   // sqlite3_errmsg describes the most recent failure on this connection, which
   // is `rc` as long as callers report errors right away.
   const char* detail = sqlite3_errcode(db_) == rc ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  return Status(CodeFor(rc), OneLine("storage: " + path_ + ": " + what + ": " + detail));
+  return base::Status(CodeFor(rc), OneLine("storage: " + path_ + ": " + what + ": " + detail));
 }
 
-Result<std::string> SqliteStorage::QueryText(const char* sql, const char* what) {
+base::Result<std::string> SqliteStorage::QueryText(const char* sql, const char* what) {
   sqlite3_stmt* statement = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr);
   if (rc != SQLITE_OK) {
-    Status error = Error(rc, what);
+    base::Status error = Error(rc, what);
     sqlite3_finalize(statement);
     return error;
   }
@@ -297,7 +297,7 @@ Result<std::string> SqliteStorage::QueryText(const char* sql, const char* what) 
     }
   }
   if (rc != SQLITE_DONE) {
-    Status error = Error(rc, what);
+    base::Status error = Error(rc, what);
     sqlite3_finalize(statement);
     return error;
   }
@@ -305,18 +305,18 @@ Result<std::string> SqliteStorage::QueryText(const char* sql, const char* what) 
   return text;
 }
 
-Status SqliteStorage::Execute(const char* sql, const char* what) {
-  Result<std::string> result = QueryText(sql, what);
-  return result.ok() ? OkStatus() : result.status();
+base::Status SqliteStorage::Execute(const char* sql, const char* what) {
+  base::Result<std::string> result = QueryText(sql, what);
+  return result.ok() ? base::OkStatus() : result.status();
 }
 
-Status SqliteStorage::StepDone(StatementId id, const char* what) {
+base::Status SqliteStorage::StepDone(StatementId id, const char* what) {
   const int rc = sqlite3_step(statements_[id]);
-  return rc == SQLITE_DONE ? OkStatus() : Error(rc, what);
+  return rc == SQLITE_DONE ? base::OkStatus() : Error(rc, what);
 }
 
-Status SqliteStorage::InTransaction(const char* what, const std::function<Status()>& body) {
-  Status status;
+base::Status SqliteStorage::InTransaction(const char* what, const std::function<base::Status()>& body) {
+  base::Status status;
   {
     StatementScope scope(statements_[kBegin]);
     status = StepDone(kBegin, what);
@@ -336,7 +336,7 @@ Status SqliteStorage::InTransaction(const char* what, const std::function<Status
   return status;
 }
 
-Result<std::string> SqliteStorage::Get(std::string_view key) {
+base::Result<std::string> SqliteStorage::Get(std::string_view key) {
   if (key.empty()) return EmptyKeyError();
   sqlite3_stmt* statement = statements_[kKvGet];
   StatementScope scope(statement);
@@ -345,12 +345,12 @@ Result<std::string> SqliteStorage::Get(std::string_view key) {
   rc = sqlite3_step(statement);
   if (rc == SQLITE_ROW) return ColumnBytes(statement, 0);
   if (rc == SQLITE_DONE) {
-    return Status(StatusCode::kNotFound, "storage: no value for key '" + std::string(key) + "'");
+    return base::Status(base::StatusCode::kNotFound, "storage: no value for key '" + std::string(key) + "'");
   }
   return Error(rc, "get");
 }
 
-Status SqliteStorage::PutLocked(std::string_view key, std::string_view value) {
+base::Status SqliteStorage::PutLocked(std::string_view key, std::string_view value) {
   sqlite3_stmt* statement = statements_[kKvPut];
   StatementScope scope(statement);
   int rc = BindBytes(statement, 1, key);
@@ -359,7 +359,7 @@ Status SqliteStorage::PutLocked(std::string_view key, std::string_view value) {
   return StepDone(kKvPut, "put");
 }
 
-Status SqliteStorage::DeleteLocked(std::string_view key) {
+base::Status SqliteStorage::DeleteLocked(std::string_view key) {
   sqlite3_stmt* statement = statements_[kKvDelete];
   StatementScope scope(statement);
   const int rc = BindBytes(statement, 1, key);
@@ -367,17 +367,17 @@ Status SqliteStorage::DeleteLocked(std::string_view key) {
   return StepDone(kKvDelete, "delete");
 }
 
-Status SqliteStorage::Put(std::string_view key, std::string_view value) {
+base::Status SqliteStorage::Put(std::string_view key, std::string_view value) {
   if (key.empty()) return EmptyKeyError();
   return InTransaction("put", [&] { return PutLocked(key, value); });
 }
 
-Status SqliteStorage::Delete(std::string_view key) {
+base::Status SqliteStorage::Delete(std::string_view key) {
   if (key.empty()) return EmptyKeyError();
   return InTransaction("delete", [&] { return DeleteLocked(key); });
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> SqliteStorage::List(
+base::Result<std::vector<std::pair<std::string, std::string>>> SqliteStorage::List(
     std::string_view prefix) {
   const std::optional<std::string> end = PrefixSuccessor(prefix);
   sqlite3_stmt* statement = statements_[end ? kKvListRange : kKvListFrom];
@@ -393,28 +393,28 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStorage::List(
   return entries;
 }
 
-Status SqliteStorage::Commit(const std::vector<Write>& writes) {
+base::Status SqliteStorage::Commit(const std::vector<Write>& writes) {
   for (const Write& write : writes) {
     if (write.key.empty()) return EmptyKeyError();
   }
-  if (writes.empty()) return OkStatus();
+  if (writes.empty()) return base::OkStatus();
   return InTransaction("commit", [&] {
     for (const Write& write : writes) {
-      Status status = write.value ? PutLocked(write.key, *write.value) : DeleteLocked(write.key);
+      base::Status status = write.value ? PutLocked(write.key, *write.value) : DeleteLocked(write.key);
       if (!status.ok()) return status;
     }
-    return OkStatus();
+    return base::OkStatus();
   });
 }
 
-Result<MessageLog::Seq> SqliteStorage::Append(std::string_view data) {
+base::Result<MessageLog::Seq> SqliteStorage::Append(std::string_view data) {
   Seq seq = 0;
-  Status status = InTransaction("append", [&] {
+  base::Status status = InTransaction("append", [&] {
     sqlite3_stmt* statement = statements_[kLogAppend];
     StatementScope scope(statement);
     const int rc = BindBytes(statement, 1, data);
     if (rc != SQLITE_OK) return Error(rc, "append");
-    Status step = StepDone(kLogAppend, "append");
+    base::Status step = StepDone(kLogAppend, "append");
     if (step.ok()) seq = static_cast<Seq>(sqlite3_last_insert_rowid(db_));
     return step;
   });
@@ -422,7 +422,7 @@ Result<MessageLog::Seq> SqliteStorage::Append(std::string_view data) {
   return seq;
 }
 
-Result<std::vector<MessageLog::Record>> SqliteStorage::ReadAll() {
+base::Result<std::vector<MessageLog::Record>> SqliteStorage::ReadAll() {
   sqlite3_stmt* statement = statements_[kLogReadAll];
   StatementScope scope(statement);
   std::vector<Record> records;
@@ -437,9 +437,9 @@ Result<std::vector<MessageLog::Record>> SqliteStorage::ReadAll() {
   return records;
 }
 
-Status SqliteStorage::Update(Seq seq, std::string_view data) {
+base::Status SqliteStorage::Update(Seq seq, std::string_view data) {
   if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
-    return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
   }
   return InTransaction("update", [&] {
     sqlite3_stmt* statement = statements_[kLogUpdate];
@@ -447,32 +447,32 @@ Status SqliteStorage::Update(Seq seq, std::string_view data) {
     int rc = sqlite3_bind_int64(statement, 1, static_cast<sqlite3_int64>(seq));
     if (rc == SQLITE_OK) rc = BindBytes(statement, 2, data);
     if (rc != SQLITE_OK) return Error(rc, "update");
-    Status step = StepDone(kLogUpdate, "update");
+    base::Status step = StepDone(kLogUpdate, "update");
     if (step.ok() && sqlite3_changes(db_) == 0) {
-      return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+      return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
     }
     return step;
   });
 }
 
-Status SqliteStorage::Remove(Seq seq) {
+base::Status SqliteStorage::Remove(Seq seq) {
   if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
-    return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
   }
   return InTransaction("remove", [&] {
     sqlite3_stmt* statement = statements_[kLogRemove];
     StatementScope scope(statement);
     const int rc = sqlite3_bind_int64(statement, 1, static_cast<sqlite3_int64>(seq));
     if (rc != SQLITE_OK) return Error(rc, "remove");
-    Status step = StepDone(kLogRemove, "remove");
+    base::Status step = StepDone(kLogRemove, "remove");
     if (step.ok() && sqlite3_changes(db_) == 0) {
-      return Status(StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+      return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
     }
     return step;
   });
 }
 
-Result<std::uint64_t> SqliteStorage::Count() {
+base::Result<std::uint64_t> SqliteStorage::Count() {
   sqlite3_stmt* statement = statements_[kLogCount];
   StatementScope scope(statement);
   const int rc = sqlite3_step(statement);
@@ -480,7 +480,7 @@ Result<std::uint64_t> SqliteStorage::Count() {
   return static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
 }
 
-Result<std::uint64_t> SqliteStorage::SizeBytes() {
+base::Result<std::uint64_t> SqliteStorage::SizeBytes() {
   sqlite3_stmt* statement = statements_[kLogSize];
   StatementScope scope(statement);
   const int rc = sqlite3_step(statement);
@@ -488,14 +488,14 @@ Result<std::uint64_t> SqliteStorage::SizeBytes() {
   return static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
 }
 
-Status SqliteStorage::CheckIntegrity() {
-  Result<std::string> check = QueryText("PRAGMA integrity_check(1)", "integrity check");
+base::Status SqliteStorage::CheckIntegrity() {
+  base::Result<std::string> check = QueryText("PRAGMA integrity_check(1)", "integrity check");
   if (!check.ok()) return check.status();
   if (*check != "ok") {
-    return Status(StatusCode::kDataLoss,
+    return base::Status(base::StatusCode::kDataLoss,
                   OneLine("storage: " + path_ + " is corrupt: " + check.value()));
   }
-  return OkStatus();
+  return base::OkStatus();
 }
 
 }  // namespace ocpp::hal

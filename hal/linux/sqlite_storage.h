@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "hal/status.h"
+#include "base/status.h"
 #include "hal/storage.h"
 
 struct sqlite3;
@@ -46,9 +46,9 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
   };
 
   // Creates `data_dir` if it is missing, then opens or creates the database.
-  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+  static base::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
                                                      const Options& options);
-  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir) {
+  static base::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir) {
     return Open(data_dir, Options());
   }
 
@@ -57,23 +57,23 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
   ~SqliteStorage() override;
 
   // KeyValueStore
-  Result<std::string> Get(std::string_view key) override;
-  Status Put(std::string_view key, std::string_view value) override;
-  Status Delete(std::string_view key) override;
-  Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override;
-  Status Commit(const std::vector<Write>& writes) override;
+  base::Result<std::string> Get(std::string_view key) override;
+  base::Status Put(std::string_view key, std::string_view value) override;
+  base::Status Delete(std::string_view key) override;
+  base::Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override;
+  base::Status Commit(const std::vector<Write>& writes) override;
 
   // MessageLog
-  Result<Seq> Append(std::string_view data) override;
-  Result<std::vector<Record>> ReadAll() override;
-  Status Update(Seq seq, std::string_view data) override;
-  Status Remove(Seq seq) override;
-  Result<std::uint64_t> Count() override;
-  Result<std::uint64_t> SizeBytes() override;
+  base::Result<Seq> Append(std::string_view data) override;
+  base::Result<std::vector<Record>> ReadAll() override;
+  base::Status Update(Seq seq, std::string_view data) override;
+  base::Status Remove(Seq seq) override;
+  base::Result<std::uint64_t> Count() override;
+  base::Result<std::uint64_t> SizeBytes() override;
 
   // Full consistency check of the file (SQLite integrity_check); kDataLoss
   // naming the first problem found.
-  Status CheckIntegrity();
+  base::Status CheckIntegrity();
 
   // The database file.
   const std::string& path() const { return path_; }
@@ -99,19 +99,19 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
 
   SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
-  Status Initialize(const Options& options);
-  Status CreateOrCheckSchema();
-  Status PrepareStatements();
+  base::Status Initialize(const Options& options);
+  base::Status CreateOrCheckSchema();
+  base::Status PrepareStatements();
   // Runs `sql` and returns the first column of its first row ("" if no row).
-  Result<std::string> QueryText(const char* sql, const char* what);
-  Status Execute(const char* sql, const char* what);
+  base::Result<std::string> QueryText(const char* sql, const char* what);
+  base::Status Execute(const char* sql, const char* what);
   // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back on failure.
-  Status InTransaction(const char* what, const std::function<Status()>& body);
-  Status StepDone(StatementId id, const char* what);
-  Status PutLocked(std::string_view key, std::string_view value);
-  Status DeleteLocked(std::string_view key);
+  base::Status InTransaction(const char* what, const std::function<base::Status()>& body);
+  base::Status StepDone(StatementId id, const char* what);
+  base::Status PutLocked(std::string_view key, std::string_view value);
+  base::Status DeleteLocked(std::string_view key);
   // A Status for SQLite result code `rc`, naming the file and the operation.
-  Status Error(int rc, const char* what) const;
+  base::Status Error(int rc, const char* what) const;
 
   sqlite3* db_;
   std::string path_;

@@ -46,7 +46,7 @@ class SqliteStorageTest : public ::testing::Test {
     ASSERT_EQ(rc, SQLITE_OK) << message;
   }
 
-  static void ExpectOneLine(const Status& status) {
+  static void ExpectOneLine(const base::Status& status) {
     EXPECT_FALSE(status.message().empty());
     EXPECT_EQ(status.message().find('\n'), std::string::npos) << status.message();
   }
@@ -81,10 +81,10 @@ TEST_F(SqliteStorageTest, UsesWalJournal) {
 }
 
 TEST_F(SqliteStorageTest, RejectsBadArguments) {
-  EXPECT_EQ(SqliteStorage::Open("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteStorage::Open("").status().code(), base::StatusCode::kInvalidArgument);
   SqliteStorage::Options options;
   options.file_name = "sub/ocpp.sqlite3";
-  EXPECT_EQ(SqliteStorage::Open(dir_, options).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteStorage::Open(dir_, options).status().code(), base::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SqliteStorageTest, DataDirectoryThatIsAFileGivesAnError) {
@@ -92,7 +92,7 @@ TEST_F(SqliteStorageTest, DataDirectoryThatIsAFileGivesAnError) {
   std::ofstream(file) << "not a directory";
   auto storage = SqliteStorage::Open(file);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kUnavailable);
   EXPECT_NE(storage.status().message().find(file), std::string::npos);
   ExpectOneLine(storage.status());
   std::cout << "file as directory: " << storage.status().ToString() << "\n";
@@ -100,7 +100,7 @@ TEST_F(SqliteStorageTest, DataDirectoryThatIsAFileGivesAnError) {
   // A directory below a regular file cannot be created.
   auto below = SqliteStorage::Open(file + "/data");
   ASSERT_FALSE(below.ok());
-  EXPECT_EQ(below.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(below.status().code(), base::StatusCode::kUnavailable);
   ExpectOneLine(below.status());
 }
 
@@ -108,17 +108,17 @@ TEST_F(SqliteStorageTest, DataDirectoryThatIsAFileGivesAnError) {
 // when the test runs as root the attempt is made from a child process that
 // dropped to uid/gid 65534 ("nobody"). Nothing when that is impossible (a
 // sandbox whose user namespace maps only root).
-std::optional<Status> OpenAsUnprivilegedUser(const std::string& dir) {
+std::optional<base::Status> OpenAsUnprivilegedUser(const std::string& dir) {
   if (::geteuid() != 0) return SqliteStorage::Open(dir).status();
   int fds[2];
-  if (::pipe(fds) != 0) return Status(StatusCode::kInternal, "pipe failed");
+  if (::pipe(fds) != 0) return base::Status(base::StatusCode::kInternal, "pipe failed");
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
     std::string report = "setuid failed";
     int code = -1;
     if (::setgid(65534) == 0 && ::setuid(65534) == 0) {
-      Status status = SqliteStorage::Open(dir).status();
+      base::Status status = SqliteStorage::Open(dir).status();
       code = static_cast<int>(status.code());
       report = status.message();
     }
@@ -137,18 +137,18 @@ std::optional<Status> OpenAsUnprivilegedUser(const std::string& dir) {
   const size_t space = report.find(' ');
   const int code = std::atoi(report.substr(0, space).c_str());
   if (code < 0 || space == std::string::npos) return std::nullopt;
-  return Status(static_cast<StatusCode>(code), report.substr(space + 1));
+  return base::Status(static_cast<base::StatusCode>(code), report.substr(space + 1));
 }
 
 TEST_F(SqliteStorageTest, ReadOnlyDataDirectoryGivesAnError) {
   const std::string read_only = dir_ + "/read_only";
   fs::create_directories(read_only);
   ASSERT_EQ(::chmod(read_only.c_str(), 0555), 0);
-  std::optional<Status> result = OpenAsUnprivilegedUser(read_only);
+  std::optional<base::Status> result = OpenAsUnprivilegedUser(read_only);
   ::chmod(read_only.c_str(), 0755);
   if (!result) GTEST_SKIP() << "running as root and cannot switch to an unprivileged user";
-  const Status& status = *result;
-  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  const base::Status& status = *result;
+  EXPECT_EQ(status.code(), base::StatusCode::kUnavailable) << status.ToString();
   ExpectOneLine(status);
   std::cout << "read-only directory: " << status.ToString() << "\n";
 }
@@ -157,7 +157,7 @@ TEST_F(SqliteStorageTest, DatabasePathThatIsADirectoryGivesAnError) {
   fs::create_directories(db_path());
   auto storage = SqliteStorage::Open(dir_);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kUnavailable);
   ExpectOneLine(storage.status());
 }
 
@@ -168,7 +168,7 @@ TEST_F(SqliteStorageTest, GarbageFileGivesDataLoss) {
   }
   auto storage = SqliteStorage::Open(dir_);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kDataLoss) << storage.status().ToString();
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kDataLoss) << storage.status().ToString();
   EXPECT_NE(storage.status().message().find(db_path()), std::string::npos);
   EXPECT_NE(storage.status().message().find("not a database"), std::string::npos)
       << storage.status().message();
@@ -200,10 +200,10 @@ TEST_F(SqliteStorageTest, DamagedPagesGiveDataLoss) {
   if (storage.ok()) {
     // quick_check must have caught it; if it did not, a full check must.
     ADD_FAILURE() << "Open accepted a damaged file";
-    EXPECT_EQ((*storage)->CheckIntegrity().code(), StatusCode::kDataLoss);
+    EXPECT_EQ((*storage)->CheckIntegrity().code(), base::StatusCode::kDataLoss);
     return;
   }
-  EXPECT_EQ(storage.status().code(), StatusCode::kDataLoss) << storage.status().ToString();
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kDataLoss) << storage.status().ToString();
   ExpectOneLine(storage.status());
   std::cout << "damaged pages: " << storage.status().ToString() << "\n";
 }
@@ -213,7 +213,7 @@ TEST_F(SqliteStorageTest, NewerSchemaVersionIsRefused) {
   RawSql("PRAGMA user_version = 99");
   auto storage = SqliteStorage::Open(dir_);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kFailedPrecondition);
   ExpectOneLine(storage.status());
 }
 
@@ -221,7 +221,7 @@ TEST_F(SqliteStorageTest, ForeignDatabaseIsRefused) {
   RawSql("CREATE TABLE kv (something TEXT)");
   auto storage = SqliteStorage::Open(dir_);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kFailedPrecondition)
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kFailedPrecondition)
       << storage.status().ToString();
   ExpectOneLine(storage.status());
 }
@@ -231,7 +231,7 @@ TEST_F(SqliteStorageTest, MissingTableIsDataLoss) {
   RawSql("DROP TABLE message_log");
   auto storage = SqliteStorage::Open(dir_);
   ASSERT_FALSE(storage.ok());
-  EXPECT_EQ(storage.status().code(), StatusCode::kDataLoss) << storage.status().ToString();
+  EXPECT_EQ(storage.status().code(), base::StatusCode::kDataLoss) << storage.status().ToString();
   ExpectOneLine(storage.status());
 }
 
@@ -251,8 +251,8 @@ TEST_F(SqliteStorageTest, SizeBoundFailsWritesAtomicallyAndKeepsOldData) {
     batch.push_back({"big" + std::to_string(i), std::string(4096, 'x')});
   }
   batch.push_back({"keep", std::nullopt});
-  Status status = db.Commit(batch);
-  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.ToString();
+  base::Status status = db.Commit(batch);
+  EXPECT_EQ(status.code(), base::StatusCode::kResourceExhausted) << status.ToString();
   ExpectOneLine(status);
   EXPECT_EQ(*db.Get("keep"), "me");
   EXPECT_TRUE(db.List("big")->empty());
@@ -262,7 +262,7 @@ TEST_F(SqliteStorageTest, SizeBoundFailsWritesAtomicallyAndKeepsOldData) {
   for (; appended < 100; ++appended) {
     auto seq = db.Append(std::string(2048, 'r'));
     if (!seq.ok()) {
-      EXPECT_EQ(seq.status().code(), StatusCode::kResourceExhausted);
+      EXPECT_EQ(seq.status().code(), base::StatusCode::kResourceExhausted);
       break;
     }
   }

@@ -6,7 +6,7 @@
 
 namespace ocpp::hal {
 
-std::unique_ptr<Hardware> CreateHardware(const runtime::Clock& clock) {
+std::unique_ptr<Hardware> CreateHardware(const base::Clock& clock) {
   return std::make_unique<sim::SimHardware>(clock);
 }
 

@@ -13,7 +13,7 @@
 
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace {
 
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   ParseAndCheck(input);
 
-  ocpp::runtime::FakeClock clock;
+  ocpp::base::FakeClock clock;
   ocpp::hal::sim::SimHardware hardware(clock);
   hardware.SetStateObserver([](ocpp::hal::PilotState) {});
   hardware.SetTagObserver([](const std::string& tag) { Check(!tag.empty() && tag.size() <= 20); });

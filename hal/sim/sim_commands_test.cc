@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::hal::sim {
 namespace {
@@ -194,7 +194,7 @@ TEST(FormatCommandTest, RoundTripsThroughTheParser) {
 }
 
 TEST(ApplyCommandTest, DrivesTheSimulator) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<std::string> tags;
   std::vector<Fault> faults;
@@ -223,7 +223,7 @@ TEST(ApplyCommandTest, DrivesTheSimulator) {
 }
 
 TEST(ApplyCommandTest, QuitIsNotAHardwareEvent) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   const Command quit = QuitCommand{};
   EXPECT_TRUE(IsQuit(quit));

@@ -12,7 +12,7 @@ using Nanoseconds = std::chrono::nanoseconds;
 
 // Integration needs the clock's ticks to be whole nanoseconds, or converting
 // them would round and the meter would drift.
-static_assert(std::ratio_divide<runtime::SteadyTime::period, std::nano>::den == 1,
+static_assert(std::ratio_divide<base::SteadyTime::period, std::nano>::den == 1,
               "steady clock ticks must be a whole number of nanoseconds");
 
 constexpr std::int64_t kNanosPerHour = std::int64_t{3600} * 1000 * 1000 * 1000;
@@ -49,7 +49,7 @@ SystemInfo DefaultSimSystemInfo() {
   return info;
 }
 
-SimHardware::SimHardware(const runtime::Clock& clock, Options options)
+SimHardware::SimHardware(const base::Clock& clock, Options options)
     : clock_(clock),
       system_info_(std::move(options.system_info)),
       power_draw_w_(std::clamp(options.power_draw_w, 0, kMaxPowerDrawW)),
@@ -61,7 +61,7 @@ bool SimHardware::delivering() const {
 }
 
 void SimHardware::Integrate() {
-  const runtime::SteadyTime now = clock_.Now();
+  const base::SteadyTime now = clock_.Now();
   // A steady clock never goes back; if a test clock does, count nothing
   // twice and nothing negative.
   if (now <= integrated_until_) return;

@@ -1,9 +1,9 @@
 // Simulated station hardware for the host build (//station:station_sim) and
 // integration tests: every hal capability on one object, driven by an
-// injected runtime::Clock and by the simulation controls below (which the
+// injected base::Clock and by the simulation controls below (which the
 // stdin commands of sim_commands.h map onto).
 //
-//   runtime::FakeClock clock;
+//   base::FakeClock clock;
 //   hal::sim::SimHardware hw(clock);
 //   hw.SetPilotState(hal::PilotState::kC);
 //   hw.contactor().Close();
@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "hal/hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::hal::sim {
 
@@ -67,8 +67,8 @@ class SimHardware final : public Hardware,
   };
 
   // `clock` must outlive this object.
-  explicit SimHardware(const runtime::Clock& clock) : SimHardware(clock, Options()) {}
-  SimHardware(const runtime::Clock& clock, Options options);
+  explicit SimHardware(const base::Clock& clock) : SimHardware(clock, Options()) {}
+  SimHardware(const base::Clock& clock, Options options);
 
   SimHardware(const SimHardware&) = delete;
   SimHardware& operator=(const SimHardware&) = delete;
@@ -155,7 +155,7 @@ class SimHardware final : public Hardware,
   // first.
   void Integrate();
 
-  const runtime::Clock& clock_;
+  const base::Clock& clock_;
   SystemInfo system_info_;
 
   PilotState pilot_state_ = PilotState::kA;
@@ -171,7 +171,7 @@ class SimHardware final : public Hardware,
   bool meter_available_ = true;
   std::int64_t energy_wh_;
   std::int64_t energy_remainder_watt_ns_ = 0;  // < one Wh
-  runtime::SteadyTime integrated_until_;
+  base::SteadyTime integrated_until_;
 
   TagObserver tag_observer_;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 
 namespace ocpp::hal::sim {
 namespace {
@@ -28,7 +28,7 @@ void StartCharging(SimHardware& hw) {
 }
 
 TEST(SimHardwareTest, StartsIdle) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   EXPECT_EQ(hw.ReadState(), PilotState::kA);
   EXPECT_EQ(hw.pwm_duty_permille(), 1000);
@@ -43,7 +43,7 @@ TEST(SimHardwareTest, StartsIdle) {
 }
 
 TEST(SimHardwareTest, OptionsSeedRegisterPowerAndIdentity) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware::Options options;
   options.initial_energy_wh = 123456;
   options.power_draw_w = 3600;
@@ -57,7 +57,7 @@ TEST(SimHardwareTest, OptionsSeedRegisterPowerAndIdentity) {
 }
 
 TEST(SimHardwareTest, OneHourAtDefaultPowerIs7200Wh) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   EXPECT_TRUE(hw.delivering());
@@ -75,7 +75,7 @@ TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
   for (PilotState state : {PilotState::kA, PilotState::kB, PilotState::kC, PilotState::kD,
                            PilotState::kE, PilotState::kF}) {
     for (bool close : {false, true}) {
-      runtime::FakeClock clock;
+      base::FakeClock clock;
       SimHardware hw(clock);
       hw.SetPilotState(state);
       if (close) hw.Close();
@@ -89,7 +89,7 @@ TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
 }
 
 TEST(SimHardwareTest, StateChangesSplitTheIntegral) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   clock.Advance(minutes(30));  // 3600 Wh at 7200 W
@@ -107,7 +107,7 @@ TEST(SimHardwareTest, StateChangesSplitTheIntegral) {
 // No reads in between: the register still reflects each change at the time
 // it happened, because every change integrates first.
 TEST(SimHardwareTest, ChangesWithoutReadsIntegrateAtTheirOwnTime) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   clock.Advance(minutes(20));
@@ -119,7 +119,7 @@ TEST(SimHardwareTest, ChangesWithoutReadsIntegrateAtTheirOwnTime) {
 }
 
 TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   hw.SetPowerDrawW(1);
   StartCharging(hw);
@@ -142,7 +142,7 @@ TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
 // Random steps from 1 ms to 10 minutes and random power changes over 90
 // days, against an exact reference sum in 128-bit arithmetic.
 TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   std::mt19937_64 random(20260101);
@@ -171,7 +171,7 @@ TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
 }
 
 TEST(SimHardwareTest, TenYearsAtMaxPowerDoesNotOverflow) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   hw.SetPowerDrawW(kMaxPowerDrawW);
   StartCharging(hw);
@@ -183,7 +183,7 @@ TEST(SimHardwareTest, TenYearsAtMaxPowerDoesNotOverflow) {
 }
 
 TEST(SimHardwareTest, ClockGoingBackCountsNothing) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   clock.Advance(hours(1));
@@ -197,7 +197,7 @@ TEST(SimHardwareTest, ClockGoingBackCountsNothing) {
 }
 
 TEST(SimHardwareTest, PowerIsClamped) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   hw.SetPowerDrawW(-5);
   EXPECT_EQ(hw.power_draw_w(), 0);
@@ -206,7 +206,7 @@ TEST(SimHardwareTest, PowerIsClamped) {
 }
 
 TEST(SimHardwareTest, MeterOutageHidesReadingsButKeepsCounting) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
   hw.SetMeterAvailable(false);
@@ -219,7 +219,7 @@ TEST(SimHardwareTest, MeterOutageHidesReadingsButKeepsCounting) {
 }
 
 TEST(SimHardwareTest, PilotObserverFiresOncePerChange) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<PilotState> seen;
   hw.SetStateObserver([&](PilotState s) { seen.push_back(s); });
@@ -235,7 +235,7 @@ TEST(SimHardwareTest, PilotObserverFiresOncePerChange) {
 }
 
 TEST(SimHardwareTest, ObserverMayRemoveItself) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   int calls = 0;
   hw.SetStateObserver([&](PilotState) {
@@ -248,7 +248,7 @@ TEST(SimHardwareTest, ObserverMayRemoveItself) {
 }
 
 TEST(SimHardwareTest, PwmDutyIsStoredAndClamped) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   hw.SetPwmDutyPermille(533);
   EXPECT_EQ(hw.pwm_duty_permille(), 533);
@@ -259,7 +259,7 @@ TEST(SimHardwareTest, PwmDutyIsStoredAndClamped) {
 }
 
 TEST(SimHardwareTest, TagObserverGetsValidTagsOnly) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<std::string> tags;
   EXPECT_TRUE(hw.PresentTag("NOBODY"));  // no observer yet: presented, unseen
@@ -275,7 +275,7 @@ TEST(SimHardwareTest, TagObserverGetsValidTagsOnly) {
 }
 
 TEST(SimHardwareTest, FaultObserverFiresOncePerChange) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<Fault> seen;
   hw.SetFaultObserver([&](Fault f) { seen.push_back(f); });
@@ -290,7 +290,7 @@ TEST(SimHardwareTest, FaultObserverFiresOncePerChange) {
 }
 
 TEST(SimHardwareTest, HealthyContactorFollowsCommands) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
   hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
@@ -305,7 +305,7 @@ TEST(SimHardwareTest, HealthyContactorFollowsCommands) {
 }
 
 TEST(SimHardwareTest, StuckOpenContactorReportsAtNextPoll) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
   hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
@@ -327,7 +327,7 @@ TEST(SimHardwareTest, StuckOpenContactorReportsAtNextPoll) {
 }
 
 TEST(SimHardwareTest, WeldedContactorKeepsDeliveringAndReportsAtNextPoll) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
   hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
@@ -343,7 +343,7 @@ TEST(SimHardwareTest, WeldedContactorKeepsDeliveringAndReportsAtNextPoll) {
 }
 
 TEST(SimHardwareTest, RebootRequestReachesHandlerAtNextPoll) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<RebootKind> reboots;
   hw.SetRebootHandler([&](RebootKind kind) { reboots.push_back(kind); });
@@ -359,7 +359,7 @@ TEST(SimHardwareTest, RebootRequestReachesHandlerAtNextPoll) {
 }
 
 TEST(SimHardwareTest, WorkDeferredDuringPollRunsAtTheNextPoll) {
-  runtime::FakeClock clock;
+  base::FakeClock clock;
   SimHardware hw(clock);
   int reboots = 0;
   hw.SetRebootHandler([&](RebootKind kind) {

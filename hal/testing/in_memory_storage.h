@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "hal/status.h"
+#include "base/status.h"
 #include "hal/storage.h"
 
 namespace ocpp::hal::testing {
@@ -20,30 +20,30 @@ namespace ocpp::hal::testing {
 class InMemoryStorage final : public KeyValueStore, public MessageLog {
  public:
   // KeyValueStore
-  Result<std::string> Get(std::string_view key) override {
+  base::Result<std::string> Get(std::string_view key) override {
     if (key.empty()) return EmptyKey();
     auto it = kv_.find(std::string(key));
     if (it == kv_.end()) {
-      return Status(StatusCode::kNotFound, "no value for key '" + std::string(key) + "'");
+      return base::Status(base::StatusCode::kNotFound, "no value for key '" + std::string(key) + "'");
     }
     return it->second;
   }
 
-  Status Put(std::string_view key, std::string_view value) override {
+  base::Status Put(std::string_view key, std::string_view value) override {
     if (key.empty()) return EmptyKey();
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     kv_[std::string(key)] = std::string(value);
-    return OkStatus();
+    return base::OkStatus();
   }
 
-  Status Delete(std::string_view key) override {
+  base::Status Delete(std::string_view key) override {
     if (key.empty()) return EmptyKey();
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     kv_.erase(std::string(key));
-    return OkStatus();
+    return base::OkStatus();
   }
 
-  Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override {
+  base::Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override {
     std::vector<std::pair<std::string, std::string>> entries;
     for (auto it = kv_.lower_bound(std::string(prefix));
          it != kv_.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix; ++it) {
@@ -52,12 +52,12 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
     return entries;
   }
 
-  Status Commit(const std::vector<Write>& writes) override {
+  base::Status Commit(const std::vector<Write>& writes) override {
     for (const Write& write : writes) {
       if (write.key.empty()) return EmptyKey();
     }
-    if (writes.empty()) return OkStatus();
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+    if (writes.empty()) return base::OkStatus();
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     for (const Write& write : writes) {
       if (write.value) {
         kv_[write.key] = *write.value;
@@ -65,43 +65,43 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
         kv_.erase(write.key);
       }
     }
-    return OkStatus();
+    return base::OkStatus();
   }
 
   // MessageLog
-  Result<Seq> Append(std::string_view data) override {
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+  base::Result<Seq> Append(std::string_view data) override {
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     const Seq seq = ++last_seq_;
     log_.emplace(seq, std::string(data));
     return seq;
   }
 
-  Result<std::vector<Record>> ReadAll() override {
+  base::Result<std::vector<Record>> ReadAll() override {
     std::vector<Record> records;
     records.reserve(log_.size());
     for (const auto& [seq, data] : log_) records.push_back(Record{seq, data});
     return records;
   }
 
-  Status Update(Seq seq, std::string_view data) override {
+  base::Status Update(Seq seq, std::string_view data) override {
     auto it = log_.find(seq);
     if (it == log_.end()) return NoRecord(seq);
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     it->second = std::string(data);
-    return OkStatus();
+    return base::OkStatus();
   }
 
-  Status Remove(Seq seq) override {
+  base::Status Remove(Seq seq) override {
     auto it = log_.find(seq);
     if (it == log_.end()) return NoRecord(seq);
-    if (Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
+    if (base::Status failure = ConsumeWriteFailure(); !failure.ok()) return failure;
     log_.erase(it);
-    return OkStatus();
+    return base::OkStatus();
   }
 
-  Result<std::uint64_t> Count() override { return static_cast<std::uint64_t>(log_.size()); }
+  base::Result<std::uint64_t> Count() override { return static_cast<std::uint64_t>(log_.size()); }
 
-  Result<std::uint64_t> SizeBytes() override {
+  base::Result<std::uint64_t> SizeBytes() override {
     std::uint64_t bytes = 0;
     for (const auto& entry : log_) bytes += entry.second.size();
     return bytes;
@@ -123,20 +123,20 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
   std::map<std::string, std::string>& raw_kv() { return kv_; }
 
  private:
-  static Status EmptyKey() { return Status(StatusCode::kInvalidArgument, "empty storage key"); }
-  static Status NoRecord(Seq seq) {
-    return Status(StatusCode::kNotFound, "no log record " + std::to_string(seq));
+  static base::Status EmptyKey() { return base::Status(base::StatusCode::kInvalidArgument, "empty storage key"); }
+  static base::Status NoRecord(Seq seq) {
+    return base::Status(base::StatusCode::kNotFound, "no log record " + std::to_string(seq));
   }
 
-  Status ConsumeWriteFailure() {
+  base::Status ConsumeWriteFailure() {
     if (writes_before_failing_ > 0) {
       --writes_before_failing_;
     } else if (failing_writes_ > 0) {
       --failing_writes_;
-      return Status(StatusCode::kUnavailable, "injected write failure");
+      return base::Status(base::StatusCode::kUnavailable, "injected write failure");
     }
     ++successful_writes_;
-    return OkStatus();
+    return base::OkStatus();
   }
 
   std::map<std::string, std::string> kv_;

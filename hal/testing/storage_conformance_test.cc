@@ -101,7 +101,7 @@ class StorageConformanceTest : public ::testing::TestWithParam<BackendParam> {
 TEST_P(StorageConformanceTest, GetMissingKeyIsNotFound) {
   auto value = kv().Get("missing");
   ASSERT_FALSE(value.ok());
-  EXPECT_EQ(value.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(value.status().code(), base::StatusCode::kNotFound);
 }
 
 TEST_P(StorageConformanceTest, PutGetOverwriteDelete) {
@@ -110,14 +110,14 @@ TEST_P(StorageConformanceTest, PutGetOverwriteDelete) {
   ASSERT_TRUE(kv().Put("a", "2").ok());
   EXPECT_EQ(*kv().Get("a"), "2");
   ASSERT_TRUE(kv().Delete("a").ok());
-  EXPECT_EQ(kv().Get("a").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(kv().Get("a").status().code(), base::StatusCode::kNotFound);
   EXPECT_TRUE(kv().Delete("a").ok()) << "deleting a missing key is OK";
 }
 
 TEST_P(StorageConformanceTest, EmptyKeyIsRejected) {
-  EXPECT_EQ(kv().Put("", "x").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(kv().Get("").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(kv().Delete("").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(kv().Put("", "x").code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(kv().Get("").status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(kv().Delete("").code(), base::StatusCode::kInvalidArgument);
 }
 
 TEST_P(StorageConformanceTest, ValuesAreBinarySafe) {
@@ -168,7 +168,7 @@ TEST_P(StorageConformanceTest, CommitAppliesWritesInOrder) {
 
 TEST_P(StorageConformanceTest, CommitWithAnInvalidWriteChangesNothing) {
   std::vector<KeyValueStore::Write> batch = {{"a", std::string("1")}, {"", std::string("2")}};
-  EXPECT_EQ(kv().Commit(batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(kv().Commit(batch).code(), base::StatusCode::kInvalidArgument);
   EXPECT_TRUE(kv().List("")->empty());
   EXPECT_TRUE(kv().Commit({}).ok());
 }
@@ -201,10 +201,10 @@ TEST_P(StorageConformanceTest, UpdateKeepsPositionAndRemoveDeletes) {
   ASSERT_TRUE(log().Remove(b).ok());
   EXPECT_EQ(All(), (std::vector<MessageLog::Record>{{a, "a-updated-and-longer"}, {c, "c"}}));
   EXPECT_EQ(*log().SizeBytes(), 21u);
-  EXPECT_EQ(log().Update(b, "x").code(), StatusCode::kNotFound);
-  EXPECT_EQ(log().Remove(b).code(), StatusCode::kNotFound);
-  EXPECT_EQ(log().Remove(0).code(), StatusCode::kNotFound);
-  EXPECT_EQ(log().Update(~0ull, "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(log().Update(b, "x").code(), base::StatusCode::kNotFound);
+  EXPECT_EQ(log().Remove(b).code(), base::StatusCode::kNotFound);
+  EXPECT_EQ(log().Remove(0).code(), base::StatusCode::kNotFound);
+  EXPECT_EQ(log().Update(~0ull, "x").code(), base::StatusCode::kNotFound);
 }
 
 TEST_P(StorageConformanceTest, SequenceNumbersAreNeverReused) {

@@ -3,7 +3,7 @@
 namespace ocpp::runtime::testing {
 namespace {
 // Long enough for loopback I/O to be ready, short enough to keep tests fast.
-constexpr Milliseconds kIoWait(5);
+constexpr base::Milliseconds kIoWait(5);
 }  // namespace
 
 bool PumpUntil(std::initializer_list<LwsEventLoop*> loops, const std::function<bool()>& done,
@@ -20,7 +20,7 @@ bool PumpUntil(LwsEventLoop& loop, const std::function<bool()>& done, int max_it
 }
 
 void PumpFor(LwsEventLoop& loop, int iterations) {
-  for (int i = 0; i < iterations; ++i) loop.RunOnce(Milliseconds(1));
+  for (int i = 0; i < iterations; ++i) loop.RunOnce(base::Milliseconds(1));
 }
 
 }  // namespace ocpp::runtime::testing

@@ -7,14 +7,14 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/event_loop.h"
 
 namespace ocpp::runtime::testing {
 
 class ManualEventLoop final : public EventLoop {
  public:
-  TimerId AddTimer(Milliseconds delay, std::function<void()> callback) override {
+  TimerId AddTimer(base::Milliseconds delay, std::function<void()> callback) override {
     const TimerId id = ++next_id_;
     timers_.emplace(std::make_pair(clock_.Now() + delay, id), std::move(callback));
     return id;
@@ -28,8 +28,8 @@ class ManualEventLoop final : public EventLoop {
     }
   }
   void Post(std::function<void()> task) override { posted_.push_back(std::move(task)); }
-  const Clock& clock() const override { return clock_; }
-  FakeClock& fake_clock() { return clock_; }
+  const base::Clock& clock() const override { return clock_; }
+  base::FakeClock& fake_clock() { return clock_; }
 
   // Runs posted tasks and due timers until there is nothing left to do now.
   void RunUntilIdle() {
@@ -49,26 +49,26 @@ class ManualEventLoop final : public EventLoop {
   }
 
   // Moves time forward step by step so timers fire at their deadlines.
-  void AdvanceAndRun(Milliseconds by) {
-    const SteadyTime end = clock_.Now() + by;
+  void AdvanceAndRun(base::Milliseconds by) {
+    const base::SteadyTime end = clock_.Now() + by;
     RunUntilIdle();
     while (!timers_.empty() && timers_.begin()->first.first <= end) {
       const auto next = timers_.begin()->first.first;
       if (next > clock_.Now())
-        clock_.Advance(std::chrono::duration_cast<Milliseconds>(next - clock_.Now()));
+        clock_.Advance(std::chrono::duration_cast<base::Milliseconds>(next - clock_.Now()));
       RunUntilIdle();
     }
     if (end > clock_.Now())
-      clock_.Advance(std::chrono::duration_cast<Milliseconds>(end - clock_.Now()));
+      clock_.Advance(std::chrono::duration_cast<base::Milliseconds>(end - clock_.Now()));
     RunUntilIdle();
   }
 
   std::size_t pending_timers() const { return timers_.size(); }
 
  private:
-  FakeClock clock_;
+  base::FakeClock clock_;
   TimerId next_id_ = 0;
-  std::map<std::pair<SteadyTime, TimerId>, std::function<void()>> timers_;
+  std::map<std::pair<base::SteadyTime, TimerId>, std::function<void()>> timers_;
   std::vector<std::function<void()>> posted_;
 };
 

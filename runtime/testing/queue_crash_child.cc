@@ -260,7 +260,7 @@ class Child {
     auto storage = ocpp::hal::SqliteStorage::Open(args_.data_dir);
     if (!storage.ok()) Fail(kExitStorage, storage.status().ToString());
     storage_ = std::move(storage).value();
-    ocpp::hal::Status integrity = storage_->CheckIntegrity();
+    ocpp::base::Status integrity = storage_->CheckIntegrity();
     if (!integrity.ok()) Fail(kExitStorage, integrity.ToString());
     TransactionMessageQueue::Options options;
     options.log = [](TransactionMessageQueue::LogLevel level, const std::string& line) {
@@ -436,7 +436,7 @@ class Child {
     events_.Write("P " + std::to_string(n));
   }
 
-  static void MustOk(const ocpp::hal::Status& status, const char* what) {
+  static void MustOk(const ocpp::base::Status& status, const char* what) {
     if (!status.ok()) Fail(kExitStorage, std::string(what) + ": " + status.ToString());
   }
 

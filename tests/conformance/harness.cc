@@ -9,7 +9,7 @@ namespace ocpp::conformance {
 
 Harness::Harness() {
   // Wall time 2026-01-01T11:59:30Z so clock-aligned boundaries are near.
-  clock_.SetWall(runtime::WallTime(std::chrono::seconds(1767268770)));
+  clock_.SetWall(base::WallTime(std::chrono::seconds(1767268770)));
   runtime::LwsEventLoop::Options loop_options;
   loop_options.log_sink = [](runtime::LogLevel, std::string_view) {};
   loop_ = runtime::LwsEventLoop::Create(clock_, loop_options);
@@ -128,7 +128,7 @@ void Harness::GoOffline() {
 
 bool Harness::Restore(Milliseconds limit) {
   refuse_connections_ = false;
-  const runtime::SteadyTime end = clock_.Now() + limit;
+  const base::SteadyTime end = clock_.Now() + limit;
   auto connected = [&] { return station_connected() && csms_->connected(); };
   while (!WaitUntil(connected, 50)) {
     if (clock_.Now() >= end) return false;
@@ -155,7 +155,7 @@ bool Harness::WaitUntil(const std::function<bool()>& done, int iterations) {
 }
 
 void Harness::Advance(Milliseconds by) {
-  const runtime::SteadyTime end = clock_.Now() + by;
+  const base::SteadyTime end = clock_.Now() + by;
   Settle();
   for (;;) {
     auto next = loop_->NextTimerDeadline();

@@ -17,7 +17,7 @@
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -25,7 +25,7 @@
 
 namespace ocpp::conformance {
 
-using runtime::Milliseconds;
+using base::Milliseconds;
 using v16::Action;
 
 inline Milliseconds Seconds(int s) { return Milliseconds(std::int64_t{s} * 1000); }
@@ -136,7 +136,7 @@ class Harness : public ::testing::Test {
 
   station::ChargePoint& station() { return *cp_; }
   hal::sim::SimHardware& hardware() { return *hardware_; }
-  runtime::FakeClock& clock() { return clock_; }
+  base::FakeClock& clock() { return clock_; }
   // The fake wall clock, in seconds since the epoch (the central system's
   // time; the station sets its clock from it).
   std::int64_t WallSeconds() const {
@@ -154,7 +154,7 @@ class Harness : public ::testing::Test {
   int refused_authorizations_ = 0;
 
  private:
-  runtime::FakeClock clock_;
+  base::FakeClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;
   std::unique_ptr<tools::CentralSystem> csms_;
   std::unique_ptr<hal::sim::SimHardware> hardware_;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "tools/csms/central_system.h"
 
@@ -158,7 +158,7 @@ class StationSimProcess : public ::testing::Test {
     return doc;
   }
 
-  runtime::SystemClock clock_;
+  base::SystemClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;
   std::unique_ptr<tools::CentralSystem> csms_;
 };

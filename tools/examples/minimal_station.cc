@@ -9,7 +9,7 @@
 
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_hardware.h"
-#include "runtime/clock.h"
+#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, [](int) { g_quit = 1; });
 
   // 1. Time and the event loop everything runs on.
-  ocpp::runtime::SystemClock clock;
+  ocpp::base::SystemClock clock;
   auto loop = ocpp::runtime::LwsEventLoop::Create(clock);
 
   // 2. Your hardware. The simulator stands in for a board here; a real

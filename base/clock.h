@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-namespace ocpp::runtime {
+namespace ocpp::base {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 using WallTime = std::chrono::system_clock::time_point;
@@ -44,4 +44,4 @@ class FakeClock final : public Clock {
   WallTime wall_;
 };
 
-}  // namespace ocpp::runtime
+}  // namespace ocpp::base

@@ -1,7 +1,7 @@
 // Error reporting across hal/ and runtime/ interfaces: no exceptions cross an
 // interface boundary, every fallible call returns a Status or a Result<T>.
 //
-//   hal::Result<std::string> value = store.Get("config/HeartbeatInterval");
+//   base::Result<std::string> value = store.Get("config/HeartbeatInterval");
 //   if (!value.ok()) return value.status();
 //   Use(*value);
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-namespace ocpp::hal {
+namespace ocpp::base {
 
 enum class StatusCode {
   kOk = 0,
@@ -86,4 +86,4 @@ class [[nodiscard]] Result {
   std::optional<T> value_;
 };
 
-}  // namespace ocpp::hal
+}  // namespace ocpp::base

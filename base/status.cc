@@ -1,6 +1,6 @@
-#include "hal/status.h"
+#include "base/status.h"
 
-namespace ocpp::hal {
+namespace ocpp::base {
 
 const char* ToString(StatusCode code) {
   switch (code) {
@@ -26,7 +26,7 @@ const char* ToString(StatusCode code) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  std::string text = hal::ToString(code_);
+  std::string text = base::ToString(code_);
   if (!message_.empty()) {
     text += ": ";
     text += message_;
@@ -34,4 +34,4 @@ std::string Status::ToString() const {
   return text;
 }
 
-}  // namespace ocpp::hal
+}  // namespace ocpp::base

@@ -1,8 +1,8 @@
-#include "runtime/clock.h"
+#include "base/clock.h"
 
-namespace ocpp::runtime {
+namespace ocpp::base {
 
 SteadyTime SystemClock::Now() const { return std::chrono::steady_clock::now(); }
 WallTime SystemClock::WallNow() const { return std::chrono::system_clock::now(); }
 
-}  // namespace ocpp::runtime
+}  // namespace ocpp::base

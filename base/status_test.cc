@@ -1,11 +1,11 @@
-#include "hal/status.h"
+#include "base/status.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
-namespace ocpp::hal {
+namespace ocpp::base {
 namespace {
 
 TEST(StatusTest, DefaultIsOk) {
@@ -64,4 +64,4 @@ TEST(ResultTest, MoveOnlyValue) {
 }
 
 }  // namespace
-}  // namespace ocpp::hal
+}  // namespace ocpp::base
