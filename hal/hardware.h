@@ -1,6 +1,9 @@
-// All hardware of the station (one connector), owned by one backend object.
-// The station takes a Hardware& and hands each part only the capability it
-// needs (the connector logic gets ControlPilot&, Contactor&, ...).
+// All hardware of the station, owned by one backend object: 1 to
+// kMaxConnectors J1772 connectors (each with its own control pilot,
+// contactor, energy meter and fault monitor), one RFID reader shared by all
+// of them, the station's own fault monitor (connector 0 in OCPP terms), its
+// identity and its reboot control. The station hands each module only the
+// capability it needs.
 #pragma once
 
 #include <chrono>
@@ -14,20 +17,37 @@
 
 namespace ocpp::hal {
 
+inline constexpr int kMaxConnectors = 8;
+
 // How often the station calls Hardware::Poll(). Polling only paces deferred
 // notifications and slow sampling; a backend's safety reactions (opening the
 // contactor on a pilot error) must not wait for it.
 inline constexpr std::chrono::milliseconds kHardwarePollInterval{100};
 
+// One J1772 connector: what is duplicated per outlet.
+class ConnectorHardware {
+ public:
+  virtual ~ConnectorHardware() = default;
+  virtual ControlPilot& control_pilot() = 0;
+  virtual Contactor& contactor() = 0;
+  virtual EnergyMeter& energy_meter() = 0;
+  // Faults of this connector (ground failure, overcurrent, ...).
+  virtual FaultMonitor& fault_monitor() = 0;
+  // The rated current of the connector and its cable, per phase.
+  virtual int max_current_amps() const = 0;
+};
+
 class Hardware {
  public:
   virtual ~Hardware() = default;
 
-  virtual ControlPilot& control_pilot() = 0;
-  virtual Contactor& contactor() = 0;
-  virtual EnergyMeter& energy_meter() = 0;
+  // 1..kMaxConnectors; fixed for the life of the object.
+  virtual int connector_count() const = 0;
+  // `connector_id` is 1..connector_count().
+  virtual ConnectorHardware& connector(int connector_id) = 0;
   virtual RfidReader& rfid_reader() = 0;
-  virtual FaultMonitor& fault_monitor() = 0;
+  // Faults of the station as a whole (the main controller: connector 0).
+  virtual FaultMonitor& station_fault_monitor() = 0;
   virtual SystemInfoProvider& system_info() = 0;
   virtual SystemControl& system_control() = 0;
 

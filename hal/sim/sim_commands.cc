@@ -57,21 +57,41 @@ std::vector<std::string_view> Tokenize(std::string_view line) {
   return tokens;
 }
 
+// The optional connector number after `count` arguments: 1 when absent.
+// False (with `error` set) when it is not a digit from `min` to kMaxConnectors.
+bool ParseConnector(const std::vector<std::string_view>& args, std::size_t count, int min,
+                    const char* verb, int* connector, std::string* error) {
+  *connector = 1;
+  if (args.size() <= count) return true;
+  const std::string_view token = args[count];
+  if (args.size() > count + 1 || token.size() != 1 || token[0] < '0' + min ||
+      token[0] > '0' + kMaxConnectors) {
+    *error = std::string(verb) + ": connector must be a number from " + std::to_string(min) +
+             " to " + std::to_string(kMaxConnectors) + ", got " + Quote(token);
+    return false;
+  }
+  *connector = token[0] - '0';
+  return true;
+}
+
 ParsedLine ParsePilot(const std::vector<std::string_view>& args) {
   constexpr const char* kExpected = "cp expects one pilot state A, B, C, D or E";
-  if (args.size() != 1) return Error(kExpected);
+  if (args.empty() || args.size() > 2) return Error(kExpected);
+  int n = 1;
+  std::string error;
+  if (!ParseConnector(args, 1, 1, "cp", &n, &error)) return Error(error);
   if (args[0].size() == 1) {
     switch (ToLower(args[0][0])) {
       case 'a':
-        return Ok(SetPilotCommand{PilotState::kA});
+        return Ok(SetPilotCommand{PilotState::kA, n});
       case 'b':
-        return Ok(SetPilotCommand{PilotState::kB});
+        return Ok(SetPilotCommand{PilotState::kB, n});
       case 'c':
-        return Ok(SetPilotCommand{PilotState::kC});
+        return Ok(SetPilotCommand{PilotState::kC, n});
       case 'd':
-        return Ok(SetPilotCommand{PilotState::kD});
+        return Ok(SetPilotCommand{PilotState::kD, n});
       case 'e':
-        return Ok(SetPilotCommand{PilotState::kE});
+        return Ok(SetPilotCommand{PilotState::kE, n});
       case 'f':
         return Error("cp F is driven by the EVSE, not the vehicle; use A, B, C, D or E");
       default:
@@ -94,7 +114,10 @@ ParsedLine ParseTag(const std::vector<std::string_view>& args) {
 ParsedLine ParsePower(const std::vector<std::string_view>& args) {
   const std::string expected =
       "power expects watts as an integer from 0 to " + std::to_string(kMaxPowerDrawW);
-  if (args.size() != 1) return Error(expected);
+  if (args.empty() || args.size() > 2) return Error(expected);
+  int n = 1;
+  std::string error;
+  if (!ParseConnector(args, 1, 1, "power", &n, &error)) return Error(error);
   std::int64_t watts = 0;
   for (char c : args[0]) {
     if (c < '0' || c > '9') return Error(expected + ", got " + Quote(args[0]));
@@ -102,16 +125,20 @@ ParsedLine ParsePower(const std::vector<std::string_view>& args) {
     // Stops before overflow however many digits follow.
     if (watts > kMaxPowerDrawW) return Error(expected + ", got " + Quote(args[0]));
   }
-  return Ok(SetPowerCommand{static_cast<std::int32_t>(watts)});
+  return Ok(SetPowerCommand{static_cast<std::int32_t>(watts), n});
 }
 
 ParsedLine ParseFault(const std::vector<std::string_view>& args) {
-  if (args.size() != 1) {
+  if (args.empty() || args.size() > 2) {
     return Error("fault expects one ChargePointErrorCode, e.g. GroundFailure (NoError clears)");
   }
   for (int i = 0; i <= static_cast<int>(Fault::kWeakSignal); ++i) {
     const auto fault = static_cast<Fault>(i);
-    if (EqualsIgnoreCase(args[0], ToString(fault))) return Ok(SetFaultCommand{fault});
+    if (!EqualsIgnoreCase(args[0], ToString(fault))) continue;
+    int n = 1;
+    std::string error;
+    if (!ParseConnector(args, 1, 0, "fault", &n, &error)) return Error(error);
+    return Ok(SetFaultCommand{fault, n});
   }
   return Error("unknown fault code " + Quote(args[0]) +
                "; use an OCPP ChargePointErrorCode such as GroundFailure, or NoError to clear");
@@ -152,18 +179,27 @@ ParsedLine ParseCommandLine(std::string_view line) {
   return Error("unknown command " + Quote(verb) + "; expected cp, rfid, power, fault or quit");
 }
 
+namespace {
+
+// " N" for a connector other than the default 1.
+std::string ConnectorSuffix(int connector) {
+  return connector == 1 ? std::string() : " " + std::to_string(connector);
+}
+
+}  // namespace
+
 std::string FormatCommand(const Command& command) {
   return std::visit(
       [](const auto& c) -> std::string {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, SetPilotCommand>) {
-          return std::string("cp ") + ToString(c.state);
+          return std::string("cp ") + ToString(c.state) + ConnectorSuffix(c.connector);
         } else if constexpr (std::is_same_v<T, PresentTagCommand>) {
           return "rfid " + c.id_tag;
         } else if constexpr (std::is_same_v<T, SetPowerCommand>) {
-          return "power " + std::to_string(c.watts);
+          return "power " + std::to_string(c.watts) + ConnectorSuffix(c.connector);
         } else if constexpr (std::is_same_v<T, SetFaultCommand>) {
-          return std::string("fault ") + ToString(c.fault);
+          return std::string("fault ") + ToString(c.fault) + ConnectorSuffix(c.connector);
         } else {
           static_assert(std::is_same_v<T, QuitCommand>);
           return "quit";
@@ -174,21 +210,33 @@ std::string FormatCommand(const Command& command) {
 
 bool IsQuit(const Command& command) { return std::holds_alternative<QuitCommand>(command); }
 
-void ApplyCommand(SimHardware& hardware, const Command& command) {
-  std::visit(
-      [&hardware](const auto& c) {
+std::string ApplyCommand(SimHardware& hardware, const Command& command) {
+  const auto missing = [&hardware](int connector) {
+    return "error: no connector " + std::to_string(connector) + " (this station has " +
+           std::to_string(hardware.connector_count()) + ")";
+  };
+  return std::visit(
+      [&](const auto& c) -> std::string {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, SetPilotCommand>) {
-          hardware.SetPilotState(c.state);
-        } else if constexpr (std::is_same_v<T, PresentTagCommand>) {
+        if constexpr (std::is_same_v<T, PresentTagCommand>) {
           hardware.PresentTag(c.id_tag);
-        } else if constexpr (std::is_same_v<T, SetPowerCommand>) {
-          hardware.SetPowerDrawW(c.watts);
-        } else if constexpr (std::is_same_v<T, SetFaultCommand>) {
-          hardware.SetFault(c.fault);
+        } else if constexpr (std::is_same_v<T, QuitCommand>) {
         } else {
-          static_assert(std::is_same_v<T, QuitCommand>);
+          if (c.connector > hardware.connector_count()) return missing(c.connector);
+          if constexpr (std::is_same_v<T, SetPilotCommand>) {
+            hardware.sim_connector(c.connector).SetPilotState(c.state);
+          } else if constexpr (std::is_same_v<T, SetPowerCommand>) {
+            hardware.sim_connector(c.connector).SetPowerDrawW(c.watts);
+          } else {
+            static_assert(std::is_same_v<T, SetFaultCommand>);
+            if (c.connector == 0) {
+              hardware.SetStationFault(c.fault);
+            } else {
+              hardware.sim_connector(c.connector).SetFault(c.fault);
+            }
+          }
         }
+        return std::string();
       },
       command);
 }

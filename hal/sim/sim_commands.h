@@ -1,11 +1,14 @@
 // The station simulator's stdin control language
 // (docs/station-sim-interface.md, "Control: standard input"):
 //
-//   cp A|B|C|D|E     control pilot state set by the vehicle
-//   rfid TAG         a card with idTag TAG is presented
-//   power W          the vehicle draws W watts while charging
-//   fault CODE       the hardware reports ChargePointErrorCode CODE
-//                    (fault NoError clears)
+//   cp A|B|C|D|E [N]   control pilot state set by the vehicle on connector N
+//   rfid TAG           a card with idTag TAG is presented (one reader)
+//   power W [N]        the vehicle on connector N draws W watts while charging
+//   fault CODE [N]     connector N reports ChargePointErrorCode CODE (fault
+//                      NoError clears); N = 0 is the station as a whole
+//   Without N a command addresses connector 1 (single-connector scripts keep
+//   working). N is 1..8 (0..8 for fault); ApplyCommand checks it against the
+//   station's connector count.
 //   quit             graceful shutdown (handled by station_sim, not here)
 //
 // Lexical rules, applied in this order so any byte string is safe to parse:
@@ -19,6 +22,7 @@
 //  - Case: the command word, the pilot letter and the fault code are
 //    case-insensitive ("CP c", "fault groundfailure"); TAG is kept exactly as
 //    typed (idTag is a CiString20 of 1..20 printable characters, no blanks).
+//  - N is one decimal digit.
 //  - W is decimal digits only (no sign, no exponent), 0..kMaxPowerDrawW.
 //  - "cp F" is rejected: only the EVSE drives state F.
 // Errors are one line starting "error: ", quoting at most 32 characters of
@@ -42,8 +46,9 @@ inline constexpr std::size_t kMaxCommandLineBytes = 256;
 
 struct SetPilotCommand {
   PilotState state;
+  int connector = 1;
   friend bool operator==(const SetPilotCommand& a, const SetPilotCommand& b) {
-    return a.state == b.state;
+    return a.state == b.state && a.connector == b.connector;
   }
 };
 
@@ -56,15 +61,17 @@ struct PresentTagCommand {
 
 struct SetPowerCommand {
   std::int32_t watts;
+  int connector = 1;
   friend bool operator==(const SetPowerCommand& a, const SetPowerCommand& b) {
-    return a.watts == b.watts;
+    return a.watts == b.watts && a.connector == b.connector;
   }
 };
 
 struct SetFaultCommand {
   Fault fault;
+  int connector = 1;  // 0: the station as a whole
   friend bool operator==(const SetFaultCommand& a, const SetFaultCommand& b) {
-    return a.fault == b.fault;
+    return a.fault == b.fault && a.connector == b.connector;
   }
 };
 
@@ -96,7 +103,8 @@ std::string FormatCommand(const Command& command);
 bool IsQuit(const Command& command);
 
 // Applies a hardware command to the simulator. QuitCommand is not a hardware
-// event and is ignored here: station_sim checks IsQuit() itself.
-void ApplyCommand(SimHardware& hardware, const Command& command);
+// event and is ignored here: station_sim checks IsQuit() itself. Returns ""
+// or a one-line "error: ..." when the connector does not exist.
+std::string ApplyCommand(SimHardware& hardware, const Command& command);
 
 }  // namespace ocpp::hal::sim

@@ -49,8 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ParseAndCheck(input);
 
   ocpp::base::FakeClock clock;
-  ocpp::hal::sim::SimHardware hardware(clock);
-  hardware.SetStateObserver([](ocpp::hal::PilotState) {});
+  ocpp::hal::sim::SimHardware::Options options;
+  options.connectors = 2;
+  ocpp::hal::sim::SimHardware hardware(clock, options);
+  hardware.sim_connector(1).SetStateObserver([](ocpp::hal::PilotState) {});
   hardware.SetTagObserver([](const std::string& tag) { Check(!tag.empty() && tag.size() <= 20); });
   std::int64_t last_wh = 0;
   std::size_t start = 0;
@@ -59,17 +61,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string_view::npos) end = input.size();
     const ParsedLine parsed = ParseAndCheck(input.substr(start, end - start));
     if (parsed.command && !ocpp::hal::sim::IsQuit(*parsed.command)) {
-      ocpp::hal::sim::ApplyCommand(hardware, *parsed.command);
+      const std::string error = ocpp::hal::sim::ApplyCommand(hardware, *parsed.command);
+      Check(error.empty() || error.rfind("error: ", 0) == 0);
       // Let the vehicle charge whenever it asks, so energy actually flows.
-      if (ocpp::hal::VehicleRequestsEnergy(hardware.ReadState())) {
-        hardware.Close();
+      if (ocpp::hal::VehicleRequestsEnergy(hardware.sim_connector(1).ReadState())) {
+        hardware.sim_connector(1).Close();
       } else {
-        hardware.Open();
+        hardware.sim_connector(1).Open();
       }
     }
     clock.Advance(std::chrono::minutes(7));
     hardware.Poll();
-    const std::int64_t wh = hardware.ReadEnergyActiveImportWh().value_or(-1);
+    const std::int64_t wh = hardware.sim_connector(1).ReadEnergyActiveImportWh().value_or(-1);
     Check(wh >= last_wh);
     last_wh = wh;
     start = end + 1;

@@ -54,6 +54,11 @@ INSTANTIATE_TEST_SUITE_P(
         ValidCase{"fault highTEMPERATURE", SetFaultCommand{Fault::kHighTemperature}},
         ValidCase{"fault EVCommunicationError", SetFaultCommand{Fault::kEVCommunicationError}},
         ValidCase{"fault WeakSignal", SetFaultCommand{Fault::kWeakSignal}},
+        ValidCase{"cp C 2", SetPilotCommand{PilotState::kC, 2}},
+        ValidCase{"cp b 1", SetPilotCommand{PilotState::kB, 1}},
+        ValidCase{"power 3600 8", SetPowerCommand{3600, 8}},
+        ValidCase{"fault GroundFailure 0", SetFaultCommand{Fault::kGroundFailure, 0}},
+        ValidCase{"fault NoError 3", SetFaultCommand{Fault::kNoError, 3}},
         ValidCase{"quit", QuitCommand{}}, ValidCase{" QUIT \r\n", QuitCommand{}}));
 
 struct InvalidCase {
@@ -83,7 +88,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"reboot",
                     "error: unknown command 'reboot'; expected cp, rfid, power, fault or quit"},
         InvalidCase{"cpA", "error: unknown command 'cpA'; expected cp, rfid, power, fault or quit"},
-        InvalidCase{"cp", kPilotError}, InvalidCase{"cp A B", kPilotError},
+        InvalidCase{"cp", kPilotError}, InvalidCase{"cp A B", "error: cp: connector must be a number from 1 to 8, got 'B'"},
         InvalidCase{"cp G", kPilotError + ", got 'G'"},
         InvalidCase{"cp AB", kPilotError + ", got 'AB'"},
         InvalidCase{"cp 1", kPilotError + ", got '1'"},
@@ -93,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"rfid AB CD", "error: rfid expects one idTag without blanks"},
         InvalidCase{"rfid 123456789012345678901",
                     "error: rfid idTag is 21 characters, at most 20 (CiString20)"},
-        InvalidCase{"power", kPowerError}, InvalidCase{"power 1 2", kPowerError},
+        InvalidCase{"power", kPowerError}, InvalidCase{"power 1 2 3", kPowerError},
         InvalidCase{"power -1", kPowerError + ", got '-1'"},
         InvalidCase{"power +5", kPowerError + ", got '+5'"},
         InvalidCase{"power 1e3", kPowerError + ", got '1e3'"},
@@ -199,7 +204,7 @@ TEST(ApplyCommandTest, DrivesTheSimulator) {
   std::vector<std::string> tags;
   std::vector<Fault> faults;
   hw.SetTagObserver([&](const std::string& tag) { tags.push_back(tag); });
-  hw.SetFaultObserver([&](Fault f) { faults.push_back(f); });
+  hw.sim_connector(1).SetFaultObserver([&](Fault f) { faults.push_back(f); });
 
   auto apply = [&](const char* line) {
     const ParsedLine parsed = ParseCommandLine(line);
@@ -207,19 +212,19 @@ TEST(ApplyCommandTest, DrivesTheSimulator) {
     ApplyCommand(hw, *parsed.command);
   };
   apply("cp B");
-  EXPECT_EQ(hw.ReadState(), PilotState::kB);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kB);
   apply("rfid TAG1");
   EXPECT_EQ(tags, std::vector<std::string>{"TAG1"});
   apply("cp C");
-  hw.Close();  // what the station would do
+  hw.sim_connector(1).Close();  // what the station would do
   apply("power 3600");
   clock.Advance(std::chrono::hours(1));
-  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), 3600);
+  EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), 3600);
   apply("fault OverCurrentFailure");
   apply("fault NoError");
   EXPECT_EQ(faults, (std::vector<Fault>{Fault::kOverCurrentFailure, Fault::kNoError}));
   apply("cp E");
-  EXPECT_EQ(hw.ReadState(), PilotState::kE);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kE);
 }
 
 TEST(ApplyCommandTest, QuitIsNotAHardwareEvent) {
@@ -229,8 +234,43 @@ TEST(ApplyCommandTest, QuitIsNotAHardwareEvent) {
   EXPECT_TRUE(IsQuit(quit));
   EXPECT_FALSE(IsQuit(SetPowerCommand{1}));
   ApplyCommand(hw, quit);
-  EXPECT_EQ(hw.ReadState(), PilotState::kA);
-  EXPECT_EQ(hw.power_draw_w(), kDefaultPowerDrawW);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kA);
+  EXPECT_EQ(hw.sim_connector(1).power_draw_w(), kDefaultPowerDrawW);
+}
+
+TEST(ParseCommandLineTest, ConnectorNumbersAreOneDigitInRange) {
+  for (const char* line : {"cp C 0", "cp C 9", "cp C 12", "power 10 0", "fault NoError 9",
+                           "cp C x", "cp C 1 2", "power 10 -1"}) {
+    const ParsedLine parsed = ParseCommandLine(line);
+    EXPECT_FALSE(parsed.ok()) << line;
+    EXPECT_EQ(parsed.error.rfind("error: ", 0), 0u) << line;
+  }
+}
+
+TEST(ApplyCommandTest, AddressesConnectorsAndTheStation) {
+  base::FakeClock clock;
+  SimHardware::Options options;
+  options.connectors = 2;
+  SimHardware hw(clock, options);
+  std::vector<Fault> station_faults;
+  hw.SetFaultObserver([&](Fault f) { station_faults.push_back(f); });
+  auto apply = [&](const char* line) {
+    const ParsedLine parsed = ParseCommandLine(line);
+    EXPECT_TRUE(parsed.command.has_value()) << line;
+    return parsed.command ? ApplyCommand(hw, *parsed.command) : std::string("unparsed");
+  };
+  EXPECT_EQ(apply("cp C 2"), "");
+  EXPECT_EQ(hw.sim_connector(2).ReadState(), PilotState::kC);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kA);
+  EXPECT_EQ(apply("power 1000 2"), "");
+  EXPECT_EQ(hw.sim_connector(2).power_draw_w(), 1000);
+  EXPECT_EQ(apply("fault InternalError 0"), "");
+  EXPECT_EQ(station_faults, std::vector<Fault>{Fault::kInternalError});
+  EXPECT_EQ(hw.sim_connector(1).CurrentFault(), Fault::kNoError);
+  EXPECT_EQ(apply("cp B 3"), "error: no connector 3 (this station has 2)");
+  EXPECT_EQ(FormatCommand(SetPilotCommand{PilotState::kC, 2}), "cp C 2");
+  EXPECT_EQ(FormatCommand(SetFaultCommand{Fault::kNoError, 0}), "fault NoError 0");
+  EXPECT_EQ(FormatCommand(SetPowerCommand{5, 1}), "power 5");
 }
 
 }  // namespace

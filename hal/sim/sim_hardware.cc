@@ -50,18 +50,77 @@ SystemInfo DefaultSimSystemInfo() {
 }
 
 SimHardware::SimHardware(const base::Clock& clock, Options options)
-    : clock_(clock),
-      system_info_(std::move(options.system_info)),
-      power_draw_w_(std::clamp(options.power_draw_w, 0, kMaxPowerDrawW)),
-      energy_wh_(std::max<std::int64_t>(options.initial_energy_wh, 0)),
-      integrated_until_(clock.Now()) {}
+    : clock_(clock), system_info_(std::move(options.system_info)) {
+  const int count = std::clamp(options.connectors, 1, kMaxConnectors);
+  for (int id = 1; id <= count; ++id) {
+    const std::size_t index = static_cast<std::size_t>(id - 1);
+    const std::int64_t initial =
+        index < options.initial_energy_wh.size() ? options.initial_energy_wh[index] : 0;
+    connectors_.push_back(std::unique_ptr<SimConnector>(
+        new SimConnector(*this, id, initial, options.power_draw_w, options.max_current_a)));
+  }
+}
 
-bool SimHardware::delivering() const {
+SimConnector& SimHardware::sim_connector(int connector_id) {
+  if (connector_id < 1 || connector_id > connector_count()) connector_id = 1;
+  return *connectors_[static_cast<std::size_t>(connector_id - 1)];
+}
+
+void SimHardware::Poll() {
+  for (auto& connector : connectors_) connector->Integrate();
+  // Observers may defer more work (e.g. request a reboot): that runs at the
+  // next Poll(), so one Poll() always terminates.
+  std::vector<std::function<void()>> due;
+  due.swap(deferred_);
+  for (const std::function<void()>& task : due) task();
+}
+
+void SimHardware::SetTagObserver(TagObserver observer) { tag_observer_ = std::move(observer); }
+
+void SimHardware::SetFaultObserver(FaultObserver observer) {
+  station_fault_observer_ = std::move(observer);
+}
+
+void SimHardware::RequestReboot(RebootKind kind) {
+  ++reboot_requests_;
+  Defer([this, kind] { Notify(reboot_handler_, kind); });
+}
+
+bool SimHardware::PresentTag(const std::string& id_tag) {
+  if (!IsIdTag(id_tag)) return false;
+  Notify(tag_observer_, id_tag);
+  return true;
+}
+
+void SimHardware::SetStationFault(Fault fault) {
+  if (fault == station_fault_) return;
+  station_fault_ = fault;
+  Notify(station_fault_observer_, fault);
+}
+
+void SimHardware::SetRebootHandler(std::function<void(RebootKind)> handler) {
+  reboot_handler_ = std::move(handler);
+}
+
+// ---------------------------------------------------------------------------
+// SimConnector
+
+SimConnector::SimConnector(SimHardware& owner, int id, std::int64_t initial_energy_wh,
+                           std::int32_t power_w, int max_current_a)
+    : owner_(owner),
+      id_(id),
+      max_current_a_(max_current_a),
+      power_draw_w_(std::clamp(power_w, 0, kMaxPowerDrawW)),
+      energy_wh_(std::max<std::int64_t>(initial_energy_wh, 0)),
+      durable_wh_(energy_wh_),
+      integrated_until_(owner.clock_.Now()) {}
+
+bool SimConnector::delivering() const {
   return feedback_closed_ && VehicleRequestsEnergy(pilot_state_);
 }
 
-void SimHardware::Integrate() {
-  const base::SteadyTime now = clock_.Now();
+void SimConnector::Integrate() {
+  const base::SteadyTime now = owner_.clock_.Now();
   // A steady clock never goes back; if a test clock does, count nothing
   // twice and nothing negative.
   if (now <= integrated_until_) return;
@@ -78,102 +137,86 @@ void SimHardware::Integrate() {
   energy_remainder_watt_ns_ %= kWattNanosPerWh;
 }
 
-void SimHardware::Poll() {
-  Integrate();
-  // Observers may defer more work (e.g. request a reboot): that runs at the
-  // next Poll(), so one Poll() always terminates.
-  std::vector<std::function<void()>> due;
-  due.swap(deferred_);
-  for (const std::function<void()>& task : due) task();
-}
-
-void SimHardware::SetPwmDutyPermille(int duty_permille) {
+void SimConnector::SetPwmDutyPermille(int duty_permille) {
   pwm_duty_permille_ = std::clamp(duty_permille, 0, 1000);
 }
 
-void SimHardware::SetStateObserver(StateObserver observer) {
+void SimConnector::SetStateObserver(StateObserver observer) {
   pilot_observer_ = std::move(observer);
 }
 
-void SimHardware::Close() {
+void SimConnector::Close() {
   if (commanded_closed_) return;
   Integrate();
   commanded_closed_ = true;
   if (contactor_defect_ == SimContactorDefect::kStuckOpen) {
-    deferred_.push_back([this] { Notify(contactor_observer_, ContactorError::kFailedToClose); });
+    owner_.Defer([this] { Notify(contactor_observer_, ContactorError::kFailedToClose); });
     return;
   }
   feedback_closed_ = true;
 }
 
-void SimHardware::Open() {
+void SimConnector::Open() {
   if (!commanded_closed_) return;
   Integrate();
   commanded_closed_ = false;
   if (contactor_defect_ == SimContactorDefect::kWelded && feedback_closed_) {
-    deferred_.push_back([this] { Notify(contactor_observer_, ContactorError::kWelded); });
+    owner_.Defer([this] { Notify(contactor_observer_, ContactorError::kWelded); });
     return;
   }
   feedback_closed_ = false;
 }
 
-void SimHardware::SetFeedbackErrorObserver(FeedbackErrorObserver observer) {
+void SimConnector::SetFeedbackErrorObserver(FeedbackErrorObserver observer) {
   contactor_observer_ = std::move(observer);
 }
 
-std::optional<std::int64_t> SimHardware::ReadEnergyActiveImportWh() {
+std::optional<std::int64_t> SimConnector::ReadEnergyActiveImportWh() {
   Integrate();
   if (!meter_available_) return std::nullopt;
+  // Durable before reported: after a power cut the register restarts from
+  // at least every value anyone has seen.
+  if (energy_wh_ > durable_wh_) {
+    if (persistence_ && !persistence_(energy_wh_)) return durable_wh_;
+    durable_wh_ = energy_wh_;
+  }
   return energy_wh_;
 }
 
-std::optional<std::int32_t> SimHardware::ReadPowerActiveImportW() {
+std::optional<std::int32_t> SimConnector::ReadPowerActiveImportW() {
   if (!meter_available_) return std::nullopt;
   return delivering() ? power_draw_w_ : 0;
 }
 
-std::optional<std::int32_t> SimHardware::ReadCurrentImportDeciamps() {
+std::optional<std::int32_t> SimConnector::ReadCurrentImportDeciamps() {
   if (!meter_available_) return std::nullopt;
   if (!delivering()) return 0;
   return (power_draw_w_ * 10 + kNominalVoltageV / 2) / kNominalVoltageV;
 }
 
-void SimHardware::SetTagObserver(TagObserver observer) { tag_observer_ = std::move(observer); }
-
-void SimHardware::SetFaultObserver(FaultObserver observer) {
+void SimConnector::SetFaultObserver(FaultObserver observer) {
   fault_observer_ = std::move(observer);
 }
 
-void SimHardware::RequestReboot(RebootKind kind) {
-  ++reboot_requests_;
-  deferred_.push_back([this, kind] { Notify(reboot_handler_, kind); });
-}
-
-void SimHardware::SetPilotState(PilotState state) {
+void SimConnector::SetPilotState(PilotState state) {
   if (state == pilot_state_) return;
   Integrate();
   pilot_state_ = state;
   Notify(pilot_observer_, state);
 }
 
-bool SimHardware::PresentTag(const std::string& id_tag) {
-  if (!IsIdTag(id_tag)) return false;
-  Notify(tag_observer_, id_tag);
-  return true;
-}
-
-void SimHardware::SetPowerDrawW(std::int32_t watts) {
+void SimConnector::SetPowerDrawW(std::int32_t watts) {
   Integrate();
   power_draw_w_ = std::clamp(watts, 0, kMaxPowerDrawW);
 }
 
-void SimHardware::SetFault(Fault fault) {
+void SimConnector::SetFault(Fault fault) {
   if (fault == fault_) return;
   fault_ = fault;
   Notify(fault_observer_, fault);
 }
 
-void SimHardware::SetContactorDefect(SimContactorDefect defect) {
+void SimConnector::SetContactorDefect(SimContactorDefect defect) {
   contactor_defect_ = defect;
   if (defect == SimContactorDefect::kNone && feedback_closed_ != commanded_closed_) {
     Integrate();
@@ -181,10 +224,6 @@ void SimHardware::SetContactorDefect(SimContactorDefect defect) {
   }
 }
 
-void SimHardware::SetMeterAvailable(bool available) { meter_available_ = available; }
-
-void SimHardware::SetRebootHandler(std::function<void(RebootKind)> handler) {
-  reboot_handler_ = std::move(handler);
-}
+void SimConnector::SetMeterAvailable(bool available) { meter_available_ = available; }
 
 }  // namespace ocpp::hal::sim

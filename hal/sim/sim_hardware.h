@@ -1,35 +1,38 @@
 // Simulated station hardware for the host build (//station:station_sim) and
-// integration tests: every hal capability on one object, driven by an
-// injected base::Clock and by the simulation controls below (which the
-// stdin commands of sim_commands.h map onto).
+// integration tests: N J1772 connectors (SimConnector: pilot, contactor,
+// meter, faults), one RFID reader, the station's own fault monitor, identity
+// and reboot control, all driven by an injected base::Clock and by the
+// simulation controls below (which the stdin commands of sim_commands.h map
+// onto).
 //
 //   base::FakeClock clock;
 //   hal::sim::SimHardware hw(clock);
-//   hw.SetPilotState(hal::PilotState::kC);
-//   hw.contactor().Close();
+//   hal::sim::SimConnector& c1 = hw.sim_connector(1);
+//   c1.SetPilotState(hal::PilotState::kC);
+//   c1.contactor().Close();
 //   clock.Advance(std::chrono::hours(1));
-//   *hw.energy_meter().ReadEnergyActiveImportWh();  // 7200
+//   *c1.ReadEnergyActiveImportWh();  // 7200
 //
-// The meter integrates the vehicle's power draw into the import register
+// Each meter integrates its vehicle's power draw into the import register
 // while, and only while, the contactor's feedback is closed and the pilot is
 // C or D. Integration is exact: energy is kept in W*ns (the clock's
 // resolution), so any pattern of reads and state changes yields exactly
 // floor(sum(power_w * seconds) / 3600) Wh, with the sub-Wh remainder carried.
 //
-// Models one connector on a single 230 V phase. Not thread-safe: call it from
-// the station's event loop (the stdin reader posts commands onto the loop).
-// Outlives in-process station restarts like real hardware does; the
-// restarted station registers its observers again.
+// Not thread-safe: call it from the station's event loop (the stdin reader
+// posts commands onto the loop). Outlives in-process station restarts like
+// real hardware does; the restarted station registers its observers again.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "hal/hardware.h"
 #include "base/clock.h"
+#include "hal/hardware.h"
 
 namespace ocpp::hal::sim {
 
@@ -38,6 +41,7 @@ inline constexpr std::int32_t kDefaultPowerDrawW = 7200;
 // overflow (100 kW is beyond any AC connector: 80 A * 3 * 277 V = 66.5 kW).
 inline constexpr std::int32_t kMaxPowerDrawW = 100000;
 inline constexpr std::int32_t kNominalVoltageV = 230;
+inline constexpr int kDefaultMaxCurrentA = 32;
 
 // The identity a simulated station reports unless told otherwise.
 SystemInfo DefaultSimSystemInfo();
@@ -49,41 +53,29 @@ enum class SimContactorDefect {
   kStuckOpen,  // never closes: Close() is reported as kFailedToClose
 };
 
-class SimHardware final : public Hardware,
-                          public ControlPilot,
-                          public Contactor,
-                          public EnergyMeter,
-                          public RfidReader,
-                          public FaultMonitor,
-                          public SystemInfoProvider,
-                          public SystemControl {
+class SimHardware;
+
+// One simulated connector. Created by SimHardware.
+class SimConnector final : public ConnectorHardware,
+                           public ControlPilot,
+                           public Contactor,
+                           public EnergyMeter,
+                           public FaultMonitor {
  public:
-  struct Options {
-    // Register value at start; seed it with the last persisted reading so the
-    // register stays monotonic across a simulated power cut (kill -9).
-    std::int64_t initial_energy_wh = 0;
-    std::int32_t power_draw_w = kDefaultPowerDrawW;
-    SystemInfo system_info = DefaultSimSystemInfo();
-  };
+  // Makes a register value durable before the meter reports it (a real
+  // meter's register never goes back after a power cut). Returns false when
+  // it could not: the meter then reports the last durable value.
+  using RegisterPersistence = std::function<bool(std::int64_t wh)>;
 
-  // `clock` must outlive this object.
-  explicit SimHardware(const base::Clock& clock) : SimHardware(clock, Options()) {}
-  SimHardware(const base::Clock& clock, Options options);
+  SimConnector(const SimConnector&) = delete;
+  SimConnector& operator=(const SimConnector&) = delete;
 
-  SimHardware(const SimHardware&) = delete;
-  SimHardware& operator=(const SimHardware&) = delete;
-
-  // Hardware.
+  // ConnectorHardware.
   ControlPilot& control_pilot() override { return *this; }
   Contactor& contactor() override { return *this; }
   EnergyMeter& energy_meter() override { return *this; }
-  RfidReader& rfid_reader() override { return *this; }
   FaultMonitor& fault_monitor() override { return *this; }
-  SystemInfoProvider& system_info() override { return *this; }
-  SystemControl& system_control() override { return *this; }
-  // Integrates the meter up to clock.Now(), then delivers what had to be
-  // deferred: contactor feedback errors and reboot requests.
-  void Poll() override;
+  int max_current_amps() const override { return max_current_a_; }
 
   // ControlPilot.
   PilotState ReadState() override { return pilot_state_; }
@@ -103,19 +95,9 @@ class SimHardware final : public Hardware,
   // Power / 230 V, rounded to the nearest deciamp.
   std::optional<std::int32_t> ReadCurrentImportDeciamps() override;
 
-  // RfidReader.
-  void SetTagObserver(TagObserver observer) override;
-
-  // FaultMonitor.
+  // FaultMonitor (this connector's faults).
   Fault CurrentFault() override { return fault_; }
   void SetFaultObserver(FaultObserver observer) override;
-
-  // SystemInfoProvider.
-  SystemInfo ReadSystemInfo() override { return system_info_; }
-
-  // SystemControl: counted, and handed to the reboot handler at the next
-  // Poll() (never from inside the station's call).
-  void RequestReboot(RebootKind kind) override;
 
   // ---- Simulation controls: the outside world acting on the hardware. ----
   // These fire observers synchronously, once per actual change.
@@ -123,9 +105,6 @@ class SimHardware final : public Hardware,
   // The vehicle side of the pilot (cp A..E). kF is accepted for tests of the
   // station's handling of it, although only an EVSE drives F.
   void SetPilotState(PilotState state);
-  // Presents a card. Returns false, and notifies nobody, unless `id_tag` is
-  // 1..kMaxIdTagLength printable ASCII characters (the RfidReader contract).
-  bool PresentTag(const std::string& id_tag);
   // What the vehicle would draw while charging, clamped to 0..kMaxPowerDrawW.
   void SetPowerDrawW(std::int32_t watts);
   // The hardware's self-test result; kNoError clears.
@@ -136,27 +115,31 @@ class SimHardware final : public Hardware,
   // A meter that stops answering (reads return std::nullopt); energy keeps
   // being counted, as a real meter keeps metering when its bus fails.
   void SetMeterAvailable(bool available);
-  // Receives reboot requests (at Poll()). station_sim restarts the station
-  // in-process here; since the handler runs inside Poll(), tearing down the
-  // caller of Poll() must be posted to the event loop, not done inline.
-  void SetRebootHandler(std::function<void(RebootKind)> handler);
+  void SetRegisterPersistence(RegisterPersistence persistence) {
+    persistence_ = std::move(persistence);
+  }
 
   // ---- Introspection for tests and logs. ----
+  int id() const { return id_; }
   int pwm_duty_permille() const { return pwm_duty_permille_; }
   bool contactor_commanded_closed() const { return commanded_closed_; }
   std::int32_t power_draw_w() const { return power_draw_w_; }
-  int reboot_requests() const { return reboot_requests_; }
   // Energy is flowing: feedback closed and the pilot C or D.
   bool delivering() const;
 
  private:
+  friend class SimHardware;
+  SimConnector(SimHardware& owner, int id, std::int64_t initial_energy_wh, std::int32_t power_w,
+               int max_current_a);
+
   // Adds the energy delivered since the last call, at the rate in force
   // during that interval. Every state change that affects the rate calls it
   // first.
   void Integrate();
 
-  const base::Clock& clock_;
-  SystemInfo system_info_;
+  SimHardware& owner_;
+  const int id_;
+  const int max_current_a_;
 
   PilotState pilot_state_ = PilotState::kA;
   int pwm_duty_permille_ = 1000;
@@ -170,17 +153,93 @@ class SimHardware final : public Hardware,
   std::int32_t power_draw_w_;
   bool meter_available_ = true;
   std::int64_t energy_wh_;
+  std::int64_t durable_wh_;                    // last value made durable
   std::int64_t energy_remainder_watt_ns_ = 0;  // < one Wh
   base::SteadyTime integrated_until_;
-
-  TagObserver tag_observer_;
+  RegisterPersistence persistence_;
 
   Fault fault_ = Fault::kNoError;
   FaultObserver fault_observer_;
+};
 
+class SimHardware final : public Hardware,
+                          public RfidReader,
+                          public FaultMonitor,
+                          public SystemInfoProvider,
+                          public SystemControl {
+ public:
+  struct Options {
+    int connectors = 1;  // 1..kMaxConnectors
+    // Register values at start, per connector (missing ones start at 0);
+    // seed them with the persisted readings so each register stays
+    // monotonic across a simulated power cut (kill -9).
+    std::vector<std::int64_t> initial_energy_wh;
+    std::int32_t power_draw_w = kDefaultPowerDrawW;
+    int max_current_a = kDefaultMaxCurrentA;
+    SystemInfo system_info = DefaultSimSystemInfo();
+  };
+
+  // `clock` must outlive this object.
+  explicit SimHardware(const base::Clock& clock) : SimHardware(clock, Options()) {}
+  SimHardware(const base::Clock& clock, Options options);
+
+  SimHardware(const SimHardware&) = delete;
+  SimHardware& operator=(const SimHardware&) = delete;
+
+  // Hardware.
+  int connector_count() const override { return static_cast<int>(connectors_.size()); }
+  ConnectorHardware& connector(int connector_id) override { return sim_connector(connector_id); }
+  RfidReader& rfid_reader() override { return *this; }
+  FaultMonitor& station_fault_monitor() override { return *this; }
+  SystemInfoProvider& system_info() override { return *this; }
+  SystemControl& system_control() override { return *this; }
+  // Integrates the meters up to clock.Now(), then delivers what had to be
+  // deferred: contactor feedback errors and reboot requests.
+  void Poll() override;
+
+  // 1..connector_count(); anything else is connector 1.
+  SimConnector& sim_connector(int connector_id);
+
+  // RfidReader.
+  void SetTagObserver(TagObserver observer) override;
+
+  // FaultMonitor: faults of the station as a whole (connector 0).
+  Fault CurrentFault() override { return station_fault_; }
+  void SetFaultObserver(FaultObserver observer) override;
+
+  // SystemInfoProvider.
+  SystemInfo ReadSystemInfo() override { return system_info_; }
+
+  // SystemControl: counted, and handed to the reboot handler at the next
+  // Poll() (never from inside the station's call).
+  void RequestReboot(RebootKind kind) override;
+
+  // ---- Simulation controls. ----
+  // Presents a card. Returns false, and notifies nobody, unless `id_tag` is
+  // 1..kMaxIdTagLength printable ASCII characters (the RfidReader contract).
+  bool PresentTag(const std::string& id_tag);
+  // A fault of the station as a whole; kNoError clears.
+  void SetStationFault(Fault fault);
+  // Receives reboot requests (at Poll()). station_sim restarts the station
+  // in-process here; since the handler runs inside Poll(), tearing down the
+  // caller of Poll() must be posted to the event loop, not done inline.
+  void SetRebootHandler(std::function<void(RebootKind)> handler);
+
+  int reboot_requests() const { return reboot_requests_; }
+  const base::Clock& clock() const { return clock_; }
+
+ private:
+  friend class SimConnector;
+  void Defer(std::function<void()> task) { deferred_.push_back(std::move(task)); }
+
+  const base::Clock& clock_;
+  SystemInfo system_info_;
+  std::vector<std::unique_ptr<SimConnector>> connectors_;
+  TagObserver tag_observer_;
+  Fault station_fault_ = Fault::kNoError;
+  FaultObserver station_fault_observer_;
   std::function<void(RebootKind)> reboot_handler_;
   int reboot_requests_ = 0;
-
   // Notifications deferred to the next Poll().
   std::vector<std::function<void()>> deferred_;
 };

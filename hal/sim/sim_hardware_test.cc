@@ -19,33 +19,33 @@ using std::chrono::minutes;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
-std::int64_t EnergyWh(SimHardware& hw) { return hw.ReadEnergyActiveImportWh().value(); }
+std::int64_t EnergyWh(SimHardware& hw) { return hw.sim_connector(1).ReadEnergyActiveImportWh().value(); }
 
 // Puts the simulator into "charging": vehicle in C, contactor closed.
 void StartCharging(SimHardware& hw) {
-  hw.SetPilotState(PilotState::kC);
-  hw.Close();
+  hw.sim_connector(1).SetPilotState(PilotState::kC);
+  hw.sim_connector(1).Close();
 }
 
 TEST(SimHardwareTest, StartsIdle) {
   base::FakeClock clock;
   SimHardware hw(clock);
-  EXPECT_EQ(hw.ReadState(), PilotState::kA);
-  EXPECT_EQ(hw.pwm_duty_permille(), 1000);
-  EXPECT_FALSE(hw.IsClosed());
-  EXPECT_EQ(hw.CurrentFault(), Fault::kNoError);
-  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), 0);
-  EXPECT_EQ(hw.ReadPowerActiveImportW(), 0);
-  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), 0);
-  EXPECT_EQ(hw.power_draw_w(), kDefaultPowerDrawW);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kA);
+  EXPECT_EQ(hw.sim_connector(1).pwm_duty_permille(), 1000);
+  EXPECT_FALSE(hw.sim_connector(1).IsClosed());
+  EXPECT_EQ(hw.sim_connector(1).CurrentFault(), Fault::kNoError);
+  EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), 0);
+  EXPECT_EQ(hw.sim_connector(1).ReadPowerActiveImportW(), 0);
+  EXPECT_EQ(hw.sim_connector(1).ReadCurrentImportDeciamps(), 0);
+  EXPECT_EQ(hw.sim_connector(1).power_draw_w(), kDefaultPowerDrawW);
   EXPECT_EQ(hw.ReadSystemInfo(), DefaultSimSystemInfo());
-  EXPECT_EQ(&hw.control_pilot(), static_cast<ControlPilot*>(&hw));
+  EXPECT_EQ(&hw.connector(1).control_pilot(), static_cast<ControlPilot*>(&hw.sim_connector(1)));
 }
 
 TEST(SimHardwareTest, OptionsSeedRegisterPowerAndIdentity) {
   base::FakeClock clock;
   SimHardware::Options options;
-  options.initial_energy_wh = 123456;
+  options.initial_energy_wh = {123456};
   options.power_draw_w = 3600;
   options.system_info.vendor = "Acme";
   SimHardware hw(clock, options);
@@ -60,9 +60,9 @@ TEST(SimHardwareTest, OneHourAtDefaultPowerIs7200Wh) {
   base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
-  EXPECT_TRUE(hw.delivering());
-  EXPECT_EQ(hw.ReadPowerActiveImportW(), 7200);
-  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), 313);  // 7200 W / 230 V = 31.3 A
+  EXPECT_TRUE(hw.sim_connector(1).delivering());
+  EXPECT_EQ(hw.sim_connector(1).ReadPowerActiveImportW(), 7200);
+  EXPECT_EQ(hw.sim_connector(1).ReadCurrentImportDeciamps(), 313);  // 7200 W / 230 V = 31.3 A
   clock.Advance(minutes(30));
   EXPECT_EQ(EnergyWh(hw), 3600);
   clock.Advance(minutes(30));
@@ -77,13 +77,13 @@ TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
     for (bool close : {false, true}) {
       base::FakeClock clock;
       SimHardware hw(clock);
-      hw.SetPilotState(state);
-      if (close) hw.Close();
+      hw.sim_connector(1).SetPilotState(state);
+      if (close) hw.sim_connector(1).Close();
       clock.Advance(hours(1));
       const bool expect_energy = close && VehicleRequestsEnergy(state);
       EXPECT_EQ(EnergyWh(hw), expect_energy ? 7200 : 0)
           << "pilot " << ToString(state) << (close ? " closed" : " open");
-      EXPECT_EQ(hw.ReadPowerActiveImportW(), expect_energy ? 7200 : 0);
+      EXPECT_EQ(hw.sim_connector(1).ReadPowerActiveImportW(), expect_energy ? 7200 : 0);
     }
   }
 }
@@ -93,13 +93,13 @@ TEST(SimHardwareTest, StateChangesSplitTheIntegral) {
   SimHardware hw(clock);
   StartCharging(hw);
   clock.Advance(minutes(30));  // 3600 Wh at 7200 W
-  hw.SetPowerDrawW(3600);
+  hw.sim_connector(1).SetPowerDrawW(3600);
   clock.Advance(minutes(30));  // 1800 Wh
-  hw.SetPilotState(PilotState::kB);
+  hw.sim_connector(1).SetPilotState(PilotState::kB);
   clock.Advance(hours(5));  // vehicle paused: nothing
-  hw.SetPilotState(PilotState::kD);
+  hw.sim_connector(1).SetPilotState(PilotState::kD);
   clock.Advance(minutes(10));  // 600 Wh
-  hw.Open();
+  hw.sim_connector(1).Open();
   clock.Advance(hours(1));  // contactor open: nothing
   EXPECT_EQ(EnergyWh(hw), 3600 + 1800 + 600);
 }
@@ -111,9 +111,9 @@ TEST(SimHardwareTest, ChangesWithoutReadsIntegrateAtTheirOwnTime) {
   SimHardware hw(clock);
   StartCharging(hw);
   clock.Advance(minutes(20));
-  hw.SetPowerDrawW(0);
+  hw.sim_connector(1).SetPowerDrawW(0);
   clock.Advance(minutes(20));
-  hw.SetPowerDrawW(10800);
+  hw.sim_connector(1).SetPowerDrawW(10800);
   clock.Advance(minutes(20));
   EXPECT_EQ(EnergyWh(hw), 2400 + 0 + 3600);
 }
@@ -121,7 +121,7 @@ TEST(SimHardwareTest, ChangesWithoutReadsIntegrateAtTheirOwnTime) {
 TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
   base::FakeClock clock;
   SimHardware hw(clock);
-  hw.SetPowerDrawW(1);
+  hw.sim_connector(1).SetPowerDrawW(1);
   StartCharging(hw);
   // 1 W read every second: nothing is lost to rounding.
   for (int second = 1; second < 3600; ++second) {
@@ -131,7 +131,7 @@ TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
   clock.Advance(seconds(1));
   EXPECT_EQ(EnergyWh(hw), 1);
   // 7 W read every 1 ms for an hour: exactly 7 Wh.
-  hw.SetPowerDrawW(7);
+  hw.sim_connector(1).SetPowerDrawW(7);
   for (int ms = 0; ms < 3600 * 1000; ++ms) {
     clock.Advance(milliseconds(1));
     hw.Poll();
@@ -149,7 +149,7 @@ TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
   std::uniform_int_distribution<std::int64_t> step_ms(1, 600000);
   std::uniform_int_distribution<std::int32_t> power_w(0, kMaxPowerDrawW);
   unsigned __int128 watt_ms = 0;
-  std::int32_t power = hw.power_draw_w();
+  std::int32_t power = hw.sim_connector(1).power_draw_w();
   std::int64_t elapsed_ms = 0;
   std::int64_t last_wh = 0;
   while (elapsed_ms < std::int64_t{90} * 24 * 3600 * 1000) {
@@ -159,7 +159,7 @@ TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
     watt_ms += static_cast<unsigned __int128>(power) * step;
     if (random() % 4 == 0) {
       power = power_w(random);
-      hw.SetPowerDrawW(power);
+      hw.sim_connector(1).SetPowerDrawW(power);
     }
     if (random() % 3 == 0) {
       const std::int64_t wh = EnergyWh(hw);
@@ -173,7 +173,7 @@ TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
 TEST(SimHardwareTest, TenYearsAtMaxPowerDoesNotOverflow) {
   base::FakeClock clock;
   SimHardware hw(clock);
-  hw.SetPowerDrawW(kMaxPowerDrawW);
+  hw.sim_connector(1).SetPowerDrawW(kMaxPowerDrawW);
   StartCharging(hw);
   clock.Advance(hours(24 * 3650));  // one step
   const std::int64_t expected = std::int64_t{kMaxPowerDrawW} * 24 * 3650;
@@ -199,38 +199,38 @@ TEST(SimHardwareTest, ClockGoingBackCountsNothing) {
 TEST(SimHardwareTest, PowerIsClamped) {
   base::FakeClock clock;
   SimHardware hw(clock);
-  hw.SetPowerDrawW(-5);
-  EXPECT_EQ(hw.power_draw_w(), 0);
-  hw.SetPowerDrawW(kMaxPowerDrawW + 1);
-  EXPECT_EQ(hw.power_draw_w(), kMaxPowerDrawW);
+  hw.sim_connector(1).SetPowerDrawW(-5);
+  EXPECT_EQ(hw.sim_connector(1).power_draw_w(), 0);
+  hw.sim_connector(1).SetPowerDrawW(kMaxPowerDrawW + 1);
+  EXPECT_EQ(hw.sim_connector(1).power_draw_w(), kMaxPowerDrawW);
 }
 
 TEST(SimHardwareTest, MeterOutageHidesReadingsButKeepsCounting) {
   base::FakeClock clock;
   SimHardware hw(clock);
   StartCharging(hw);
-  hw.SetMeterAvailable(false);
+  hw.sim_connector(1).SetMeterAvailable(false);
   clock.Advance(hours(1));
-  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), std::nullopt);
-  EXPECT_EQ(hw.ReadPowerActiveImportW(), std::nullopt);
-  EXPECT_EQ(hw.ReadCurrentImportDeciamps(), std::nullopt);
-  hw.SetMeterAvailable(true);
-  EXPECT_EQ(hw.ReadEnergyActiveImportWh(), 7200);
+  EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), std::nullopt);
+  EXPECT_EQ(hw.sim_connector(1).ReadPowerActiveImportW(), std::nullopt);
+  EXPECT_EQ(hw.sim_connector(1).ReadCurrentImportDeciamps(), std::nullopt);
+  hw.sim_connector(1).SetMeterAvailable(true);
+  EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), 7200);
 }
 
 TEST(SimHardwareTest, PilotObserverFiresOncePerChange) {
   base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<PilotState> seen;
-  hw.SetStateObserver([&](PilotState s) { seen.push_back(s); });
-  hw.SetPilotState(PilotState::kB);
-  hw.SetPilotState(PilotState::kB);
-  hw.SetPilotState(PilotState::kC);
-  hw.SetPilotState(PilotState::kA);
+  hw.sim_connector(1).SetStateObserver([&](PilotState s) { seen.push_back(s); });
+  hw.sim_connector(1).SetPilotState(PilotState::kB);
+  hw.sim_connector(1).SetPilotState(PilotState::kB);
+  hw.sim_connector(1).SetPilotState(PilotState::kC);
+  hw.sim_connector(1).SetPilotState(PilotState::kA);
   EXPECT_EQ(seen, (std::vector<PilotState>{PilotState::kB, PilotState::kC, PilotState::kA}));
-  EXPECT_EQ(hw.ReadState(), PilotState::kA);
-  hw.SetStateObserver(nullptr);
-  hw.SetPilotState(PilotState::kB);  // no observer: nothing to call
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kA);
+  hw.sim_connector(1).SetStateObserver(nullptr);
+  hw.sim_connector(1).SetPilotState(PilotState::kB);  // no observer: nothing to call
   EXPECT_EQ(seen.size(), 3u);
 }
 
@@ -238,24 +238,24 @@ TEST(SimHardwareTest, ObserverMayRemoveItself) {
   base::FakeClock clock;
   SimHardware hw(clock);
   int calls = 0;
-  hw.SetStateObserver([&](PilotState) {
+  hw.sim_connector(1).SetStateObserver([&](PilotState) {
     ++calls;
-    hw.SetStateObserver(nullptr);
+    hw.sim_connector(1).SetStateObserver(nullptr);
   });
-  hw.SetPilotState(PilotState::kB);
-  hw.SetPilotState(PilotState::kC);
+  hw.sim_connector(1).SetPilotState(PilotState::kB);
+  hw.sim_connector(1).SetPilotState(PilotState::kC);
   EXPECT_EQ(calls, 1);
 }
 
 TEST(SimHardwareTest, PwmDutyIsStoredAndClamped) {
   base::FakeClock clock;
   SimHardware hw(clock);
-  hw.SetPwmDutyPermille(533);
-  EXPECT_EQ(hw.pwm_duty_permille(), 533);
-  hw.SetPwmDutyPermille(-1);
-  EXPECT_EQ(hw.pwm_duty_permille(), 0);
-  hw.SetPwmDutyPermille(1001);
-  EXPECT_EQ(hw.pwm_duty_permille(), 1000);
+  hw.sim_connector(1).SetPwmDutyPermille(533);
+  EXPECT_EQ(hw.sim_connector(1).pwm_duty_permille(), 533);
+  hw.sim_connector(1).SetPwmDutyPermille(-1);
+  EXPECT_EQ(hw.sim_connector(1).pwm_duty_permille(), 0);
+  hw.sim_connector(1).SetPwmDutyPermille(1001);
+  EXPECT_EQ(hw.sim_connector(1).pwm_duty_permille(), 1000);
 }
 
 TEST(SimHardwareTest, TagObserverGetsValidTagsOnly) {
@@ -278,28 +278,28 @@ TEST(SimHardwareTest, FaultObserverFiresOncePerChange) {
   base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<Fault> seen;
-  hw.SetFaultObserver([&](Fault f) { seen.push_back(f); });
-  hw.SetFault(Fault::kNoError);  // no change
-  hw.SetFault(Fault::kGroundFailure);
-  hw.SetFault(Fault::kGroundFailure);
-  hw.SetFault(Fault::kHighTemperature);
-  hw.SetFault(Fault::kNoError);
+  hw.sim_connector(1).SetFaultObserver([&](Fault f) { seen.push_back(f); });
+  hw.sim_connector(1).SetFault(Fault::kNoError);  // no change
+  hw.sim_connector(1).SetFault(Fault::kGroundFailure);
+  hw.sim_connector(1).SetFault(Fault::kGroundFailure);
+  hw.sim_connector(1).SetFault(Fault::kHighTemperature);
+  hw.sim_connector(1).SetFault(Fault::kNoError);
   EXPECT_EQ(seen,
             (std::vector<Fault>{Fault::kGroundFailure, Fault::kHighTemperature, Fault::kNoError}));
-  EXPECT_EQ(hw.CurrentFault(), Fault::kNoError);
+  EXPECT_EQ(hw.sim_connector(1).CurrentFault(), Fault::kNoError);
 }
 
 TEST(SimHardwareTest, HealthyContactorFollowsCommands) {
   base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
-  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
-  hw.Close();
-  EXPECT_TRUE(hw.IsClosed());
-  EXPECT_TRUE(hw.contactor_commanded_closed());
-  hw.Close();  // repeating a command is harmless
-  hw.Open();
-  EXPECT_FALSE(hw.IsClosed());
+  hw.sim_connector(1).SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.sim_connector(1).Close();
+  EXPECT_TRUE(hw.sim_connector(1).IsClosed());
+  EXPECT_TRUE(hw.sim_connector(1).contactor_commanded_closed());
+  hw.sim_connector(1).Close();  // repeating a command is harmless
+  hw.sim_connector(1).Open();
+  EXPECT_FALSE(hw.sim_connector(1).IsClosed());
   hw.Poll();
   EXPECT_TRUE(errors.empty());
 }
@@ -308,10 +308,10 @@ TEST(SimHardwareTest, StuckOpenContactorReportsAtNextPoll) {
   base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
-  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
-  hw.SetContactorDefect(SimContactorDefect::kStuckOpen);
+  hw.sim_connector(1).SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.sim_connector(1).SetContactorDefect(SimContactorDefect::kStuckOpen);
   StartCharging(hw);
-  EXPECT_FALSE(hw.IsClosed());
+  EXPECT_FALSE(hw.sim_connector(1).IsClosed());
   EXPECT_TRUE(errors.empty()) << "never from inside Close()";
   hw.Poll();
   EXPECT_EQ(errors, std::vector<ContactorError>{ContactorError::kFailedToClose});
@@ -320,8 +320,8 @@ TEST(SimHardwareTest, StuckOpenContactorReportsAtNextPoll) {
   clock.Advance(hours(1));
   EXPECT_EQ(EnergyWh(hw), 0);
   // Repaired: the feedback follows the pending close command.
-  hw.SetContactorDefect(SimContactorDefect::kNone);
-  EXPECT_TRUE(hw.IsClosed());
+  hw.sim_connector(1).SetContactorDefect(SimContactorDefect::kNone);
+  EXPECT_TRUE(hw.sim_connector(1).IsClosed());
   clock.Advance(hours(1));
   EXPECT_EQ(EnergyWh(hw), 7200);
 }
@@ -330,12 +330,12 @@ TEST(SimHardwareTest, WeldedContactorKeepsDeliveringAndReportsAtNextPoll) {
   base::FakeClock clock;
   SimHardware hw(clock);
   std::vector<ContactorError> errors;
-  hw.SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
-  hw.SetContactorDefect(SimContactorDefect::kWelded);
+  hw.sim_connector(1).SetFeedbackErrorObserver([&](ContactorError e) { errors.push_back(e); });
+  hw.sim_connector(1).SetContactorDefect(SimContactorDefect::kWelded);
   StartCharging(hw);
-  hw.Open();
-  EXPECT_TRUE(hw.IsClosed());
-  EXPECT_FALSE(hw.contactor_commanded_closed());
+  hw.sim_connector(1).Open();
+  EXPECT_TRUE(hw.sim_connector(1).IsClosed());
+  EXPECT_FALSE(hw.sim_connector(1).contactor_commanded_closed());
   hw.Poll();
   EXPECT_EQ(errors, std::vector<ContactorError>{ContactorError::kWelded});
   clock.Advance(hours(1));
@@ -373,6 +373,65 @@ TEST(SimHardwareTest, WorkDeferredDuringPollRunsAtTheNextPoll) {
   hw.Poll();
   hw.Poll();
   EXPECT_EQ(reboots, 3);
+}
+
+TEST(SimHardwareTest, ConnectorsAreIndependent) {
+  base::FakeClock clock;
+  SimHardware::Options options;
+  options.connectors = 3;
+  options.initial_energy_wh = {100, 200};
+  SimHardware hw(clock, options);
+  ASSERT_EQ(hw.connector_count(), 3);
+  EXPECT_EQ(hw.sim_connector(2).id(), 2);
+  EXPECT_EQ(hw.sim_connector(3).ReadEnergyActiveImportWh(), 0);
+  hw.sim_connector(2).SetPilotState(PilotState::kC);
+  hw.sim_connector(2).Close();
+  hw.sim_connector(2).SetPowerDrawW(3600);
+  clock.Advance(hours(1));
+  EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), 100);
+  EXPECT_EQ(hw.sim_connector(2).ReadEnergyActiveImportWh(), 200 + 3600);
+  EXPECT_EQ(hw.sim_connector(1).ReadState(), PilotState::kA);
+  std::vector<Fault> station_faults;
+  hw.SetFaultObserver([&](Fault f) { station_faults.push_back(f); });
+  hw.sim_connector(1).SetFault(Fault::kGroundFailure);
+  EXPECT_EQ(hw.CurrentFault(), Fault::kNoError);
+  hw.SetStationFault(Fault::kInternalError);
+  EXPECT_EQ(station_faults, std::vector<Fault>{Fault::kInternalError});
+  EXPECT_EQ(hw.sim_connector(3).CurrentFault(), Fault::kNoError);
+}
+
+TEST(SimHardwareTest, ConnectorCountIsClamped) {
+  base::FakeClock clock;
+  SimHardware::Options options;
+  options.connectors = 99;
+  EXPECT_EQ(SimHardware(clock, options).connector_count(), kMaxConnectors);
+  options.connectors = 0;
+  EXPECT_EQ(SimHardware(clock, options).connector_count(), 1);
+}
+
+// A reading is durable before it is reported, so a restarted meter never
+// reports less than anything reported before a power cut.
+TEST(SimHardwareTest, RegisterIsDurableBeforeItIsReported) {
+  base::FakeClock clock;
+  SimHardware hw(clock);
+  std::vector<std::int64_t> persisted;
+  bool storage_works = true;
+  hw.sim_connector(1).SetRegisterPersistence([&](std::int64_t wh) {
+    if (storage_works) persisted.push_back(wh);
+    return storage_works;
+  });
+  StartCharging(hw);
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 3600);
+  EXPECT_EQ(persisted, std::vector<std::int64_t>{3600});
+  EXPECT_EQ(EnergyWh(hw), 3600);  // unchanged: nothing more to persist
+  EXPECT_EQ(persisted.size(), 1u);
+  storage_works = false;
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 3600) << "a value that is not durable is not reported";
+  storage_works = true;
+  EXPECT_EQ(EnergyWh(hw), 7200);
+  EXPECT_EQ(persisted.back(), 7200);
 }
 
 }  // namespace

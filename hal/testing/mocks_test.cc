@@ -147,17 +147,21 @@ TEST(MockSystemTest, InfoAndReboot) {
 
 TEST(MockHardwareTest, AccessorsReturnTheMocks) {
   MockHardware hw;
-  EXPECT_EQ(&hw.control_pilot(), &hw.mock_pilot);
-  EXPECT_EQ(&hw.contactor(), &hw.mock_contactor);
-  EXPECT_EQ(&hw.energy_meter(), &hw.mock_meter);
+  EXPECT_EQ(&hw.connector(1).control_pilot(), &hw.mock_pilot);
+  EXPECT_EQ(&hw.connector(1).contactor(), &hw.mock_contactor);
+  EXPECT_EQ(&hw.connector(1).energy_meter(), &hw.mock_meter);
   EXPECT_EQ(&hw.rfid_reader(), &hw.mock_reader);
-  EXPECT_EQ(&hw.fault_monitor(), &hw.mock_faults);
+  EXPECT_EQ(&hw.connector(1).fault_monitor(), &hw.mock_faults);
+  EXPECT_EQ(&hw.station_fault_monitor(), &hw.mock_station_faults);
   EXPECT_EQ(&hw.system_info(), &hw.mock_info);
   EXPECT_EQ(&hw.system_control(), &hw.mock_control);
   EXPECT_CALL(hw, Poll());
   EXPECT_CALL(hw.mock_pilot, ReadState()).WillOnce(Return(PilotState::kB));
   hw.Poll();
-  EXPECT_EQ(hw.control_pilot().ReadState(), PilotState::kB);
+  EXPECT_EQ(hw.connector(1).control_pilot().ReadState(), PilotState::kB);
+  MockHardware two(2);
+  EXPECT_EQ(two.connector_count(), 2);
+  EXPECT_EQ(&two.connector(2).contactor(), &two.mock_connector(2).mock_contactor);
 }
 
 }  // namespace
