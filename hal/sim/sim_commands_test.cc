@@ -114,6 +114,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "error: unknown fault code 'Bogus'; use an OCPP ChargePointErrorCode such as "
                     "GroundFailure, or NoError to clear"},
         InvalidCase{"fault Ground Failure",
+                    "error: unknown fault code 'Ground'; use an OCPP ChargePointErrorCode such as "
+                    "GroundFailure, or NoError to clear"},
+        InvalidCase{"fault NoError 1 2",
                     "error: fault expects one ChargePointErrorCode, "
                     "e.g. GroundFailure (NoError clears)"},
         InvalidCase{"quit now", "error: quit takes no arguments"},
