@@ -222,7 +222,7 @@ class Bench {
     }
 
     v16::RemoteStartTransactionReq start;
-    start.connector_id = station::kConnectorId;
+    start.connector_id = 1;
     start.id_tag = *codec::CiString<20>::From("BENCH-TAG-1");
     Quiesce();
     const auto started = Call(start, record ? &remote_start : nullptr, "RemoteStartTransaction");
@@ -232,7 +232,7 @@ class Bench {
     if (!WaitUntil([&] { return cp_->connector_status() == v16::ChargePointStatus::kPreparing; })) {
       Fail("no Preparing after RemoteStartTransaction");
     }
-    hardware_->SetPilotState(hal::PilotState::kC);
+    hardware_->sim_connector(1).SetPilotState(hal::PilotState::kC);
     if (!WaitUntil([&] { return cp_->csms_transaction_id().has_value(); })) {
       Fail("no transaction after cp C");
     }
@@ -245,7 +245,7 @@ class Bench {
       Fail("RemoteStopTransaction was not accepted");
     }
     if (!WaitUntil([&] { return !cp_->transaction_active(); })) Fail("the transaction did not end");
-    hardware_->SetPilotState(hal::PilotState::kA);
+    hardware_->sim_connector(1).SetPilotState(hal::PilotState::kA);
     if (!WaitUntil([&] { return cp_->connector_status() == v16::ChargePointStatus::kAvailable; })) {
       Fail("not Available after cp A");
     }

@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "hal/hardware.h"
 #include "base/clock.h"
+#include "hal/hardware.h"
 
 namespace ocpp::hal {
 

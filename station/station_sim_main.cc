@@ -23,10 +23,10 @@
 #include <string>
 #include <thread>
 
+#include "base/clock.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -36,6 +36,11 @@ namespace {
 using namespace ocpp;
 
 enum class Level { kError, kWarn, kInfo, kDebug };
+
+[[noreturn]] void Die(const std::string& reason, int code = 2) {
+  std::fprintf(stderr, "station_sim: %s\n", reason.c_str());
+  std::exit(code);
+}
 
 struct Flags {
   std::string csms;
@@ -47,11 +52,27 @@ struct Flags {
   std::string cert;
   std::string key;
   Level level = Level::kInfo;
+  int connectors = 1;
+  int max_current_a = 32;
+  int phases = 1;
+  int voltage_v = 230;
+  int supply_current_a = 0;  // 0: connectors x max current
 };
 
-[[noreturn]] void Die(const std::string& reason, int code = 2) {
-  std::fprintf(stderr, "station_sim: %s\n", reason.c_str());
-  std::exit(code);
+// A whole number from `min` to `max`, or Die() naming the flag.
+int ParseIntFlag(const std::string& flag, const std::string& value, int min, int max) {
+  int result = 0;
+  std::size_t used = 0;
+  try {
+    result = std::stoi(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || result < min || result > max) {
+    Die(flag + " must be a whole number from " + std::to_string(min) + " to " +
+        std::to_string(max));
+  }
+  return result;
 }
 
 Flags ParseFlags(int argc, char** argv) {
@@ -73,16 +94,34 @@ Flags ParseFlags(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: station_sim --csms URL --id CHARGE_POINT_ID --data-dir DIR [--config FILE]\n"
-          "       [--password PW] [--ca-file PEM] [--cert PEM --key PEM] [--log-level LEVEL]\n");
+          "       [--password PW] [--ca-file PEM] [--cert PEM --key PEM] [--log-level LEVEL]\n"
+          "       [--connectors N] [--max-current A] [--phases 1|3] [--voltage V]\n"
+          "       [--supply-current A]\n");
       std::exit(0);
     }
-    const bool known = strings.count(arg) || arg == "--log-level";
+    static const std::map<std::string, std::pair<int, int>> kNumbers = {
+        {"--connectors", {1, 8}},
+        {"--max-current", {6, 80}},
+        {"--phases", {1, 3}},
+        {"--voltage", {100, 480}},
+        {"--supply-current", {6, 8 * 80}}};
+    const bool known = strings.count(arg) || arg == "--log-level" || kNumbers.count(arg);
     if (!known) Die("unknown flag " + arg);
     if (!inline_value) {
       if (i + 1 >= argc) Die("flag " + arg + " needs a value");
       value = argv[++i];
     }
-    if (arg == "--log-level") {
+    if (auto number = kNumbers.find(arg); number != kNumbers.end()) {
+      const int v = ParseIntFlag(arg, value, number->second.first, number->second.second);
+      if (arg == "--connectors") flags.connectors = v;
+      if (arg == "--max-current") flags.max_current_a = v;
+      if (arg == "--phases") {
+        if (v == 2) Die("--phases must be 1 or 3");
+        flags.phases = v;
+      }
+      if (arg == "--voltage") flags.voltage_v = v;
+      if (arg == "--supply-current") flags.supply_current_a = v;
+    } else if (arg == "--log-level") {
       if (value == "error")
         flags.level = Level::kError;
       else if (value == "warn")
@@ -130,6 +169,29 @@ std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
     }
   }
   return values;
+}
+
+// Connector 1 keeps the file name of the single-connector releases.
+std::string MeterFile(const std::string& data_dir, int connector) {
+  return data_dir + "/sim-meter-wh" + (connector == 1 ? "" : "-" + std::to_string(connector));
+}
+
+// mkdir -p: the contract says the data dir is created if missing.
+bool MakeDirectories(const std::string& path, std::string* error) {
+  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (!prefix.empty() && mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      *error = prefix + ": " + std::strerror(errno);
+      return false;
+    }
+    if (slash == std::string::npos) break;
+  }
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *error = path + ": not a directory";
+    return false;
+  }
+  return true;
 }
 
 std::int64_t ReadMeterFile(const std::string& path) {
@@ -307,8 +369,8 @@ class Station {
 int main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
   auto factory = ReadFactoryConfig(flags.config_file);
-  if (mkdir(flags.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    Die("cannot create --data-dir " + flags.data_dir + ": " + std::strerror(errno), 1);
+  if (std::string error; !MakeDirectories(flags.data_dir, &error)) {
+    Die("cannot create --data-dir " + error, 1);
   }
   // Signals are taken by one thread with sigwait, never in a handler.
   sigset_t signals;
@@ -328,12 +390,22 @@ int main(int argc, char** argv) {
   };
   auto loop = runtime::LwsEventLoop::Create(clock, loop_options);
   if (!loop) Die("cannot create the event loop", 1);
-  // The simulated meter's register is hardware state: like a real meter it
-  // survives power cuts, so it is kept in a file beside the station's data.
-  const std::string meter_file = flags.data_dir + "/sim-meter-wh";
+  // The simulated meters' registers are hardware state: like real meters
+  // they survive power cuts, so they are kept in files beside the station's
+  // data, each written before the meter reports a new value.
   hal::sim::SimHardware::Options hw_options;
-  hw_options.initial_energy_wh = ReadMeterFile(meter_file);
+  hw_options.connectors = flags.connectors;
+  hw_options.max_current_a = flags.max_current_a;
+  for (int c = 1; c <= flags.connectors; ++c) {
+    hw_options.initial_energy_wh.push_back(ReadMeterFile(MeterFile(flags.data_dir, c)));
+  }
   hal::sim::SimHardware hardware(clock, hw_options);
+  for (int c = 1; c <= flags.connectors; ++c) {
+    hardware.sim_connector(c).SetRegisterPersistence(
+        [path = MeterFile(flags.data_dir, c)](std::int64_t wh) {
+          return WriteMeterFile(path, wh);
+        });
+  }
   EventWriter out;
   Station station(flags, factory, *loop, hardware, out);
   std::atomic<bool> quit{false};
@@ -378,23 +450,17 @@ int main(int argc, char** argv) {
           quit = true;
           return;
         }
-        hal::sim::ApplyCommand(hardware, *parsed.command);
+        const std::string applied = hal::sim::ApplyCommand(hardware, *parsed.command);
+        if (!applied.empty()) std::fprintf(stderr, "%s\n", applied.c_str());
       });
     }
   });
   input_thread.detach();
 
-  std::int64_t saved_wh = hw_options.initial_energy_wh;
-  auto last_save = clock.Now();
-  while (!quit) {
-    loop->RunOnce(std::chrono::milliseconds(100));
-    if (clock.Now() - last_save >= std::chrono::milliseconds(500)) {
-      last_save = clock.Now();
-      const std::int64_t wh = hardware.ReadEnergyActiveImportWh().value_or(saved_wh);
-      if (wh != saved_wh) saved_wh = WriteMeterFile(meter_file, wh) ? wh : saved_wh;
-    }
+  while (!quit) loop->RunOnce(std::chrono::milliseconds(100));
+  for (int c = 1; c <= flags.connectors; ++c) {
+    (void)hardware.sim_connector(c).ReadEnergyActiveImportWh();  // persists the register
   }
-  WriteMeterFile(meter_file, hardware.ReadEnergyActiveImportWh().value_or(saved_wh));
   station.Shutdown();
   std::fflush(stdout);
   std::_Exit(0);  // detached threads may still block on stdin

@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "base/clock.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "base/clock.h"
 
 namespace {
 

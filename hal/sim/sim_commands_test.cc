@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "hal/sim/sim_hardware.h"
 #include "base/clock.h"
+#include "hal/sim/sim_hardware.h"
 
 namespace ocpp::hal::sim {
 namespace {
@@ -88,7 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"reboot",
                     "error: unknown command 'reboot'; expected cp, rfid, power, fault or quit"},
         InvalidCase{"cpA", "error: unknown command 'cpA'; expected cp, rfid, power, fault or quit"},
-        InvalidCase{"cp", kPilotError}, InvalidCase{"cp A B", "error: cp: connector must be a number from 1 to 8, got 'B'"},
+        InvalidCase{"cp", kPilotError},
+        InvalidCase{"cp A B", "error: cp: connector must be a number from 1 to 8, got 'B'"},
         InvalidCase{"cp G", kPilotError + ", got 'G'"},
         InvalidCase{"cp AB", kPilotError + ", got 'AB'"},
         InvalidCase{"cp 1", kPilotError + ", got '1'"},
@@ -242,8 +243,8 @@ TEST(ApplyCommandTest, QuitIsNotAHardwareEvent) {
 }
 
 TEST(ParseCommandLineTest, ConnectorNumbersAreOneDigitInRange) {
-  for (const char* line : {"cp C 0", "cp C 9", "cp C 12", "power 10 0", "fault NoError 9",
-                           "cp C x", "cp C 1 2", "power 10 -1"}) {
+  for (const char* line : {"cp C 0", "cp C 9", "cp C 12", "power 10 0", "fault NoError 9", "cp C x",
+                           "cp C 1 2", "power 10 -1"}) {
     const ParsedLine parsed = ParseCommandLine(line);
     EXPECT_FALSE(parsed.ok()) << line;
     EXPECT_EQ(parsed.error.rfind("error: ", 0), 0u) << line;

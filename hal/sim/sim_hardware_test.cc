@@ -19,7 +19,9 @@ using std::chrono::minutes;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
-std::int64_t EnergyWh(SimHardware& hw) { return hw.sim_connector(1).ReadEnergyActiveImportWh().value(); }
+std::int64_t EnergyWh(SimHardware& hw) {
+  return hw.sim_connector(1).ReadEnergyActiveImportWh().value();
+}
 
 // Puts the simulator into "charging": vehicle in C, contactor closed.
 void StartCharging(SimHardware& hw) {

@@ -24,7 +24,8 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
     if (key.empty()) return EmptyKey();
     auto it = kv_.find(std::string(key));
     if (it == kv_.end()) {
-      return base::Status(base::StatusCode::kNotFound, "no value for key '" + std::string(key) + "'");
+      return base::Status(base::StatusCode::kNotFound,
+                          "no value for key '" + std::string(key) + "'");
     }
     return it->second;
   }
@@ -43,7 +44,8 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
     return base::OkStatus();
   }
 
-  base::Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override {
+  base::Result<std::vector<std::pair<std::string, std::string>>> List(
+      std::string_view prefix) override {
     std::vector<std::pair<std::string, std::string>> entries;
     for (auto it = kv_.lower_bound(std::string(prefix));
          it != kv_.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix; ++it) {
@@ -123,7 +125,9 @@ class InMemoryStorage final : public KeyValueStore, public MessageLog {
   std::map<std::string, std::string>& raw_kv() { return kv_; }
 
  private:
-  static base::Status EmptyKey() { return base::Status(base::StatusCode::kInvalidArgument, "empty storage key"); }
+  static base::Status EmptyKey() {
+    return base::Status(base::StatusCode::kInvalidArgument, "empty storage key");
+  }
   static base::Status NoRecord(Seq seq) {
     return base::Status(base::StatusCode::kNotFound, "no log record " + std::to_string(seq));
   }

@@ -48,7 +48,7 @@ class CoreOffline : public Harness {
     Do("cp C");
     Do("rfid TINV");
     ASSERT_TRUE(station().transaction_active()) << "authorized from the cache";
-    EXPECT_TRUE(hardware().contactor_commanded_closed());
+    EXPECT_TRUE(connector().contactor_commanded_closed());
     ASSERT_TRUE(Restore());
     ASSERT_TRUE(WaitForCall("StartTransaction"));
     EXPECT_EQ(Str(LastPayload("StartTransaction"), "idTag"), "TINV");
@@ -68,7 +68,7 @@ TEST_F(CoreOffline, tc032_2_power_failure_stop_at_boot) {
   ASSERT_TRUE(WaitForCall("MeterValues", 1));
   GoOffline();
   Advance(Seconds(25));  // samples at +20 s and +30 s are queued
-  const std::int64_t register_at_cut = *hardware().ReadEnergyActiveImportWh();
+  const std::int64_t register_at_cut = *connector().ReadEnergyActiveImportWh();
   const std::int64_t cut_time = WallSeconds();
   ClearFrames();
   PowerCut();
@@ -96,7 +96,7 @@ TEST_F(CoreOffline, tc032_2_power_failure_stop_at_boot) {
   EXPECT_GE(EpochSeconds(stop), EpochSeconds(start));
   EXPECT_LE(EpochSeconds(stop), cut_time);
   EXPECT_FALSE(station().transaction_active());
-  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  EXPECT_FALSE(connector().contactor_commanded_closed());
   // No further StatusNotification; cleanup: unplug.
   Advance(Seconds(5));
   EXPECT_EQ(CountCalls("StatusNotification"), 2);
@@ -188,7 +188,7 @@ TEST_F(CoreOffline, tc037_1_offline_start_valid_idtag) {
   const std::int64_t started = WallSeconds();
   Do("rfid TAG-0001");
   ASSERT_TRUE(station().transaction_active());
-  EXPECT_TRUE(hardware().contactor_commanded_closed());
+  EXPECT_TRUE(connector().contactor_commanded_closed());
   Advance(Seconds(5));
   EXPECT_EQ(Calls(), Strings{});
   // 2. Restore: the changed status, then the queued StartTransaction.
@@ -209,7 +209,7 @@ TEST_F(CoreOffline, tc037_2_offline_start_invalid_keep_tx) {
   OfflineStartWithTagTurnedInvalid(/*stop_on_invalid=*/false);
   // C5: energy stops, the transaction stays open.
   ASSERT_TRUE(WaitForStatus(1, "SuspendedEVSE"));
-  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  EXPECT_FALSE(connector().contactor_commanded_closed());
   Advance(Seconds(5));
   EXPECT_EQ(CallsExcept(),
             (Strings{"StatusNotification", "StartTransaction", "StatusNotification"}));
@@ -238,7 +238,7 @@ TEST_F(CoreOffline, tc037_3_offline_start_invalid_stop_tx) {
   EXPECT_EQ(Str(stop, "reason"), "DeAuthorized");
   EXPECT_FALSE(Has(stop, "idTag"));
   EXPECT_FALSE(station().transaction_active());
-  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  EXPECT_FALSE(connector().contactor_commanded_closed());
 }
 
 TEST_F(CoreOffline, tc038_offline_stop) {
@@ -251,7 +251,7 @@ TEST_F(CoreOffline, tc038_offline_stop) {
   const std::int64_t stopped = WallSeconds();
   Do("rfid TAG-0001");
   EXPECT_FALSE(station().transaction_active());
-  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  EXPECT_FALSE(connector().contactor_commanded_closed());
   EXPECT_EQ(station().connector_status(), v16::ChargePointStatus::kFinishing);
   // 2. Restore: the changed status, then the queued StopTransaction.
   ASSERT_TRUE(Restore());

@@ -54,7 +54,7 @@ TEST_F(CoreRemote, tc010_remote_start_cable_first) {
   EXPECT_TRUE(start["meterStart"].IsInt());
   EXPECT_EQ(EpochSeconds(start), WallSeconds());
   EXPECT_FALSE(Has(start, "reservationId"));
-  EXPECT_TRUE(hardware().contactor_commanded_closed());
+  EXPECT_TRUE(connector().contactor_commanded_closed());
   EXPECT_EQ(station().csms_transaction_id(), 1);
 }
 
@@ -134,7 +134,7 @@ TEST_F(CoreRemote, tc012_remote_stop) {
   EXPECT_EQ(RemoteStop(tx), RemoteStartStopStatus::kAccepted);
   ASSERT_TRUE(WaitForCall("StopTransaction"));
   ASSERT_TRUE(WaitForStatus(1, "Finishing"));
-  EXPECT_FALSE(hardware().contactor_commanded_closed());
+  EXPECT_FALSE(connector().contactor_commanded_closed());
   auto stop = LastPayload("StopTransaction");
   EXPECT_EQ(stop["transactionId"], tx);
   EXPECT_EQ(Str(stop, "reason"), "Remote");
@@ -157,7 +157,7 @@ TEST_F(CoreRemote, tc026_remote_start_rejected) {
   Advance(Seconds(5));
   EXPECT_EQ(CallsExcept(), Strings{});
   EXPECT_TRUE(station().transaction_active());
-  EXPECT_TRUE(hardware().contactor_commanded_closed());
+  EXPECT_TRUE(connector().contactor_commanded_closed());
 }
 
 TEST_F(CoreRemote, tc027_remote_start_connector_zero) {

@@ -56,7 +56,7 @@ class CoreReset : public Harness {
     EXPECT_EQ(Str(stop, "reason"), reason);
     EXPECT_FALSE(Has(stop, "idTag"));
     ASSERT_TRUE(WaitForStatus(1, "Finishing"));
-    EXPECT_FALSE(hardware().contactor_commanded_closed());
+    EXPECT_FALSE(connector().contactor_commanded_closed());
     Advance(Seconds(2));
     ASSERT_TRUE(WaitUntil([&] { return reboots() == 1; })) << "no reboot";
     ASSERT_TRUE(WaitForCall("BootNotification"));
@@ -66,7 +66,7 @@ class CoreReset : public Harness {
                                       "StatusNotification", "StatusNotification"}));
     EXPECT_EQ(Statuses(), (Strings{"1:Finishing", "0:Available", "1:Finishing"}));
     EXPECT_FALSE(station().transaction_active());
-    EXPECT_FALSE(hardware().contactor_commanded_closed());
+    EXPECT_FALSE(connector().contactor_commanded_closed());
     Do("cp A");
     ASSERT_TRUE(WaitForStatus(1, "Available"));
     EXPECT_EQ(CountCalls("StopTransaction"), 1);

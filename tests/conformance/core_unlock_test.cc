@@ -31,7 +31,7 @@ TEST_F(CoreUnlock, tc018_2_unlock_with_session_fixed_cable) {
   Advance(Seconds(5));
   EXPECT_EQ(CallsExcept(), Strings{}) << "no StopTransaction, no StatusNotification";
   EXPECT_TRUE(station().transaction_active());
-  EXPECT_TRUE(hardware().contactor_commanded_closed());
+  EXPECT_TRUE(connector().contactor_commanded_closed());
   EXPECT_EQ(station().connector_status(), v16::ChargePointStatus::kCharging);
 }
 

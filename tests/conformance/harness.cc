@@ -7,6 +7,28 @@
 
 namespace ocpp::conformance {
 
+namespace {
+
+// A CALL the station sent: its action and payload, or nothing.
+bool ParseCall(const tools::CentralSystem::Frame& frame, rapidjson::Document* doc) {
+  if (frame.dir != runtime::TraceDirection::kReceived) return false;
+  doc->Parse(frame.text.c_str());
+  return !doc->HasParseError() && doc->IsArray() && doc->Size() == 4 && (*doc)[0] == 2 &&
+         (*doc)[2].IsString() && (*doc)[3].IsObject();
+}
+
+// A StatusNotification or MeterValues of a connector the cases leave idle
+// (2 and up).
+bool IdleConnectorStatus(const rapidjson::Document& call) {
+  const std::string action = call[2].GetString();
+  if (action != "StatusNotification" && action != "MeterValues") return false;
+  const auto& payload = call[3];
+  return payload.HasMember("connectorId") && payload["connectorId"].IsInt() &&
+         payload["connectorId"].GetInt() >= 2;
+}
+
+}  // namespace
+
 Harness::Harness() {
   // Wall time 2026-01-01T11:59:30Z so clock-aligned boundaries are near.
   clock_.SetWall(base::WallTime(std::chrono::seconds(1767268770)));
@@ -27,7 +49,11 @@ Harness::Harness() {
   };
   csms_ = tools::CentralSystem::Create(*loop_, csms_options, &error);
   if (!csms_) ADD_FAILURE() << "central system: " << error;
-  hardware_ = std::make_unique<hal::sim::SimHardware>(clock_);
+  if (const char* n = std::getenv("OCPP_CONFORMANCE_CONNECTORS")) connectors_ = std::atoi(n);
+  hal::sim::SimHardware::Options hw_options;
+  hw_options.connectors = std::clamp(connectors_, 1, hal::kMaxConnectors);
+  connectors_ = hw_options.connectors;
+  hardware_ = std::make_unique<hal::sim::SimHardware>(clock_, hw_options);
   const char* tmp = std::getenv("TEST_TMPDIR");
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   data_dir_ = std::string(tmp ? tmp : "/tmp") + "/" + info->name();
@@ -173,7 +199,8 @@ void Harness::Advance(Milliseconds by) {
 void Harness::Do(const std::string& line) {
   const auto parsed = hal::sim::ParseCommandLine(line);
   ASSERT_TRUE(parsed.ok() && parsed.command) << line << ": " << parsed.error;
-  hal::sim::ApplyCommand(*hardware_, *parsed.command);
+  const std::string error = hal::sim::ApplyCommand(*hardware_, *parsed.command);
+  ASSERT_TRUE(error.empty()) << line << ": " << error;
   Settle();
 }
 
@@ -199,34 +226,55 @@ bool Harness::WaitForCall(const std::string& action, int count) {
 }
 
 rapidjson::Document Harness::LastPayload(const std::string& action) const {
-  rapidjson::Document doc;
-  auto payloads = csms_->ReceivedPayloads(action);
-  doc.Parse(payloads.empty() ? "null" : payloads.back().c_str());
-  return doc;
+  auto payloads = Payloads(action);
+  if (payloads.empty()) {
+    rapidjson::Document doc;
+    doc.Parse("null");
+    return doc;
+  }
+  return std::move(payloads.back());
 }
 
 std::vector<rapidjson::Document> Harness::Payloads(const std::string& action) const {
   std::vector<rapidjson::Document> out;
-  for (const auto& p : csms_->ReceivedPayloads(action)) {
+  for (const auto& frame : csms_->frames()) {
+    rapidjson::Document doc;
+    if (!ParseCall(frame, &doc) || action != doc[2].GetString() || IdleConnectorStatus(doc)) {
+      continue;
+    }
     out.emplace_back();
-    out.back().Parse(p.c_str());
+    out.back().CopyFrom(doc[3], out.back().GetAllocator());
   }
   return out;
 }
 
-std::vector<std::string> Harness::Statuses() const {
+std::vector<std::string> Harness::FilteredCalls(bool all) const {
   std::vector<std::string> out;
-  for (const auto& p : csms_->ReceivedPayloads("StatusNotification")) {
+  for (const auto& frame : csms_->frames()) {
     rapidjson::Document doc;
-    doc.Parse(p.c_str());
-    out.push_back(std::to_string(doc["connectorId"].GetInt()) + ":" + doc["status"].GetString());
+    if (!ParseCall(frame, &doc) || (!all && IdleConnectorStatus(doc))) continue;
+    out.emplace_back(doc[2].GetString());
+  }
+  return out;
+}
+
+std::vector<std::string> Harness::FilteredStatuses(bool all) const {
+  std::vector<std::string> out;
+  for (const auto& frame : csms_->frames()) {
+    rapidjson::Document doc;
+    if (!ParseCall(frame, &doc) || std::string(doc[2].GetString()) != "StatusNotification" ||
+        (!all && IdleConnectorStatus(doc))) {
+      continue;
+    }
+    const auto& p = doc[3];
+    out.push_back(std::to_string(p["connectorId"].GetInt()) + ":" + p["status"].GetString());
   }
   return out;
 }
 
 std::string Harness::LastStatus(int connector) const {
   const std::string prefix = std::to_string(connector) + ":";
-  auto all = Statuses();
+  auto all = AllStatuses();
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     if (it->rfind(prefix, 0) == 0) return it->substr(prefix.size());
   }

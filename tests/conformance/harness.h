@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
-#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -89,11 +89,20 @@ class Harness : public ::testing::Test {
   // Hardware, as the simulator's stdin commands would.
   void Do(const std::string& command_line);
 
+  // The station has connectors() connectors: 1, or what the environment
+  // variable OCPP_CONFORMANCE_CONNECTORS says (the suite runs for 1 and 2).
+  // The cases drive connector 1; the others stay idle, and their
+  // StatusNotifications are left out of Calls() and Statuses() (AllCalls()
+  // and AllStatuses() have them), so every case checks that a second
+  // connector changes nothing for the first.
+  int connectors() const { return connectors_; }
+
   // Central system side.
   tools::CentralSystem& csms() { return *csms_; }
   // Every recorded payload of `action` sent by the station, oldest first.
   std::vector<rapidjson::Document> Payloads(const std::string& action) const;
-  std::vector<std::string> Calls() const { return csms_->ReceivedCalls(); }
+  std::vector<std::string> Calls() const { return FilteredCalls(false); }
+  std::vector<std::string> AllCalls() const { return FilteredCalls(true); }
   int CountCalls(const std::string& action) const;
   // Calls() without the periodic ones (Heartbeat, MeterValues by default).
   std::vector<std::string> CallsExcept(std::initializer_list<std::string_view> ignored = {
@@ -101,7 +110,8 @@ class Harness : public ::testing::Test {
   bool WaitForCall(const std::string& action, int count = 1);
   rapidjson::Document LastPayload(const std::string& action) const;
   // "connector:status" of every StatusNotification, in order.
-  std::vector<std::string> Statuses() const;
+  std::vector<std::string> Statuses() const { return FilteredStatuses(false); }
+  std::vector<std::string> AllStatuses() const { return FilteredStatuses(true); }
   std::string LastStatus(int connector) const;
   bool WaitForStatus(int connector, const std::string& status);
   void ClearFrames() { csms_->ClearFrames(); }
@@ -136,6 +146,7 @@ class Harness : public ::testing::Test {
 
   station::ChargePoint& station() { return *cp_; }
   hal::sim::SimHardware& hardware() { return *hardware_; }
+  hal::sim::SimConnector& connector(int id = 1) { return hardware_->sim_connector(id); }
   base::FakeClock& clock() { return clock_; }
   // The fake wall clock, in seconds since the epoch (the central system's
   // time; the station sets its clock from it).
@@ -169,6 +180,9 @@ class Harness : public ::testing::Test {
 
   void Reboot();
   void CreateStation();
+  std::vector<std::string> FilteredCalls(bool all) const;
+  std::vector<std::string> FilteredStatuses(bool all) const;
+  int connectors_ = 1;
 };
 
 }  // namespace ocpp::conformance

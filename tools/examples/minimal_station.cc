@@ -55,7 +55,6 @@ int main(int argc, char** argv) {
 
   // 5. The charge point, with the callbacks an integrator handles.
   ocpp::station::ChargePoint::Options options;
-  options.max_current_amps = 32;
   options.factory_config = {{"HeartbeatInterval", "300"}};
   options.callbacks.on_status = [](int connector, ocpp::v16::ChargePointStatus status,
                                    ocpp::v16::ChargePointErrorCode) {

@@ -16,8 +16,8 @@
 namespace ocpp::station {
 namespace {
 
-using hal::PilotState;
 using base::Milliseconds;
+using hal::PilotState;
 
 class FakeTransport final : public runtime::Transport {
  public:
@@ -147,7 +147,7 @@ class ChargePointTest : public ::testing::Test {
     return answers_to_csms_.empty() ? "" : answers_to_csms_.front();
   }
   void Pilot(PilotState s) {
-    hardware_.SetPilotState(s);
+    hardware_.sim_connector(1).SetPilotState(s);
     Run();
   }
   void Tag(const std::string& tag) {
@@ -210,12 +210,12 @@ TEST_F(ChargePointTest, PlugInFirstSessionWithLocalStop) {
   calls_.clear();
   Pilot(PilotState::kB);
   Tag("TAG1");
-  EXPECT_FALSE(hardware_.contactor_commanded_closed()) << "state B: no energy";
+  EXPECT_FALSE(hardware_.sim_connector(1).contactor_commanded_closed()) << "state B: no energy";
   Pilot(PilotState::kC);
-  EXPECT_TRUE(hardware_.contactor_commanded_closed());
-  EXPECT_EQ(hardware_.pwm_duty_permille(), 533) << "32 A advertised";
+  EXPECT_TRUE(hardware_.sim_connector(1).contactor_commanded_closed());
+  EXPECT_EQ(hardware_.sim_connector(1).pwm_duty_permille(), 533) << "32 A advertised";
   Tag("tag1");  // same card, other case: stops, no Authorize
-  EXPECT_FALSE(hardware_.contactor_commanded_closed());
+  EXPECT_FALSE(hardware_.sim_connector(1).contactor_commanded_closed());
   Pilot(PilotState::kA);
   EXPECT_EQ(Actions(),
             (std::vector<std::string>{"StatusNotification", "Authorize", "StartTransaction",
@@ -236,17 +236,17 @@ TEST_F(ChargePointTest, ContactorOpensInTheSameTurnOnUnplugAndFault) {
   Run();
   Pilot(PilotState::kC);
   Tag("TAG1");
-  ASSERT_TRUE(hardware_.contactor_commanded_closed());
-  hardware_.SetFault(hal::Fault::kGroundFailure);
+  ASSERT_TRUE(hardware_.sim_connector(1).contactor_commanded_closed());
+  hardware_.sim_connector(1).SetFault(hal::Fault::kGroundFailure);
   loop_.RunUntilIdle();
-  EXPECT_FALSE(hardware_.contactor_commanded_closed());
-  EXPECT_EQ(hardware_.pwm_duty_permille(), 1000);
-  hardware_.SetFault(hal::Fault::kNoError);
+  EXPECT_FALSE(hardware_.sim_connector(1).contactor_commanded_closed());
+  EXPECT_EQ(hardware_.sim_connector(1).pwm_duty_permille(), 1000);
+  hardware_.sim_connector(1).SetFault(hal::Fault::kNoError);
   loop_.RunUntilIdle();
-  EXPECT_TRUE(hardware_.contactor_commanded_closed());
-  hardware_.SetPilotState(PilotState::kA);
+  EXPECT_TRUE(hardware_.sim_connector(1).contactor_commanded_closed());
+  hardware_.sim_connector(1).SetPilotState(PilotState::kA);
   loop_.RunUntilIdle();
-  EXPECT_FALSE(hardware_.contactor_commanded_closed());
+  EXPECT_FALSE(hardware_.sim_connector(1).contactor_commanded_closed());
   Run();
   EXPECT_NE(Last("StopTransaction")->payload.find("EVDisconnected"), std::string::npos);
 }
@@ -277,11 +277,12 @@ TEST_F(ChargePointTest, PowerCutBetweenQueueingTheStopAndForgettingTheTransactio
   Run();
   Pilot(PilotState::kC);
   Tag("TAG1");
-  const std::string record = storage_.Get("station/transaction").value();
+  const std::string record = storage_.Get("station/transaction/1").value();
   transport_.Drop();
   Tag("TAG1");  // stopped offline: the StopTransaction waits in the queue
   ASSERT_FALSE(cp_->transaction_active());
-  // The power goes after the stop was queued but before the record went.
+  // The power goes after the stop was queued but before the record went
+  // (written under the single-connector releases' key: it is migrated).
   ASSERT_TRUE(storage_.Put("station/transaction", record).ok());
   cp_.reset();
   calls_.clear();
@@ -464,10 +465,10 @@ TEST_F(ChargePointTest, PilotDChargesLikeC) {
   Run();
   Pilot(PilotState::kD);
   Tag("TAG1");
-  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_TRUE(hardware_.sim_connector(1).contactor_commanded_closed());
   EXPECT_EQ(cp_->connector_status(), v16::ChargePointStatus::kCharging);
   Pilot(PilotState::kC);
-  EXPECT_TRUE(hardware_.contactor_commanded_closed());
+  EXPECT_TRUE(hardware_.sim_connector(1).contactor_commanded_closed());
   EXPECT_EQ(Statuses().back(), "1:Charging");
 }
 
@@ -504,7 +505,7 @@ TEST_F(ChargePointTest, FinishingSurvivesARebootWhileTheEvStaysConnected) {
   EXPECT_EQ(Statuses(), (std::vector<std::string>{"0:Available", "1:Finishing"}));
   cp_.reset();
   transport_.Drop();
-  hardware_.SetPilotState(PilotState::kA);
+  hardware_.sim_connector(1).SetPilotState(PilotState::kA);
   calls_.clear();
   Boot();
   transport_.Connect();

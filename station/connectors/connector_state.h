@@ -1,7 +1,8 @@
 // The pure decisions of a J1772 connector: which OCPP status it has, whether
-// energy may flow, and what the pilot advertises. ChargePoint::Update() feeds
-// them its state after every event, so they are the single place where the
-// status table (OCPP 1.6 section 4.9) and the J1772 binding are decided.
+// energy may flow, and what the pilot advertises. Connectors::Refresh() feeds
+// them each connector's state after every event, so they are the single
+// place where the status table (OCPP 1.6 section 4.9) and the J1772 binding
+// are decided.
 #pragma once
 
 #include "generated/ocpp16/types.h"
@@ -13,8 +14,8 @@ namespace ocpp::station {
 struct ConnectorInputs {
   hal::PilotState pilot = hal::PilotState::kA;
   hal::Fault fault = hal::Fault::kNoError;
-  bool station_operative = true;    // ChangeAvailability of connector 0
-  bool connector_operative = true;  // ChangeAvailability of connector 1
+  bool station_operative = true;    // connector 0 (the station) is operative
+  bool connector_operative = true;  // this connector is operative
   bool transaction = false;
   bool suspended_evse = false;         // StartTransaction.conf not Accepted, tx kept
   bool finishing = false;              // stopped, the user still has to unplug
@@ -27,8 +28,9 @@ bool IsWarning(hal::Fault fault);
 
 v16::ChargePointStatus ConnectorStatus(const ConnectorInputs& in);
 
-// Connector 0, the main controller: Faulted only for its own fault.
-v16::ChargePointStatus StationStatus(const ConnectorInputs& in);
+// Connector 0, the main controller: Unavailable when made inoperative,
+// Faulted only for a fault of its own (the station's fault monitor).
+v16::ChargePointStatus StationStatus(bool station_operative, hal::Fault station_fault);
 
 // Energy may flow: an authorized transaction, operative, no fault, no reset.
 bool EnergyAllowed(const ConnectorInputs& in);

@@ -1,4 +1,4 @@
-#include "station/configuration.h"
+#include "station/config/configuration.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "station/connector_state.h"
+#include "station/connectors/connector_state.h"
 
 #include <gtest/gtest.h>
 
@@ -58,7 +58,9 @@ TEST(ConnectorState, StatusTable) {
       {"StartTransaction not accepted", invalid, ChargePointStatus::kSuspendedEVSE},
       {"both suspend: EVSE wins", both_suspend, ChargePointStatus::kSuspendedEVSE},
       {"inoperative", inoperative, ChargePointStatus::kUnavailable},
-      {"station inoperative", station_off, ChargePointStatus::kUnavailable},
+      // Connector 0's flag alone does not make a connector Unavailable: a
+      // change of connector 0 sets every connector's own flag as well.
+      {"only the station inoperative", station_off, ChargePointStatus::kPreparing},
       {"fault", fault, ChargePointStatus::kFaulted},
       {"warning keeps charging", warning, ChargePointStatus::kCharging},
       {"pilot E", pilot_e, ChargePointStatus::kFaulted},
@@ -91,13 +93,13 @@ TEST(ConnectorState, ContactorClosesOnlyForAnAuthorizedTransactionInCOrD) {
 }
 
 TEST(ConnectorState, ConnectorZeroFaultsOnlyForItsOwnFault) {
-  ConnectorInputs in = Charging();
-  in.fault = Fault::kGroundFailure;
-  EXPECT_EQ(StationStatus(in), ChargePointStatus::kAvailable);
-  in.fault = Fault::kInternalError;
-  EXPECT_EQ(StationStatus(in), ChargePointStatus::kFaulted);
-  in.station_operative = false;
-  EXPECT_EQ(StationStatus(in), ChargePointStatus::kUnavailable);
+  // A connector's GroundFailure is not connector 0's: it is passed nothing
+  // but the station's own fault monitor.
+  EXPECT_EQ(StationStatus(true, Fault::kNoError), ChargePointStatus::kAvailable);
+  EXPECT_EQ(StationStatus(true, Fault::kWeakSignal), ChargePointStatus::kAvailable);
+  EXPECT_EQ(StationStatus(true, Fault::kInternalError), ChargePointStatus::kFaulted);
+  EXPECT_EQ(StationStatus(false, Fault::kInternalError), ChargePointStatus::kUnavailable);
+  EXPECT_EQ(StationStatus(false, Fault::kNoError), ChargePointStatus::kUnavailable);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
-#include "station/configuration.h"
+#include "station/config/configuration.h"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+
+#include "hal/hardware.h"
 
 namespace ocpp::station {
 namespace {
@@ -51,7 +53,7 @@ bool RotationItemAllowed(std::string_view item) {
   const std::size_t dot = item.find('.');
   if (dot != std::string_view::npos) {
     const auto connector = ParseInt(item.substr(0, dot));
-    if (!connector || *connector < 0 || *connector > 1) return false;
+    if (!connector || *connector < 0 || *connector > hal::kMaxConnectors) return false;
     item = item.substr(dot + 1);
   }
   return std::find(kPhaseRotations.begin(), kPhaseRotations.end(), item) != kPhaseRotations.end();
@@ -63,41 +65,50 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
   using K = KeyType;
   using A = Access;
   static const std::vector<KeyDefinition> keys = {
-      {"AllowOfflineTxForUnknownId", K::kBoolean, A::kReadWrite, "true"},
-      {"AuthorizationCacheEnabled", K::kBoolean, A::kReadWrite, "true"},
+      {keys::kAllowOfflineTxForUnknownId.name, K::kBoolean, A::kReadWrite, "true"},
+      {keys::kAuthorizationCacheEnabled.name, K::kBoolean, A::kReadWrite, "true"},
       // Security whitepaper 7.2: write-only, 16 to 40 characters.
-      {"AuthorizationKey", K::kString, A::kWriteOnly, "", 16, 40},
-      {"AuthorizeRemoteTxRequests", K::kBoolean, A::kReadWrite, "false"},
-      {"ClockAlignedDataInterval", K::kInteger, A::kReadWrite, "900", 0, 86400},
-      {"ConnectionTimeOut", K::kInteger, A::kReadWrite, "60", 1, 86400},
-      {"ConnectorPhaseRotation", K::kCsl, A::kReadWrite, "NotApplicable", 0, 0, {}, 2},
-      {"GetConfigurationMaxKeys", K::kInteger, A::kReadOnly, "16"},
-      {"HeartbeatInterval", K::kInteger, A::kReadWrite, "30", 0, 86400},
-      {"LocalAuthorizeOffline", K::kBoolean, A::kReadWrite, "true"},
-      {"LocalPreAuthorize", K::kBoolean, A::kReadWrite, "false"},
-      {"MeterValuesAlignedData", K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0, kMeasurands, 1},
-      {"MeterValuesAlignedDataMaxLength", K::kInteger, A::kReadOnly, "1"},
-      {"MeterValuesSampledData", K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0, kMeasurands, 1},
-      {"MeterValuesSampledDataMaxLength", K::kInteger, A::kReadOnly, "1"},
-      {"MeterValueSampleInterval", K::kInteger, A::kReadWrite, "0", 0, 86400},
-      {"MinimumStatusDuration", K::kInteger, A::kReadWrite, "0", 0, 3600},
-      {"NumberOfConnectors", K::kInteger, A::kReadOnly, "1"},
-      {"ResetRetries", K::kInteger, A::kReadWrite, "1", 0, 10},
-      {"SecurityProfile", K::kInteger, A::kReadOnly, "0", 0, 3},
-      {"StopTransactionMaxMeterValues", K::kInteger, A::kReadOnly, "20"},
-      {"StopTransactionOnEVSideDisconnect", K::kBoolean, A::kReadWrite, "true"},
-      {"StopTransactionOnInvalidId", K::kBoolean, A::kReadWrite, "true"},
-      {"StopTxnAlignedData", K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
-      {"StopTxnAlignedDataMaxLength", K::kInteger, A::kReadOnly, "1"},
-      {"StopTxnSampledData", K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
-      {"StopTxnSampledDataMaxLength", K::kInteger, A::kReadOnly, "1"},
-      {"SupportedFeatureProfiles", K::kCsl, A::kReadOnly, "Core"},
-      {"SupportedFeatureProfilesMaxLength", K::kInteger, A::kReadOnly, "5"},
-      {"TransactionMessageAttempts", K::kInteger, A::kReadWrite, "2", 1, 100},
-      {"TransactionMessageRetryInterval", K::kInteger, A::kReadWrite, "5", 0, 86400},
+      {keys::kAuthorizationKey.name, K::kString, A::kWriteOnly, "", 16, 40},
+      {keys::kAuthorizeRemoteTxRequests.name, K::kBoolean, A::kReadWrite, "false"},
+      {keys::kClockAlignedDataInterval.name, K::kInteger, A::kReadWrite, "900", 0, 86400},
+      {keys::kConnectionTimeOut.name, K::kInteger, A::kReadWrite, "60", 1, 86400},
+      {keys::kConnectorPhaseRotation.name,
+       K::kCsl,
+       A::kReadWrite,
+       "NotApplicable",
+       0,
+       0,
+       {},
+       hal::kMaxConnectors + 1},
+      {keys::kGetConfigurationMaxKeys.name, K::kInteger, A::kReadOnly, "16"},
+      {keys::kHeartbeatInterval.name, K::kInteger, A::kReadWrite, "30", 0, 86400},
+      {keys::kLocalAuthorizeOffline.name, K::kBoolean, A::kReadWrite, "true"},
+      {keys::kLocalPreAuthorize.name, K::kBoolean, A::kReadWrite, "false"},
+      {keys::kMeterValuesAlignedData.name, K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0,
+       kMeasurands, 1},
+      {keys::kMeterValuesAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+      {keys::kMeterValuesSampledData.name, K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0,
+       kMeasurands, 1},
+      {keys::kMeterValuesSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+      {keys::kMeterValueSampleInterval.name, K::kInteger, A::kReadWrite, "0", 0, 86400},
+      {keys::kMinimumStatusDuration.name, K::kInteger, A::kReadWrite, "0", 0, 3600},
+      {keys::kNumberOfConnectors.name, K::kInteger, A::kReadOnly, "1"},
+      {keys::kResetRetries.name, K::kInteger, A::kReadWrite, "1", 0, 10},
+      {keys::kSecurityProfile.name, K::kInteger, A::kReadOnly, "0", 0, 3},
+      {keys::kStopTransactionMaxMeterValues.name, K::kInteger, A::kReadOnly, "20"},
+      {keys::kStopTransactionOnEVSideDisconnect.name, K::kBoolean, A::kReadWrite, "true"},
+      {keys::kStopTransactionOnInvalidId.name, K::kBoolean, A::kReadWrite, "true"},
+      {keys::kStopTxnAlignedData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
+      {keys::kStopTxnAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+      {keys::kStopTxnSampledData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
+      {keys::kStopTxnSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+      {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly, "Core"},
+      {keys::kSupportedFeatureProfilesMaxLength.name, K::kInteger, A::kReadOnly, "5"},
+      {keys::kTransactionMessageAttempts.name, K::kInteger, A::kReadWrite, "2", 1, 100},
+      {keys::kTransactionMessageRetryInterval.name, K::kInteger, A::kReadWrite, "5", 0, 86400},
       // Fixed cable: always false and not changeable (errata v4 3.83).
-      {"UnlockConnectorOnEVSideDisconnect", K::kBoolean, A::kReadOnly, "false"},
-      {"WebSocketPingInterval", K::kInteger, A::kReadWrite, "0", 0, 86400},
+      {keys::kUnlockConnectorOnEVSideDisconnect.name, K::kBoolean, A::kReadOnly, "false"},
+      {keys::kWebSocketPingInterval.name, K::kInteger, A::kReadWrite, "0", 0, 86400},
   };
   return keys;
 }
@@ -126,7 +137,7 @@ bool Configuration::IsValid(const KeyDefinition& key, std::string_view value) {
       if (key.max_items != 0 && items.size() > key.max_items) return false;
       for (const std::string& item : items) {
         if (item.empty()) return false;
-        if (key.name == "ConnectorPhaseRotation") {
+        if (key.name == keys::kConnectorPhaseRotation.name) {
           if (!RotationItemAllowed(item)) return false;
         } else if (!key.allowed_items.empty() &&
                    std::find(key.allowed_items.begin(), key.allowed_items.end(), item) ==
@@ -142,12 +153,15 @@ bool Configuration::IsValid(const KeyDefinition& key, std::string_view value) {
 
 Configuration Configuration::Load(hal::KeyValueStore& store,
                                   const std::map<std::string, std::string>& factory_overrides,
+                                  const std::map<std::string, std::string>& hardware_facts,
                                   std::vector<std::string>* errors) {
   Configuration config(store);
   for (const auto& [name, value] : factory_overrides) {
     const KeyDefinition* key = FindKey(name);
     if (key == nullptr) {
       if (errors) errors->push_back("unknown configuration key " + name);
+    } else if (hardware_facts.count(std::string(key->name)) != 0) {
+      if (errors) errors->push_back(name + " is a fact of the hardware; ignored");
     } else if (!IsValid(*key, value)) {
       if (errors) errors->push_back("invalid value for " + name);
     }
@@ -155,7 +169,9 @@ Configuration Configuration::Load(hal::KeyValueStore& store,
   for (const KeyDefinition& key : KeyDefinitions()) {
     std::string name(key.name);
     std::string value(key.factory_value);
-    if (auto stored = store.Get(std::string(kPrefix) + name); stored.ok()) {
+    if (auto fact = hardware_facts.find(name); fact != hardware_facts.end()) {
+      value = fact->second;  // what the hardware reports, never configured
+    } else if (auto stored = store.Get(std::string(kPrefix) + name); stored.ok()) {
       value = *stored;
     } else if (auto it = factory_overrides.find(name);
                it != factory_overrides.end() && IsValid(key, it->second)) {
@@ -192,6 +208,10 @@ bool Configuration::Store(const KeyDefinition& key, std::string_view value) {
   if (!store_->Put(std::string(kPrefix) + std::string(key.name), normalized).ok()) return false;
   values_[std::string(key.name)] = normalized;
   if (observer_) observer_(key.name);
+  if (auto it = subscribers_.find(key.name); it != subscribers_.end()) {
+    const std::vector<std::function<void()>> subscribers = it->second;  // may subscribe more
+    for (const auto& subscriber : subscribers) subscriber();
+  }
   return true;
 }
 
@@ -214,7 +234,7 @@ v16::GetConfigurationConf Configuration::Get(
     const std::optional<std::vector<codec::CiString<50>>>& keys) const {
   v16::GetConfigurationConf conf;
   const auto max_keys =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, GetInt("GetConfigurationMaxKeys")));
+      static_cast<std::size_t>(std::max<std::int64_t>(1, Get(keys::kGetConfigurationMaxKeys)));
   auto add = [&](const KeyDefinition& key) {
     v16::KeyValue kv;
     kv.key = *codec::CiString<50>::From(key.name);

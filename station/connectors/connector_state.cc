@@ -1,4 +1,4 @@
-#include "station/connector_state.h"
+#include "station/connectors/connector_state.h"
 
 namespace ocpp::station {
 
@@ -19,7 +19,10 @@ ChargePointStatus ConnectorStatus(const ConnectorInputs& in) {
     return hal::VehicleRequestsEnergy(in.pilot) ? ChargePointStatus::kCharging
                                                 : ChargePointStatus::kSuspendedEV;
   }
-  if (!in.connector_operative || !in.station_operative) return ChargePointStatus::kUnavailable;
+  // A ChangeAvailability of connector 0 sets every connector too, so a
+  // connector's own flag decides (a later change of just this connector
+  // takes effect: it is not held back by connector 0's).
+  if (!in.connector_operative) return ChargePointStatus::kUnavailable;
   if (in.finishing) return ChargePointStatus::kFinishing;
   // Preparing: the EV is connected, or an authorization waits for it.
   if (in.authorization_waiting || hal::VehicleConnected(in.pilot)) {
@@ -28,12 +31,11 @@ ChargePointStatus ConnectorStatus(const ConnectorInputs& in) {
   return ChargePointStatus::kAvailable;
 }
 
-ChargePointStatus StationStatus(const ConnectorInputs& in) {
+ChargePointStatus StationStatus(bool station_operative, hal::Fault station_fault) {
   // A connector fault such as GroundFailure leaves connector 0 Available
-  // (checklist 2.3, TC_041).
-  if (!in.station_operative) return ChargePointStatus::kUnavailable;
-  return in.fault == hal::Fault::kInternalError ? ChargePointStatus::kFaulted
-                                                : ChargePointStatus::kAvailable;
+  // (checklist 2.3, TC_041): only the station's own faults count here.
+  if (!station_operative) return ChargePointStatus::kUnavailable;
+  return IsWarning(station_fault) ? ChargePointStatus::kAvailable : ChargePointStatus::kFaulted;
 }
 
 bool EnergyAllowed(const ConnectorInputs& in) {

@@ -19,6 +19,7 @@
 
 #include "generated/ocpp16/registry.h"
 #include "hal/storage.h"
+#include "station/config/config_keys.h"
 
 namespace ocpp::station {
 
@@ -46,9 +47,34 @@ class Configuration {
   // Loads persisted values; keys never written use `factory_overrides` (from
   // --config, first start only) or the table's factory value. An override
   // that is unknown or invalid is reported in `errors` and ignored.
+  // `hardware_facts` are read-only keys the hardware decides (e.g.
+  // NumberOfConnectors): they win over stored values, and a factory override
+  // of one is reported and ignored.
   static Configuration Load(hal::KeyValueStore& store,
                             const std::map<std::string, std::string>& factory_overrides,
+                            const std::map<std::string, std::string>& hardware_facts,
                             std::vector<std::string>* errors);
+  static Configuration Load(hal::KeyValueStore& store,
+                            const std::map<std::string, std::string>& factory_overrides,
+                            std::vector<std::string>* errors) {
+    return Load(store, factory_overrides, {}, errors);
+  }
+
+  // Typed access through the constants of config_keys.h.
+  bool Get(BoolKey key) const { return GetBool(key.name); }
+  std::int64_t Get(IntKey key) const { return GetInt(key.name); }
+  std::string Get(StringKey key) const { return GetString(key.name); }
+  std::vector<std::string> Get(ListKey key) const { return GetList(key.name); }
+  // Runs `on_change` after every accepted change of `key` (modules own the
+  // reaction to their keys).
+  template <class T>
+  void Subscribe(ConfigKey<T> key, std::function<void()> on_change) {
+    subscribers_[std::string(key.name)].push_back(std::move(on_change));
+  }
+  template <class T>
+  bool SetInternal(ConfigKey<T> key, std::string_view value) {
+    return SetInternal(key.name, value);
+  }
 
   std::string GetString(std::string_view key) const;
   std::int64_t GetInt(std::string_view key) const;
@@ -76,6 +102,7 @@ class Configuration {
   hal::KeyValueStore* store_;
   std::map<std::string, std::string, std::less<>> values_;
   ChangeObserver observer_;
+  std::map<std::string, std::vector<std::function<void()>>, std::less<>> subscribers_;
 };
 
 }  // namespace ocpp::station

@@ -1,4 +1,4 @@
-#include "station/authorization_cache.h"
+#include "station/authorization/authorization_cache.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>

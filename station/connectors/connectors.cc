@@ -1,0 +1,133 @@
+#include "station/connectors/connectors.h"
+
+namespace ocpp::station {
+namespace {
+
+v16::ChargePointErrorCode ToErrorCode(hal::Fault fault) {
+  // hal::Fault mirrors ChargePointErrorCode name for name.
+  return v16::ChargePointErrorCodeFromString(hal::ToString(fault))
+      .value_or(v16::ChargePointErrorCode::kOtherError);
+}
+
+}  // namespace
+
+Connectors::Connectors(StationContext& context, hal::Hardware& hardware, StatusReporter& reporter)
+    : context_(context),
+      hardware_(hardware),
+      reporter_(reporter),
+      connectors_(static_cast<std::size_t>(hardware.connector_count()) + 1) {
+  connectors_[0].fault = hardware_.station_fault_monitor().CurrentFault();
+  for (int c = 1; c <= count(); ++c) {
+    hal::ConnectorHardware& hw = hardware_.connector(c);
+    at(c).pilot = hw.control_pilot().ReadState();
+    at(c).fault = hw.fault_monitor().CurrentFault();
+  }
+}
+
+Connectors::~Connectors() {
+  hardware_.station_fault_monitor().SetFaultObserver(nullptr);
+  for (int c = 1; c <= count(); ++c) {
+    hal::ConnectorHardware& hw = hardware_.connector(c);
+    hw.control_pilot().SetStateObserver(nullptr);
+    hw.fault_monitor().SetFaultObserver(nullptr);
+    hw.contactor().SetFeedbackErrorObserver(nullptr);
+  }
+}
+
+void Connectors::Attach(Events events) {
+  events_ = std::move(events);
+  // Re-posted onto the loop: a backend may call observers from any thread.
+  hardware_.station_fault_monitor().SetFaultObserver(
+      [this](hal::Fault f) { context_.Post([this, f] { OnFault(0, f); }); });
+  for (int c = 1; c <= count(); ++c) {
+    hal::ConnectorHardware& hw = hardware_.connector(c);
+    hw.control_pilot().SetStateObserver(
+        [this, c](hal::PilotState s) { context_.Post([this, c, s] { OnPilot(c, s); }); });
+    hw.fault_monitor().SetFaultObserver(
+        [this, c](hal::Fault f) { context_.Post([this, c, f] { OnFault(c, f); }); });
+    hw.contactor().SetFeedbackErrorObserver([this, c](hal::ContactorError) {
+      context_.Post([this, c] { OnFault(c, hal::Fault::kPowerSwitchFailure); });
+    });
+  }
+}
+
+hal::Fault Connectors::fault(int connector) const {
+  const hal::Fault own = at(connector).fault;
+  if (connector == 0 || own != hal::Fault::kNoError) return own;
+  const hal::Fault station = connectors_[0].fault;
+  return IsWarning(station) ? own : station;
+}
+
+bool Connectors::usable(int connector) const {
+  if (!exists(connector)) return false;
+  const hal::PilotState p = pilot(connector);
+  return IsWarning(fault(connector)) && p != hal::PilotState::kE && p != hal::PilotState::kF &&
+         facts(connector).operative && station_operative_ && !reset_pending_;
+}
+
+hal::EnergyMeter& Connectors::meter(int connector) {
+  return hardware_.connector(connector).energy_meter();
+}
+
+int Connectors::max_current_amps(int connector) {
+  return hardware_.connector(connector).max_current_amps();
+}
+
+ConnectorInputs Connectors::Inputs(int connector) const {
+  const State& s = at(connector);
+  ConnectorInputs in;
+  in.pilot = s.pilot;
+  in.fault = fault(connector);
+  in.station_operative = station_operative_;
+  in.connector_operative = s.facts.operative;
+  in.transaction = s.facts.transaction;
+  in.suspended_evse = s.facts.suspended_evse;
+  in.finishing = s.facts.finishing;
+  in.authorization_waiting = s.facts.authorization_waiting;
+  in.reset_pending = reset_pending_;
+  return in;
+}
+
+void Connectors::Refresh() {
+  ReportedStatus station;
+  station.status = StationStatus(station_operative_, connectors_[0].fault);
+  // Connector 0 first (the station, then its connectors); it reports only the station's own faults.
+  station.error_code = ToErrorCode(connectors_[0].fault);
+  reporter_.Set(0, station);
+  for (int c = 1; c <= count(); ++c) {
+    // Outputs first, in this same loop turn: the contactor is closed only
+    // for an authorized transaction with the EV asking for energy.
+    const ConnectorInputs in = Inputs(c);
+    hal::ConnectorHardware& hw = hardware_.connector(c);
+    const bool close = ContactorClosed(in);
+    if (close && !hw.contactor().IsClosed()) hw.contactor().Close();
+    if (!close && hw.contactor().IsClosed()) hw.contactor().Open();
+    hw.control_pilot().SetPwmDutyPermille(PwmDutyPermille(in, hw.max_current_amps()));
+    ReportedStatus status;
+    status.status = ConnectorStatus(in);
+    status.error_code = ToErrorCode(in.fault);
+    if ((in.pilot == hal::PilotState::kE || in.pilot == hal::PilotState::kF) &&
+        in.fault == hal::Fault::kNoError) {
+      status.error_code = v16::ChargePointErrorCode::kOtherError;
+      status.info =
+          in.pilot == hal::PilotState::kE ? "Control pilot state E" : "Control pilot state F";
+    }
+    reporter_.Set(c, status);
+  }
+}
+
+void Connectors::OnPilot(int connector, hal::PilotState state) {
+  const hal::PilotState before = at(connector).pilot;
+  if (before == state) return;
+  at(connector).pilot = state;
+  if (events_.on_pilot) events_.on_pilot(connector, before, state);
+  Refresh();
+}
+
+void Connectors::OnFault(int connector, hal::Fault fault) {
+  at(connector).fault = fault;
+  if (events_.on_fault) events_.on_fault(connector, fault);
+  Refresh();
+}
+
+}  // namespace ocpp::station

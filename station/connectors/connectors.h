@@ -1,0 +1,93 @@
+// The station's connectors as the other modules see them: per connector the
+// pilot, faults and meter from the HAL, the facts the other modules decide
+// (transaction, availability, ...), and the J1772 binding that turns both
+// into contactor, PWM and status (the pure rules of connector_state.h).
+// Connector 0 is the station as a whole: its status and its own faults.
+//
+// Modules change a connector's facts and call Refresh(); Refresh() runs
+// the binding for every connector in the same loop turn, so the contactor
+// opens at once on A, B, E, F, a stop or a fault.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "hal/hardware.h"
+#include "station/connectors/connector_state.h"
+#include "station/connectors/status_reporter.h"
+#include "station/context.h"
+
+namespace ocpp::station {
+
+// What the modules other than this one decide about a connector.
+struct ConnectorFacts {
+  bool operative = true;               // availability
+  bool transaction = false;            // transactions: one is running
+  bool suspended_evse = false;         // transactions: not Accepted, kept running
+  bool finishing = false;              // transactions: stopped, EV still plugged in
+  bool authorization_waiting = false;  // transactions: an accepted idTag waits for the plug
+};
+
+class Connectors {
+ public:
+  struct Events {
+    // The vehicle side changed (after the connector's facts were updated by
+    // nobody yet): before and now.
+    std::function<void(int connector, hal::PilotState before, hal::PilotState now)> on_pilot;
+    // A connector's (or, with 0, the station's) fault changed.
+    std::function<void(int connector, hal::Fault fault)> on_fault;
+  };
+
+  Connectors(StationContext& context, hal::Hardware& hardware, StatusReporter& reporter);
+  ~Connectors();
+  // Starts listening to the hardware; `events` go to the other modules.
+  void Attach(Events events);
+
+  int count() const { return static_cast<int>(connectors_.size()) - 1; }
+  bool exists(int connector) const { return connector >= 1 && connector <= count(); }
+
+  hal::PilotState pilot(int connector) const { return at(connector).pilot; }
+  bool vehicle_connected(int connector) const { return hal::VehicleConnected(pilot(connector)); }
+  // The connector's own fault, else the station's when that is not a warning.
+  hal::Fault fault(int connector) const;
+  v16::ChargePointStatus status(int connector) const { return reporter_.status(connector); }
+  // No fault, no pilot error, operative, no reset under way: a session may
+  // start here (the status is neither Faulted nor Unavailable).
+  bool usable(int connector) const;
+  hal::EnergyMeter& meter(int connector);
+  int max_current_amps(int connector);
+
+  ConnectorFacts& facts(int connector) { return at(connector).facts; }
+  const ConnectorFacts& facts(int connector) const { return at(connector).facts; }
+  void set_station_operative(bool operative) { station_operative_ = operative; }
+  bool station_operative() const { return station_operative_; }
+  void set_reset_pending(bool pending) { reset_pending_ = pending; }
+  bool reset_pending() const { return reset_pending_; }
+
+  // Recomputes outputs and statuses of every connector and of connector 0.
+  void Refresh();
+
+ private:
+  struct State {
+    hal::PilotState pilot = hal::PilotState::kA;
+    hal::Fault fault = hal::Fault::kNoError;
+    ConnectorFacts facts;
+  };
+  const State& at(int connector) const {
+    return connectors_.at(static_cast<std::size_t>(connector));
+  }
+  State& at(int connector) { return connectors_.at(static_cast<std::size_t>(connector)); }
+  ConnectorInputs Inputs(int connector) const;
+  void OnPilot(int connector, hal::PilotState state);
+  void OnFault(int connector, hal::Fault fault);
+
+  StationContext& context_;
+  hal::Hardware& hardware_;
+  StatusReporter& reporter_;
+  Events events_;
+  std::vector<State> connectors_;  // index = connector id; [0] is the station
+  bool station_operative_ = true;
+  bool reset_pending_ = false;
+};
+
+}  // namespace ocpp::station

@@ -1,0 +1,65 @@
+#include "station/outbox.h"
+
+namespace ocpp::station {
+
+base::Result<std::unique_ptr<Outbox>> Outbox::Open(StationContext& context,
+                                                   hal::MessageLog& message_log) {
+  std::unique_ptr<Outbox> outbox(new Outbox(context));
+  runtime::TransactionMessageQueue::Options options;
+  options.log = [&context](runtime::TransactionMessageQueue::LogLevel, const std::string& line) {
+    context.Log("queue: " + line);
+  };
+  auto queue = runtime::TransactionMessageQueue::Open(message_log, context.store(), options);
+  if (!queue.ok()) return queue.status();
+  outbox->queue_ = std::move(*queue);
+  Outbox* raw = outbox.get();
+  outbox->sender_ = std::make_unique<runtime::TransactionMessageSender>(
+      context.loop(), context.rpc(), *outbox->queue_,
+      runtime::TransactionMessageSender::Callbacks{
+          [raw](std::int64_t local_id, const v16::StartTransactionConf& conf) {
+            if (raw->start_accepted_) raw->start_accepted_(local_id, conf);
+          },
+          [](const v16::StopTransactionConf&) {},
+          [&context](std::string_view line) { context.Log("tx: " + std::string(line)); }});
+  raw->ApplyRetryPolicy();
+  context.config().Subscribe(keys::kTransactionMessageAttempts, [raw] { raw->ApplyRetryPolicy(); });
+  context.config().Subscribe(keys::kTransactionMessageRetryInterval,
+                             [raw] { raw->ApplyRetryPolicy(); });
+  return outbox;
+}
+
+Outbox::~Outbox() = default;
+
+void Outbox::ApplyRetryPolicy() {
+  sender_->SetRetryPolicy(
+      static_cast<int>(context_.config().Get(keys::kTransactionMessageAttempts)),
+      std::chrono::seconds(context_.config().Get(keys::kTransactionMessageRetryInterval)));
+}
+
+bool Outbox::EnqueueText(runtime::TransactionMessageKind kind, const char* action,
+                         const std::string& payload, std::int64_t local_id) {
+  auto seq = queue_->Enqueue(kind, action, payload, local_id);
+  if (!seq.ok())
+    context_.Log(std::string("could not queue ") + action + ": " + seq.status().message());
+  sender_->Kick();
+  return seq.ok();
+}
+
+bool Outbox::Knows(std::int64_t local_id) const {
+  if (queue_->BoundTransactionId(local_id)) return true;
+  for (const runtime::TransactionMessage& m : queue_->Messages()) {
+    if (m.local_transaction_id == local_id) return true;
+  }
+  return false;
+}
+
+bool Outbox::HasQueuedStop(std::int64_t local_id) const {
+  for (const runtime::TransactionMessage& m : queue_->Messages()) {
+    if (m.kind == runtime::TransactionMessageKind::kStop && m.local_transaction_id == local_id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace ocpp::station
