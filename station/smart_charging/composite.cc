@@ -221,14 +221,22 @@ void CollectBreakpoints(const Stack& stack, std::vector<UnixSeconds>& out) {
 }
 
 // The limit a connector's own stack leaves at t: Tx/TxDefault capped by the
-// connector's local limit, 0 below the profile's minChargingRate.
-LimitInForce ConnectorLimit(Stack& tx_stack, const StationFacts& facts, UnixSeconds t) {
+// connector's local limit and by `cap` (the ChargePointMaxProfile), 0 when
+// that is below the profile's minChargingRate.
+LimitInForce ConnectorLimit(Stack& tx_stack, const StationFacts& facts, UnixSeconds t,
+                            const Segment* cap) {
   LimitInForce limit{facts.connector_max_current, std::max(1, facts.phases)};
+  double min_amps = 0;
   if (const Segment* s = tx_stack.Top(t)) {
     limit.amps = std::min(limit.amps, s->amps);
     limit.phases = s->phases;
-    if (s->min_amps > 0 && limit.amps + kEpsilon < s->min_amps) limit.amps = 0;
+    min_amps = s->min_amps;
   }
+  if (cap != nullptr) {
+    limit.amps = std::min(limit.amps, cap->amps);
+    limit.phases = std::min(limit.phases, cap->phases);
+  }
+  if (min_amps > 0 && limit.amps + kEpsilon < min_amps) limit.amps = 0;
   return limit;
 }
 
@@ -266,22 +274,23 @@ std::vector<Step> Sweep(const std::vector<InstalledProfile>& profiles,
   for (UnixSeconds t : points) {
     if (t < ws) continue;
     if (t >= we) break;
+    const Segment* max = max_stack.Top(t);
     LimitInForce limit;
     if (connector_id == 0) {
       // What the station may draw: the sum of what its connectors may draw,
       // capped by ChargePointMaxProfile (3.13.3, 5.7 connectorId 0).
       limit.phases = 1;
       for (Stack& s : tx_stacks) {
-        const LimitInForce c = ConnectorLimit(s, facts, t);
+        const LimitInForce c = ConnectorLimit(s, facts, t, nullptr);
         limit.amps += c.amps;
         limit.phases = std::max(limit.phases, c.phases);
       }
+      if (max != nullptr) {
+        limit.amps = std::min(limit.amps, max->amps);
+        limit.phases = std::min(limit.phases, max->phases);
+      }
     } else {
-      limit = ConnectorLimit(tx_stacks.front(), facts, t);
-    }
-    if (const Segment* s = max_stack.Top(t)) {
-      limit.amps = std::min(limit.amps, s->amps);
-      limit.phases = std::min(limit.phases, s->phases);
+      limit = ConnectorLimit(tx_stacks.front(), facts, t, max);
     }
     if (steps.empty() || !Same(steps.back().limit, limit)) steps.push_back(Step{t, limit});
   }
