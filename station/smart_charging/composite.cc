@@ -255,7 +255,11 @@ std::vector<Step> Sweep(const std::vector<InstalledProfile>& profiles,
                         const std::vector<ActiveTransaction>& transactions,
                         const StationFacts& facts, std::int32_t connector_id, UnixSeconds anchor,
                         UnixSeconds ws, UnixSeconds we) {
-  Stack max_stack = MaxStack(profiles, facts, anchor, ws, we);
+  // Relative profiles count from the connector's transaction start, the
+  // ChargePointMaxProfile too; without one (and for connector 0) from `anchor`.
+  const ActiveTransaction* tx =
+      connector_id == 0 ? nullptr : TransactionOn(transactions, connector_id);
+  Stack max_stack = MaxStack(profiles, facts, tx ? tx->start : anchor, ws, we);
   std::vector<Stack> tx_stacks;
   if (connector_id == 0) {
     for (std::int32_t c = 1; c <= facts.number_of_connectors; ++c) {
