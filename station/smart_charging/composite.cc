@@ -380,9 +380,12 @@ std::optional<UnixSeconds> NextChangeAfter(const std::vector<InstalledProfile>& 
   if (!KnownConnector(facts, connector_id)) return std::nullopt;
   const UnixSeconds until = t + std::max<std::int32_t>(1, horizon_s);
   std::optional<LimitInForce> now;
-  // Weekly recurrences repeat every 7 days: 8-day windows keep each sweep small.
-  for (UnixSeconds from = t; from < until; from += 8 * kDay) {
-    const UnixSeconds to = std::min(until, from + 8 * kDay);
+  // Growing windows: most changes are near, and a window costs in
+  // proportion to the boundaries inside it (8 days covers a weekly recurrence).
+  UnixSeconds window = 3600;
+  for (UnixSeconds from = t; from < until;
+       from += window, window = std::min(window * 4, 8 * kDay)) {
+    const UnixSeconds to = std::min(until, from + window);
     for (const Step& step : Sweep(profiles, transactions, facts, connector_id, t, from, to)) {
       if (!now) {
         now = step.limit;
