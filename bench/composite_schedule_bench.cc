@@ -12,9 +12,10 @@
 // At the end it prints each CPU time as a ratio to the decode baseline (CPU
 // time: the machine is shared, wall time moves with the load).
 //
-//   bazel run -c opt //bench:composite_schedule_bench
+//   bazel run -c opt //bench:composite_schedule_bench [-- --benchmark_repetitions=5]
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -144,8 +145,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.iterations > 0 && !run.error_occurred) {
-        ns_.emplace_back(run.benchmark_name(), run.GetAdjustedCPUTime());
+      if (run.error_occurred) continue;
+      // With --benchmark_repetitions the median stands for the benchmark.
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      const std::string name = run.run_name.str();
+      auto same =
+          std::find_if(ns_.begin(), ns_.end(), [&](const auto& e) { return e.first == name; });
+      if (same != ns_.end()) {
+        same->second = run.GetAdjustedCPUTime();
+      } else {
+        ns_.emplace_back(name, run.GetAdjustedCPUTime());
       }
     }
     ConsoleReporter::ReportRuns(runs);
