@@ -1,17 +1,13 @@
 #include "runtime/durable_queue.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <utility>
+
+#include "runtime/durable_queue_internal.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -19,178 +15,14 @@ namespace {
 using base::Result;
 using base::Status;
 using base::StatusCode;
-
-// Version of the record format below.
-constexpr int kRecordVersion = 1;
-
-constexpr unsigned kParseFlags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
-
-const char* KindTag(TransactionMessageKind kind) {
-  switch (kind) {
-    case TransactionMessageKind::kStart:
-      return "start";
-    case TransactionMessageKind::kStop:
-      return "stop";
-    case TransactionMessageKind::kMeterValues:
-      return "meter";
-  }
-  return "?";
-}
-
-std::optional<TransactionMessageKind> KindFromTag(std::string_view tag) {
-  for (TransactionMessageKind kind : {TransactionMessageKind::kStart, TransactionMessageKind::kStop,
-                                      TransactionMessageKind::kMeterValues}) {
-    if (tag == KindTag(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
-// Whether the queue owns the message's "transactionId" property.
-bool CarriesTransactionId(const TransactionMessage& message) {
-  return message.kind != TransactionMessageKind::kStart &&
-         message.local_transaction_id != kNoTransaction;
-}
-
-// One stored record: {"v":1,"kind":"stop","action":"StopTransaction",
-// "tx":3,"attempts":0,"payload":"{...}"}. The payload is kept as text so it
-// is sent byte for byte as stored.
-std::string EncodeRecord(const TransactionMessage& message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("v");
-  writer.Int(kRecordVersion);
-  writer.Key("kind");
-  writer.String(KindTag(message.kind));
-  writer.Key("action");
-  writer.String(message.action.data(), static_cast<rapidjson::SizeType>(message.action.size()));
-  writer.Key("tx");
-  writer.Int64(message.local_transaction_id);
-  writer.Key("attempts");
-  writer.Int(message.attempts);
-  writer.Key("payload");
-  writer.String(message.payload.data(), static_cast<rapidjson::SizeType>(message.payload.size()));
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-Result<TransactionMessage> DecodeRecord(const hal::MessageLog::Record& record) {
-  auto bad = [&record](const std::string& why) {
-    return Status(StatusCode::kDataLoss,
-                  "queue record " + std::to_string(record.seq) + " is invalid: " + why);
-  };
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(record.data.data(), record.data.size());
-  if (doc.HasParseError()) return bad(rapidjson::GetParseError_En(doc.GetParseError()));
-  if (!doc.IsObject()) return bad("not an object");
-  auto member = [&doc](const char* name) -> const rapidjson::Value* {
-    auto it = doc.FindMember(name);
-    return it == doc.MemberEnd() ? nullptr : &it->value;
-  };
-  const rapidjson::Value* version = member("v");
-  if (version == nullptr || !version->IsInt() || version->GetInt() != kRecordVersion) {
-    return bad("unknown record version");
-  }
-  const rapidjson::Value* kind = member("kind");
-  const rapidjson::Value* action = member("action");
-  const rapidjson::Value* tx = member("tx");
-  const rapidjson::Value* attempts = member("attempts");
-  const rapidjson::Value* payload = member("payload");
-  if (kind == nullptr || !kind->IsString() || action == nullptr || !action->IsString() ||
-      tx == nullptr || !tx->IsInt64() || attempts == nullptr || !attempts->IsInt() ||
-      payload == nullptr || !payload->IsString()) {
-    return bad("missing or mistyped field");
-  }
-  std::optional<TransactionMessageKind> parsed_kind =
-      KindFromTag(std::string_view(kind->GetString(), kind->GetStringLength()));
-  if (!parsed_kind) return bad("unknown kind");
-  TransactionMessage message;
-  message.seq = record.seq;
-  message.kind = *parsed_kind;
-  message.action.assign(action->GetString(), action->GetStringLength());
-  message.local_transaction_id = tx->GetInt64();
-  message.attempts = attempts->GetInt();
-  message.payload.assign(payload->GetString(), payload->GetStringLength());
-  if (message.action != ActionName(message.kind) || message.local_transaction_id < 0 ||
-      message.attempts < 0) {
-    return bad("inconsistent fields");
-  }
-  return message;
-}
-
-// Reads the payload's "transactionId" if it is an integer.
-std::optional<std::int64_t> PayloadTransactionId(const std::string& payload) {
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(payload.data(), payload.size());
-  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  auto it = doc.FindMember("transactionId");
-  if (it == doc.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
-  return it->value.GetInt64();
-}
-
-// `payload` with its "transactionId" property set to `id` (added at the end
-// when missing; duplicates removed). Everything else keeps its order.
-Result<std::string> WithTransactionId(std::string_view payload, std::int64_t id) {
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(payload.data(), payload.size());
-  if (doc.HasParseError()) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string("payload is not valid JSON: ") +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) {
-    return Status(StatusCode::kInvalidArgument, "payload is not a JSON object");
-  }
-  bool found = false;
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd();) {
-    if (it->name == "transactionId") {
-      if (found) {
-        it = doc.EraseMember(it);
-        continue;
-      }
-      it->value.SetInt64(id);
-      found = true;
-    }
-    ++it;
-  }
-  if (!found) doc.AddMember("transactionId", rapidjson::Value(id), doc.GetAllocator());
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-Status ValidateObject(std::string_view payload) {
-  rapidjson::Document doc;
-  doc.Parse<kParseFlags>(payload.data(), payload.size());
-  if (doc.HasParseError()) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string("payload is not valid JSON: ") +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return Status(StatusCode::kInvalidArgument, "payload is not a JSON object");
-  return base::OkStatus();
-}
-
-std::string Describe(const TransactionMessage& message) {
-  std::string text = message.action + " #" + std::to_string(message.seq);
-  if (message.local_transaction_id != kNoTransaction) {
-    text += " (local transaction " + std::to_string(message.local_transaction_id) + ")";
-  }
-  return text;
-}
-
-Result<std::int64_t> ParseInt64(const std::string& text) {
-  if (text.empty()) return Status(StatusCode::kDataLoss, "empty number");
-  char* end = nullptr;
-  errno = 0;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (errno != 0 || end == nullptr || *end != '\0') {
-    return Status(StatusCode::kDataLoss, "not a number: '" + text + "'");
-  }
-  return static_cast<std::int64_t>(value);
-}
+using queue_internal::CarriesTransactionId;
+using queue_internal::DecodeRecord;
+using queue_internal::Describe;
+using queue_internal::EncodeRecord;
+using queue_internal::ParseInt64;
+using queue_internal::PayloadTransactionId;
+using queue_internal::ValidateObject;
+using queue_internal::WithTransactionId;
 
 }  // namespace
 
@@ -325,7 +157,8 @@ Status TransactionMessageQueue::Load() {
       continue;
     }
     next_local_id_ = std::max(next_local_id_, message->local_transaction_id + 1);
-    entries_.push_back(Entry{std::move(message).value(), record.data.size()});
+    last_seq_ = std::max(last_seq_, record.seq);
+    entries_.push_back(Entry{std::move(message).value(), record.data.size(), record.seq});
     bytes_ += record.data.size();
   }
   for (const auto& binding : bindings_) {
@@ -334,6 +167,12 @@ Status TransactionMessageQueue::Load() {
   status = RepairPayloads();
   if (!status.ok()) return status;
   PruneIdleBindings();
+  if (options_.storage_reserve_bytes > 0) {
+    Result<std::string> reserve = kv_.Get(ReserveKey());
+    reserve_held_ = reserve.ok() && reserve->size() >= options_.storage_reserve_bytes;
+    // A full disk must not keep the station from starting: degraded instead.
+    PersistPending().IgnoreError();
+  }
   return base::OkStatus();
 }
 
@@ -379,7 +218,7 @@ Status TransactionMessageQueue::RepairPayloads() {
     TransactionMessage updated = message;
     updated.payload = std::move(payload).value();
     const std::string record = EncodeRecord(updated);
-    Status status = log_.Update(message.seq, record);
+    Status status = log_.Update(entry.record_seq, record);
     if (!status.ok()) return status;
     bytes_ = bytes_ - entry.record_bytes + record.size();
     entry.record_bytes = record.size();
@@ -407,7 +246,8 @@ void TransactionMessageQueue::PruneIdleBindings() {
 
 Result<std::int64_t> TransactionMessageQueue::AllocateLocalTransactionId() {
   const std::int64_t id = next_local_id_;
-  Status status = kv_.Put(CounterKey(), std::to_string(id + 1));
+  // A session that starts must be able to stop: the reserve serves it too.
+  Status status = WriteWithReserve([&] { return kv_.Put(CounterKey(), std::to_string(id + 1)); });
   if (!status.ok()) return status;
   next_local_id_ = id + 1;
   return id;
@@ -497,71 +337,51 @@ Result<hal::MessageLog::Seq> TransactionMessageQueue::Enqueue(TransactionMessage
   }
 
   if (bind_unknown) {
-    Status status = BindUnknown(
-        local_transaction_id,
-        std::string(action) + " enqueued without a binding or a queued StartTransaction");
-    if (!status.ok()) return status;
-  }
-  Result<hal::MessageLog::Seq> seq = log_.Append(record);
-  if (!seq.ok()) return seq.status();
-  message.seq = *seq;
-  entries_.push_back(Entry{std::move(message), record.size()});
-  bytes_ += record.size();
-  return *seq;
-}
-
-std::optional<std::size_t> TransactionMessageQueue::PickVictim(
-    const TransactionMessage& incoming) const {
-  // Index 0 is never a candidate: it may be on the wire right now.
-  std::optional<std::size_t> any_meter;
-  // First and last queued MeterValues per local transaction (the incoming
-  // MeterValues, if any, is the last of its transaction).
-  std::map<std::int64_t, std::pair<std::size_t, std::size_t>> bounds;
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    const TransactionMessage& message = entries_[i].message;
-    if (message.kind != TransactionMessageKind::kMeterValues) continue;
-    auto [it, inserted] = bounds.try_emplace(message.local_transaction_id, i, i);
-    if (!inserted) it->second.second = i;
-    if (i > 0 && !any_meter) any_meter = i;
-  }
-  const std::size_t incoming_index = entries_.size();
-  if (incoming.kind == TransactionMessageKind::kMeterValues) {
-    auto [it, inserted] =
-        bounds.try_emplace(incoming.local_transaction_id, incoming_index, incoming_index);
-    if (!inserted) it->second.second = incoming_index;
-  }
-  for (std::size_t i = 1; i < entries_.size(); ++i) {
-    const TransactionMessage& message = entries_[i].message;
-    if (message.kind != TransactionMessageKind::kMeterValues) continue;
-    const auto& [first, last] = bounds[message.local_transaction_id];
-    if (i != first && i != last) return i;  // oldest intermediate
-  }
-  return any_meter;  // oldest first/last one, if nothing else is left
-}
-
-void TransactionMessageQueue::MakeRoom(std::uint64_t bytes, const TransactionMessage& incoming) {
-  const Limits& limits = options_.limits;
-  while (entries_.size() + 1 > limits.soft_max_entries || bytes_ + bytes > limits.soft_max_bytes) {
-    std::optional<std::size_t> victim = PickVictim(incoming);
-    if (!victim) return;
-    const std::string what = Describe(entries_[*victim].message);
-    Status status = RemoveEntry(*victim);
-    if (!status.ok()) {
-      Log(LogLevel::kError, "could not drop " + what + " to make room: " + status.ToString());
-      return;
+    const std::string why =
+        std::string(action) + " enqueued without a binding or a queued StartTransaction";
+    if (Status status = BindUnknown(local_transaction_id, why); !status.ok()) {
+      // Not stored: Open binds it to -1 again (the same outcome).
+      bindings_[local_transaction_id] = kUnknownTransactionId;
+      Log(LogLevel::kError, "could not store the -1 binding of local transaction " +
+                                std::to_string(local_transaction_id) + ": " + status.ToString());
     }
-    ++dropped_meter_values_;
-    Log(LogLevel::kWarning, "queue full: dropped " + what);
   }
-}
-
-Status TransactionMessageQueue::RemoveEntry(std::size_t index) {
-  Entry& entry = entries_[index];
-  Status status = log_.Remove(entry.message.seq);
-  if (!status.ok()) return status;
-  bytes_ -= entry.record_bytes;
-  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(index));
-  return base::OkStatus();
+  // Messages held in memory go first, so that the stored order stays the
+  // queue order; while any remains, this one waits in memory behind it.
+  PersistPending().IgnoreError();
+  Entry entry{std::move(message), record.size(), 0};
+  Status failure;
+  if (unpersisted_messages() == 0) {
+    Result<hal::MessageLog::Seq> appended = AppendMakingRoom(record, entry.message);
+    if (appended.ok()) {
+      entry.record_seq = *appended;
+    } else {
+      failure = appended.status();
+    }
+  } else {
+    failure = Status(StatusCode::kResourceExhausted, "earlier messages are not persisted yet");
+  }
+  if (entry.record_seq == 0) {
+    if (kind == TransactionMessageKind::kMeterValues) {
+      ++dropped_meter_values_;
+      Log(LogLevel::kError, "storage refused MeterValues (local transaction " +
+                                std::to_string(local_transaction_id) +
+                                "), dropped: " + failure.ToString());
+      UpdateDegraded();
+      return failure;
+    }
+    Log(LogLevel::kError, "storage refused " + std::string(action) + " (local transaction " +
+                              std::to_string(local_transaction_id) +
+                              "): kept in memory, sent in order and persisted when the storage "
+                              "accepts writes again (lost if the station restarts first): " +
+                              failure.ToString());
+  }
+  entry.message.seq = NextSeq(entry.record_seq);
+  const hal::MessageLog::Seq seq = entry.message.seq;
+  entries_.push_back(std::move(entry));
+  bytes_ += record.size();
+  UpdateDegraded();
+  return seq;
 }
 
 std::optional<TransactionMessage> TransactionMessageQueue::Front() const {
@@ -575,8 +395,10 @@ Result<int> TransactionMessageQueue::MarkAttempt() {
   TransactionMessage updated = front.message;
   ++updated.attempts;
   const std::string record = EncodeRecord(updated);
-  Status status = log_.Update(updated.seq, record);
-  if (!status.ok()) return status;
+  if (front.record_seq != 0) {
+    Status status = log_.Update(front.record_seq, record);
+    if (!status.ok()) return status;
+  }
   bytes_ = bytes_ - front.record_bytes + record.size();
   front.record_bytes = record.size();
   front.message = std::move(updated);
@@ -600,7 +422,9 @@ void TransactionMessageQueue::ForgetBindingIfDone(std::int64_t local_transaction
 
 Status TransactionMessageQueue::BindUnknown(std::int64_t local_transaction_id,
                                             const std::string& why) {
-  Status status = kv_.Put(BindingKey(local_transaction_id), std::to_string(kUnknownTransactionId));
+  Status status = WriteWithReserve([&] {
+    return kv_.Put(BindingKey(local_transaction_id), std::to_string(kUnknownTransactionId));
+  });
   if (!status.ok()) return status;
   bindings_[local_transaction_id] = kUnknownTransactionId;
   Log(LogLevel::kWarning, "local transaction " + std::to_string(local_transaction_id) +
@@ -621,6 +445,8 @@ Status TransactionMessageQueue::PopFront() {
   Status status = RemoveEntry(0);
   if (!status.ok()) return status;
   if (front.kind == TransactionMessageKind::kStop) ForgetBindingIfDone(front.local_transaction_id);
+  // The removal may have freed the space messages held in memory need.
+  PersistPending().IgnoreError();
   return base::OkStatus();
 }
 
@@ -647,6 +473,7 @@ Result<RetryDecision> TransactionMessageQueue::HandleFailure(
     if (front.kind == TransactionMessageKind::kStop) {
       ForgetBindingIfDone(front.local_transaction_id);
     }
+    PersistPending().IgnoreError();
     return decision;
   }
   if (decision.attempt_consumed) {
@@ -669,9 +496,24 @@ Status TransactionMessageQueue::BindTransactionId(std::int64_t local_transaction
                                 " rebound from transactionId " + std::to_string(existing->second) +
                                 " to " + std::to_string(csms_transaction_id));
   }
-  Status status = kv_.Put(BindingKey(local_transaction_id), std::to_string(csms_transaction_id));
-  if (!status.ok()) return status;
+  Status status = WriteWithReserve([&] {
+    return kv_.Put(BindingKey(local_transaction_id), std::to_string(csms_transaction_id));
+  });
+  if (status.code() == StatusCode::kResourceExhausted) {
+    // Refusing it would make the sender resend the StartTransaction, and
+    // the CSMS open a second transaction: hold it in memory, store it later.
+    unpersisted_bindings_.insert(local_transaction_id);
+    Log(LogLevel::kError, "storage full: the transactionId binding of local transaction " +
+                              std::to_string(local_transaction_id) +
+                              " is kept in memory (a restart before it is stored sends its "
+                              "messages with -1)");
+  } else if (!status.ok()) {
+    return status;
+  } else {
+    unpersisted_bindings_.erase(local_transaction_id);
+  }
   bindings_[local_transaction_id] = csms_transaction_id;
+  UpdateDegraded();
 
   Status first_error;
   for (Entry& entry : entries_) {
@@ -691,7 +533,8 @@ Status TransactionMessageQueue::BindTransactionId(std::int64_t local_transaction
     entry.record_bytes = record.size();
     // Memory carries the new id even if this write fails: the stored binding
     // makes Open() produce the same payload.
-    Status updated = log_.Update(message.seq, record);
+    if (entry.record_seq == 0) continue;  // stored with the new id later
+    Status updated = log_.Update(entry.record_seq, record);
     if (!updated.ok() && first_error.ok()) first_error = updated;
   }
   return first_error;

@@ -34,7 +34,8 @@
 // Retries (§3.7.1, §9.1.31-32): see TransactionMessageRetryPolicy below and
 // HandleFailure().
 //
-// Bounded storage: see Limits. Not thread-safe; use it from the event loop.
+// Bounded storage: see Limits. Full storage (a full disk, a size bound): see
+// "Storage faults" at Options. Not thread-safe; use it from the event loop.
 #pragma once
 
 #include <chrono>
@@ -44,13 +45,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "hal/storage.h"
-#include "base/clock.h"
 
 namespace ocpp::runtime {
 
@@ -181,6 +183,27 @@ class TransactionMessageQueue {
     std::size_t retained_idle_bindings = 32;
     // Where drops, repairs and other notable events are reported; stderr if empty.
     LogFunction log;
+
+    // Storage faults. When the storage refuses a write (kResourceExhausted
+    // for a full disk, or any other error), Enqueue makes room by dropping
+    // intermediate MeterValues (for a StartTransaction or StopTransaction:
+    // any MeterValues but the front one), then, for a StartTransaction or
+    // StopTransaction only, releases the reserve below. If the write still
+    // fails, a MeterValues is dropped (kResourceExhausted) while a
+    // StartTransaction or StopTransaction is kept in memory: Enqueue returns
+    // OK, Front() delivers it in order, and it is persisted, in order, as
+    // soon as the storage accepts writes again (tried at every Enqueue,
+    // after every PopFront and by RetryPersist()). Messages behind one that
+    // is only in memory wait in memory too, so the stored order never
+    // changes; a restart before they are persisted loses them. Every drop
+    // and every message kept only in memory is logged at kError.
+    //
+    // Bytes kept in `kv` under "<prefix>reserve" for StartTransaction,
+    // StopTransaction and transactionId bindings when the storage is full;
+    // written at Open and again once everything is persisted. 0: no reserve.
+    std::size_t storage_reserve_bytes = 64 * 1024;
+    // Called when storage_degraded() changes (e.g. to tell the CSMS).
+    std::function<void(bool degraded)> on_storage_degraded;
   };
 
   // Loads the queue persisted in `log` and `kv` (which must outlive the
@@ -189,10 +212,10 @@ class TransactionMessageQueue {
   // record that cannot be parsed is moved out of the log to
   // "<prefix>quarantine/<seq>" and logged.
   static base::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
-                                                                    hal::KeyValueStore& kv,
-                                                                    Options options);
+                                                                     hal::KeyValueStore& kv,
+                                                                     Options options);
   static base::Result<std::unique_ptr<TransactionMessageQueue>> Open(hal::MessageLog& log,
-                                                                    hal::KeyValueStore& kv) {
+                                                                     hal::KeyValueStore& kv) {
     return Open(log, kv, Options());
   }
 
@@ -209,8 +232,8 @@ class TransactionMessageQueue {
   // StartTransaction must be the first message of its local transaction.
   // Returns the message's sequence number.
   base::Result<hal::MessageLog::Seq> Enqueue(TransactionMessageKind kind, std::string_view action,
-                                            std::string_view payload,
-                                            std::int64_t local_transaction_id);
+                                             std::string_view payload,
+                                             std::int64_t local_transaction_id);
 
   // The oldest message, the only one that may be transmitted; nothing when
   // the queue is empty.
@@ -230,17 +253,18 @@ class TransactionMessageQueue {
   // message (logged; a discarded unbound StartTransaction binds its
   // transaction to -1). The caller waits `delay` before sending Front() again.
   base::Result<RetryDecision> HandleFailure(DeliveryFailure failure,
-                                           const TransactionMessageRetryPolicy& policy);
+                                            const TransactionMessageRetryPolicy& policy);
 
   // Records that local transaction `local_transaction_id` has CSMS
   // transactionId `csms_transaction_id` (persisted first), then writes it into
   // every queued StopTransaction/MeterValues of that transaction. Binding
   // again replaces the id (e.g. a StartTransaction resent after a crash got a
-  // new one). If rewriting a stored message fails, the error is returned but
-  // the binding stands: the in-memory queue already carries the new id and
+  // new one). A full storage does not fail it: the binding is held in memory
+  // (storage_degraded()) and stored once space allows. If rewriting a stored message fails, the
+  // error is returned but the binding stands: the in-memory queue already carries the new id and
   // Open() finishes the rewrite after a restart.
   base::Status BindTransactionId(std::int64_t local_transaction_id,
-                                std::int64_t csms_transaction_id);
+                                 std::int64_t csms_transaction_id);
 
   // The CSMS transactionId bound to a local transaction (-1 when the CSMS
   // never delivered one), if any.
@@ -255,10 +279,23 @@ class TransactionMessageQueue {
   // MeterValues dropped or refused for lack of room since Open.
   std::uint64_t dropped_meter_values() const { return dropped_meter_values_; }
 
+  // True while a queued message or a transactionId binding is only in
+  // memory, or the storage reserve is used up, after a write the storage refused (see Options). The
+  // station reports it (logs it, tells the CSMS once online); it clears by itself once the storage
+  // accepts writes again.
+  bool storage_degraded() const { return degraded_; }
+  // Queued messages that are only in memory (lost by a restart).
+  std::size_t unpersisted_messages() const;
+  // Tries to persist the messages held in memory and to restore the
+  // reserve (e.g. after space was freed); OK when nothing is pending.
+  base::Status RetryPersist();
+
  private:
   struct Entry {
     TransactionMessage message;
     std::uint64_t record_bytes = 0;
+    // The record in the log; 0 while the message is only in memory.
+    hal::MessageLog::Seq record_seq = 0;
   };
 
   TransactionMessageQueue(hal::MessageLog& log, hal::KeyValueStore& kv, Options options);
@@ -273,8 +310,26 @@ class TransactionMessageQueue {
   base::Status RemoveEntry(std::size_t index);
   // Drops MeterValues until a record of `bytes` fits the soft limits.
   void MakeRoom(std::uint64_t bytes, const TransactionMessage& incoming);
-  // Index of the next MeterValues to drop, or nothing.
-  std::optional<std::size_t> PickVictim(const TransactionMessage& incoming) const;
+  // Index of the next MeterValues to drop, or nothing. With
+  // `intermediate_only`, never the first or last one of a transaction.
+  std::optional<std::size_t> PickVictim(const TransactionMessage& incoming,
+                                        bool intermediate_only = false) const;
+  // Appends `record` for `message`; when the storage refuses it, drops
+  // MeterValues and (for a StartTransaction/StopTransaction) releases the
+  // reserve, retrying after each.
+  base::Result<hal::MessageLog::Seq> AppendMakingRoom(const std::string& record,
+                                                      const TransactionMessage& message);
+  // Runs a high-priority key-value write; releases the reserve and retries
+  // once if the storage is full.
+  base::Status WriteWithReserve(const std::function<base::Status()>& write);
+  void ReleaseReserve(const std::string& why);
+  // Persists the in-memory tail in order, then restores the reserve.
+  base::Status PersistPending();
+  void UpdateDegraded();
+  std::string ReserveKey() const;
+  // The seq for a new message: the record's, kept increasing past
+  // provisional ones handed to messages held in memory.
+  hal::MessageLog::Seq NextSeq(hal::MessageLog::Seq record_seq);
   void ForgetBindingIfDone(std::int64_t local_transaction_id);
   // Binds a transaction that will never get a CSMS id to -1 (stored).
   base::Status BindUnknown(std::int64_t local_transaction_id, const std::string& why);
@@ -289,6 +344,11 @@ class TransactionMessageQueue {
   std::int64_t next_local_id_ = 1;
   std::uint64_t bytes_ = 0;
   std::uint64_t dropped_meter_values_ = 0;
+  hal::MessageLog::Seq last_seq_ = 0;
+  // Bindings the storage refused for lack of space (stored by PersistPending).
+  std::set<std::int64_t> unpersisted_bindings_;
+  bool reserve_held_ = false;
+  bool degraded_ = false;
 };
 
 }  // namespace ocpp::runtime

@@ -600,8 +600,10 @@ TEST_F(DurableQueueTest, FailedWritesLeaveTheQueueUnchanged) {
   Start(tx);
   const std::vector<std::string> before = Summary();
 
+  // A MeterValues the storage refuses is dropped (a Stop would be kept in
+  // memory: durable_queue_storage_test).
   storage_.FailNextWrites(1);
-  EXPECT_EQ(queue_->Enqueue(Kind::kStop, "StopTransaction", StopPayload(1), tx).status().code(),
+  EXPECT_EQ(queue_->Enqueue(Kind::kMeterValues, "MeterValues", MeterPayload(1), tx).status().code(),
             StatusCode::kUnavailable);
   EXPECT_EQ(Summary(), before);
 

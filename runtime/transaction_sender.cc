@@ -61,9 +61,14 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
       if (auto error = codec::DecodePayload(*payload, conf)) {
         failure = CallFailure{CallFailure::Kind::kInvalidResponse, error->code, Describe(*error)};
       } else {
-        if (auto status =
-                queue_.BindTransactionId(front->local_transaction_id, conf.transaction_id);
-            !status.ok()) {
+        auto status = queue_.BindTransactionId(front->local_transaction_id, conf.transaction_id);
+        // The binding may stand although rewriting a stored message failed
+        // (the queue finishes that later): then resending would make the
+        // CSMS open a second transaction.
+        const bool bound =
+            queue_.BoundTransactionId(front->local_transaction_id) == conf.transaction_id;
+        if (!status.ok()) Log("transactionId binding: " + status.message());
+        if (!bound) {
           Log("could not persist the transactionId binding: " + status.message());
           failure = CallFailure{CallFailure::Kind::kConnectionLost,
                                 codec::RpcErrorCode::kInternalError, "storage"};
@@ -95,8 +100,14 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
   }
   auto decision = queue_.HandleFailure(kind, policy_);
   if (!decision.ok()) {
+    // Storage trouble must not stall delivery: the message stays at the
+    // front, resent after one interval.
     Log("could not record a failed delivery: " + decision.status().message());
-    return;
+    decision =
+        RetryDecision{RetryDecision::Action::kResend,
+                      std::chrono::duration_cast<base::Milliseconds>(policy_.retry_interval()),
+                      false, front->attempts};
+    if (kind == DeliveryFailure::kConnectionLost) return Kick();
   }
   Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) +
       "): " + (decision->action == RetryDecision::Action::kDiscard ? "discarded" : "will resend"));

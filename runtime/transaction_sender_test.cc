@@ -95,6 +95,38 @@ TEST_F(TransactionSenderTest, OfflineTransactionIsDeliveredInOrderWithTheAssigne
   }
 }
 
+TEST_F(TransactionSenderTest, StopTheStorageRefusedIsStillDelivered) {
+  const std::int64_t local = queue_->AllocateLocalTransactionId().value();
+  ASSERT_TRUE(
+      queue_
+          ->Enqueue(
+              TransactionMessageKind::kStart, "StartTransaction",
+              R"({"connectorId":1,"idTag":"T","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"})",
+              local)
+          .ok());
+  rpc_->OnConnected();
+  sender_->SetReady(true);
+  ASSERT_EQ(sent_.size(), 1u);
+  Answer(R"({"idTagInfo":{"status":"Accepted"},"transactionId":77})");
+
+  // From now on every write fails: the Stop lives only in memory.
+  storage_.FailNextWrites(1000);
+  ASSERT_TRUE(
+      queue_
+          ->Enqueue(TransactionMessageKind::kStop, "StopTransaction",
+                    R"({"transactionId":-1,"meterStop":5,"timestamp":"2026-01-01T00:10:00Z"})",
+                    local)
+          .ok());
+  EXPECT_TRUE(queue_->storage_degraded());
+  EXPECT_EQ(queue_->unpersisted_messages(), 1u);
+  sender_->Kick();
+  ASSERT_EQ(sent_.size(), 2u);
+  EXPECT_NE(sent_[1].find("StopTransaction"), std::string::npos);
+  EXPECT_NE(sent_[1].find("\"transactionId\":77"), std::string::npos) << sent_[1];
+  Answer("{}");
+  EXPECT_TRUE(queue_->empty());
+}
+
 TEST_F(TransactionSenderTest, CallErrorsAreRetriedAfterIntervalTimesAttemptThenDiscarded) {
   ASSERT_TRUE(queue_
                   ->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",

@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <system_error>
+
+#include "hal/linux/sqlite_recovery.h"
 
 namespace ocpp::hal {
 namespace {
@@ -124,39 +127,83 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
   return std::nullopt;
 }
 
-base::Status EmptyKeyError() { return base::Status(base::StatusCode::kInvalidArgument, "empty storage key"); }
+base::Status EmptyKeyError() {
+  return base::Status(base::StatusCode::kInvalidArgument, "empty storage key");
+}
 
 }  // namespace
 
 base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir,
-                                                           const Options& options) {
+                                                                 const Options& options,
+                                                                 OpenReport* report) {
   if (data_dir.empty()) {
     return base::Status(base::StatusCode::kInvalidArgument, "storage: empty data directory path");
   }
   if (options.file_name.empty() || options.file_name.find('/') != std::string::npos) {
     return base::Status(base::StatusCode::kInvalidArgument,
-                  "storage: invalid database file name '" + options.file_name + "'");
+                        "storage: invalid database file name '" + options.file_name + "'");
   }
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
-    return base::Status(base::StatusCode::kUnavailable, OneLine("storage: cannot create data directory " +
-                                                    data_dir + ": " + ec.message()));
+    return base::Status(
+        base::StatusCode::kUnavailable,
+        OneLine("storage: cannot create data directory " + data_dir + ": " + ec.message()));
   }
   if (!fs::is_directory(data_dir, ec)) {
     return base::Status(base::StatusCode::kUnavailable,
-                  "storage: data directory " + data_dir + " is not a directory");
+                        "storage: data directory " + data_dir + " is not a directory");
   }
   if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
-    return base::Status(base::StatusCode::kUnavailable, OneLine("storage: data directory " + data_dir +
-                                                    " is not writable: " + std::strerror(errno)));
+    return base::Status(base::StatusCode::kUnavailable,
+                        OneLine("storage: data directory " + data_dir +
+                                " is not writable: " + std::strerror(errno)));
   }
 
   std::string path = data_dir;
   if (path.back() != '/') path += '/';
   path += options.file_name;
 
+  OpenReport local_report;
+  OpenReport& out = report != nullptr ? *report : local_report;
+  base::Status inspected =
+      sqlite_recovery::InspectBeforeOpen(path, options.recover_from_corruption, out);
+  const bool existed_before = sqlite_recovery::MarkerExists(path);
+  base::Result<std::unique_ptr<SqliteStorage>> storage =
+      inspected.ok() ? OpenFile(path, options)
+                     : base::Result<std::unique_ptr<SqliteStorage>>(inspected);
+  if (!storage.ok() && options.recover_from_corruption &&
+      sqlite_recovery::IsUnusableFile(storage.status())) {
+    base::Status moved = sqlite_recovery::MoveDatabaseAside(path, storage.status().message(), out);
+    if (moved.ok()) storage = OpenFile(path, options);
+  }
+  if (storage.ok()) {
+    if ((*storage)->created_schema_ && existed_before && !out.started_fresh) {
+      out.data_lost = true;
+      out.warnings.push_back("storage: " + path +
+                             " was empty or missing although this data directory held a database "
+                             "before: stored configuration and queued transaction messages are "
+                             "lost");
+    }
+    base::Status marked = sqlite_recovery::WriteMarker(path, /*open=*/true);
+    if (marked.ok()) {
+      (*storage)->owns_marker_ = true;
+    } else {
+      out.warnings.push_back(marked.message() +
+                             " (a lost database or write-ahead log will not be noticed)");
+    }
+  }
+  if (report == nullptr) {
+    for (const std::string& warning : out.warnings) {
+      std::fprintf(stderr, "storage: error: %s\n", warning.c_str());
+    }
+  }
+  return storage;
+}
+
+base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::OpenFile(const std::string& path,
+                                                                     const Options& options) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -165,10 +212,14 @@ base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::stri
     sqlite3_close(db);  // a no-op for nullptr
     return base::Status(CodeFor(rc), OneLine("storage: cannot open " + path + ": " + message));
   }
+  // Until the file proved usable, closing must not checkpoint a -wal into it:
+  // the files are kept as found for diagnostics.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   // From here on the destructor owns `db`.
-  std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db, std::move(path)));
+  std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db, path));
   base::Status status = storage->Initialize(options);
   if (!status.ok()) return status;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
   return storage;
 }
 
@@ -178,7 +229,11 @@ SqliteStorage::~SqliteStorage() {
     statement = nullptr;
   }
   // Closing the last connection checkpoints the WAL into the main file.
-  sqlite3_close(db_);
+  const int rc = sqlite3_close(db_);
+  // Best effort: a missing "closed" only risks a false warning at the next Open.
+  if (rc == SQLITE_OK && owns_marker_) {
+    sqlite_recovery::WriteMarker(path_, /*open=*/false).IgnoreError();
+  }
 }
 
 base::Status SqliteStorage::Initialize(const Options& options) {
@@ -191,7 +246,7 @@ base::Status SqliteStorage::Initialize(const Options& options) {
   if (!mode.ok()) return mode.status();
   if (*mode != "wal") {
     return base::Status(base::StatusCode::kUnavailable,
-                  "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
+                        "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
   }
   base::Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
   if (!status.ok()) return status;
@@ -200,7 +255,7 @@ base::Status SqliteStorage::Initialize(const Options& options) {
   if (!check.ok()) return check.status();
   if (*check != "ok") {
     return base::Status(base::StatusCode::kDataLoss,
-                  OneLine("storage: " + path_ + " is corrupt: " + check.value()));
+                        OneLine("storage: " + path_ + " is corrupt: " + check.value()));
   }
 
   status = Execute("BEGIN IMMEDIATE", "read schema version");
@@ -218,7 +273,8 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     base::Result<std::string> page_size = QueryText("PRAGMA page_size", "read page size");
     if (!page_size.ok()) return page_size.status();
     const std::uint64_t page_bytes = std::strtoull(page_size->c_str(), nullptr, 10);
-    if (page_bytes == 0) return base::Status(base::StatusCode::kInternal, "storage: page size is 0");
+    if (page_bytes == 0)
+      return base::Status(base::StatusCode::kInternal, "storage: page size is 0");
     std::uint64_t pages = options.max_database_bytes / page_bytes;
     if (pages < 2) pages = 2;
     const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
@@ -237,22 +293,26 @@ base::Status SqliteStorage::CreateOrCheckSchema() {
   if (version == kSchemaVersion) return base::OkStatus();
   if (version > kSchemaVersion) {
     return base::Status(base::StatusCode::kFailedPrecondition,
-                  "storage: " + path_ + " has schema version " + std::to_string(version) +
-                      ", newer than this software's " + std::to_string(kSchemaVersion));
+                        "storage: " + path_ + " has schema version " + std::to_string(version) +
+                            ", newer than this software's " + std::to_string(kSchemaVersion));
   }
   if (version != 0) {
-    return base::Status(base::StatusCode::kDataLoss, "storage: " + path_ + " has an invalid schema version " +
-                                             std::to_string(version));
+    return base::Status(
+        base::StatusCode::kDataLoss,
+        "storage: " + path_ + " has an invalid schema version " + std::to_string(version));
   }
   char* error = nullptr;
   const int rc = sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, &error);
   std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
   sqlite3_free(error);
-  if (rc == SQLITE_OK) return base::OkStatus();
+  if (rc == SQLITE_OK) {
+    created_schema_ = true;
+    return base::OkStatus();
+  }
   if ((rc & 0xff) == SQLITE_ERROR) {
     // E.g. "table kv already exists": some other application's database.
     return base::Status(base::StatusCode::kFailedPrecondition,
-                  OneLine("storage: " + path_ + " is not an OCPP storage file: " + detail));
+                        OneLine("storage: " + path_ + " is not an OCPP storage file: " + detail));
   }
   return base::Status(CodeFor(rc), OneLine("storage: " + path_ + ": create schema: " + detail));
 }
@@ -315,7 +375,8 @@ base::Status SqliteStorage::StepDone(StatementId id, const char* what) {
   return rc == SQLITE_DONE ? base::OkStatus() : Error(rc, what);
 }
 
-base::Status SqliteStorage::InTransaction(const char* what, const std::function<base::Status()>& body) {
+base::Status SqliteStorage::InTransaction(const char* what,
+                                          const std::function<base::Status()>& body) {
   base::Status status;
   {
     StatementScope scope(statements_[kBegin]);
@@ -345,7 +406,8 @@ base::Result<std::string> SqliteStorage::Get(std::string_view key) {
   rc = sqlite3_step(statement);
   if (rc == SQLITE_ROW) return ColumnBytes(statement, 0);
   if (rc == SQLITE_DONE) {
-    return base::Status(base::StatusCode::kNotFound, "storage: no value for key '" + std::string(key) + "'");
+    return base::Status(base::StatusCode::kNotFound,
+                        "storage: no value for key '" + std::string(key) + "'");
   }
   return Error(rc, "get");
 }
@@ -400,7 +462,8 @@ base::Status SqliteStorage::Commit(const std::vector<Write>& writes) {
   if (writes.empty()) return base::OkStatus();
   return InTransaction("commit", [&] {
     for (const Write& write : writes) {
-      base::Status status = write.value ? PutLocked(write.key, *write.value) : DeleteLocked(write.key);
+      base::Status status =
+          write.value ? PutLocked(write.key, *write.value) : DeleteLocked(write.key);
       if (!status.ok()) return status;
     }
     return base::OkStatus();
@@ -439,7 +502,8 @@ base::Result<std::vector<MessageLog::Record>> SqliteStorage::ReadAll() {
 
 base::Status SqliteStorage::Update(Seq seq, std::string_view data) {
   if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
-    return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    return base::Status(base::StatusCode::kNotFound,
+                        "storage: no log record " + std::to_string(seq));
   }
   return InTransaction("update", [&] {
     sqlite3_stmt* statement = statements_[kLogUpdate];
@@ -449,7 +513,8 @@ base::Status SqliteStorage::Update(Seq seq, std::string_view data) {
     if (rc != SQLITE_OK) return Error(rc, "update");
     base::Status step = StepDone(kLogUpdate, "update");
     if (step.ok() && sqlite3_changes(db_) == 0) {
-      return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+      return base::Status(base::StatusCode::kNotFound,
+                          "storage: no log record " + std::to_string(seq));
     }
     return step;
   });
@@ -457,7 +522,8 @@ base::Status SqliteStorage::Update(Seq seq, std::string_view data) {
 
 base::Status SqliteStorage::Remove(Seq seq) {
   if (seq == 0 || seq > static_cast<Seq>(std::numeric_limits<sqlite3_int64>::max())) {
-    return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+    return base::Status(base::StatusCode::kNotFound,
+                        "storage: no log record " + std::to_string(seq));
   }
   return InTransaction("remove", [&] {
     sqlite3_stmt* statement = statements_[kLogRemove];
@@ -466,7 +532,8 @@ base::Status SqliteStorage::Remove(Seq seq) {
     if (rc != SQLITE_OK) return Error(rc, "remove");
     base::Status step = StepDone(kLogRemove, "remove");
     if (step.ok() && sqlite3_changes(db_) == 0) {
-      return base::Status(base::StatusCode::kNotFound, "storage: no log record " + std::to_string(seq));
+      return base::Status(base::StatusCode::kNotFound,
+                          "storage: no log record " + std::to_string(seq));
     }
     return step;
   });
@@ -493,7 +560,7 @@ base::Status SqliteStorage::CheckIntegrity() {
   if (!check.ok()) return check.status();
   if (*check != "ok") {
     return base::Status(base::StatusCode::kDataLoss,
-                  OneLine("storage: " + path_ + " is corrupt: " + check.value()));
+                        OneLine("storage: " + path_ + " is corrupt: " + check.value()));
   }
   return base::OkStatus();
 }

@@ -10,10 +10,14 @@
 // it returns), every write runs in its own IMMEDIATE transaction and
 // KeyValueStore::Commit batches run in one. A process kill or power cut
 // leaves the last committed state. Problems at Open (a data directory that
-// cannot be created or written, a file that is not a database or is corrupt,
-// a schema from a newer version) come back as a one-line Status; nothing
-// aborts. Not thread-safe: use one instance from one thread, and open a data
-// directory from one process at a time.
+// cannot be created or written) come back as a one-line Status; nothing
+// aborts. A database that cannot be used (not a database, corrupt, a
+// directory in its place, a schema from a newer version or another
+// application) is moved aside and replaced by an empty one, and a database or
+// write-ahead log that vanished or was garbage is noticed: both are reported
+// in OpenReport so that no stored state is lost silently (see
+// sqlite_recovery.cc). Not thread-safe: use one instance from one thread, and
+// open a data directory from one process at a time.
 #pragma once
 
 #include <array>
@@ -43,13 +47,39 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
     // Upper bound for the main database file; 0 = no bound. Writes that would
     // grow the file past it fail with kResourceExhausted and change nothing.
     std::uint64_t max_database_bytes = 0;
+    // Move an unusable database aside (kept for diagnostics) and start with
+    // an empty one instead of failing Open with kDataLoss/kFailedPrecondition.
+    bool recover_from_corruption = true;
+  };
+
+  // What Open found wrong with the files and what it did about it.
+  struct OpenReport {
+    // One line each; the caller must log every one at error level. Empty
+    // when the storage opened as it was left.
+    std::vector<std::string> warnings;
+    // New paths of files moved out of the way (kept for diagnostics).
+    std::vector<std::string> moved_aside;
+    // The database was unusable and was replaced by an empty one: every
+    // stored value is gone (configuration back to factory settings, queued
+    // transaction messages lost).
+    bool started_fresh = false;
+    // Stored state was lost or may have been: started_fresh, an empty or
+    // missing database where one existed, a missing or garbage write-ahead log.
+    bool data_lost = false;
   };
 
   // Creates `data_dir` if it is missing, then opens or creates the database.
+  // Damaged files are handled as described above and reported in `*report`;
+  // with a null `report` the warnings go to stderr.
   static base::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
-                                                     const Options& options);
+                                                           const Options& options,
+                                                           OpenReport* report);
+  static base::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+                                                           const Options& options) {
+    return Open(data_dir, options, nullptr);
+  }
   static base::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir) {
-    return Open(data_dir, Options());
+    return Open(data_dir, Options(), nullptr);
   }
 
   SqliteStorage(const SqliteStorage&) = delete;
@@ -60,7 +90,8 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
   base::Result<std::string> Get(std::string_view key) override;
   base::Status Put(std::string_view key, std::string_view value) override;
   base::Status Delete(std::string_view key) override;
-  base::Result<std::vector<std::pair<std::string, std::string>>> List(std::string_view prefix) override;
+  base::Result<std::vector<std::pair<std::string, std::string>>> List(
+      std::string_view prefix) override;
   base::Status Commit(const std::vector<Write>& writes) override;
 
   // MessageLog
@@ -99,6 +130,10 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
 
   SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
+  // One attempt at opening `path` (no recovery).
+  static base::Result<std::unique_ptr<SqliteStorage>> OpenFile(const std::string& path,
+                                                               const Options& options);
+
   base::Status Initialize(const Options& options);
   base::Status CreateOrCheckSchema();
   base::Status PrepareStatements();
@@ -115,6 +150,11 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
 
   sqlite3* db_;
   std::string path_;
+  // This Open created the schema: the file was empty or missing.
+  bool created_schema_ = false;
+  // The shutdown marker (sqlite_recovery.cc) says "open" while this instance
+  // lives; the destructor marks a clean close.
+  bool owns_marker_ = false;
   std::array<sqlite3_stmt*, kStatementCount> statements_{};
 };
 

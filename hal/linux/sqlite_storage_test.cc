@@ -51,6 +51,13 @@ class SqliteStorageTest : public ::testing::Test {
     EXPECT_EQ(status.message().find('\n'), std::string::npos) << status.message();
   }
 
+  // Open as it was before recovery existed: unusable files fail Open.
+  base::Result<std::unique_ptr<SqliteStorage>> OpenWithoutRecovery() {
+    SqliteStorage::Options options;
+    options.recover_from_corruption = false;
+    return SqliteStorage::Open(dir_, options);
+  }
+
   std::string dir_;
 };
 
@@ -155,7 +162,7 @@ TEST_F(SqliteStorageTest, ReadOnlyDataDirectoryGivesAnError) {
 
 TEST_F(SqliteStorageTest, DatabasePathThatIsADirectoryGivesAnError) {
   fs::create_directories(db_path());
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.status().code(), base::StatusCode::kUnavailable);
   ExpectOneLine(storage.status());
@@ -166,7 +173,7 @@ TEST_F(SqliteStorageTest, GarbageFileGivesDataLoss) {
     std::ofstream out(db_path(), std::ios::binary);
     for (int i = 0; i < 1000; ++i) out << "this is not a database ";
   }
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.status().code(), base::StatusCode::kDataLoss) << storage.status().ToString();
   EXPECT_NE(storage.status().message().find(db_path()), std::string::npos);
@@ -196,7 +203,7 @@ TEST_F(SqliteStorageTest, DamagedPagesGiveDataLoss) {
     const std::string junk(size - 6 * 4096, '\x5a');
     file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
   }
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   if (storage.ok()) {
     // quick_check must have caught it; if it did not, a full check must.
     ADD_FAILURE() << "Open accepted a damaged file";
@@ -211,7 +218,7 @@ TEST_F(SqliteStorageTest, DamagedPagesGiveDataLoss) {
 TEST_F(SqliteStorageTest, NewerSchemaVersionIsRefused) {
   { ASSERT_TRUE(SqliteStorage::Open(dir_).ok()); }
   RawSql("PRAGMA user_version = 99");
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.status().code(), base::StatusCode::kFailedPrecondition);
   ExpectOneLine(storage.status());
@@ -219,7 +226,7 @@ TEST_F(SqliteStorageTest, NewerSchemaVersionIsRefused) {
 
 TEST_F(SqliteStorageTest, ForeignDatabaseIsRefused) {
   RawSql("CREATE TABLE kv (something TEXT)");
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.status().code(), base::StatusCode::kFailedPrecondition)
       << storage.status().ToString();
@@ -229,7 +236,7 @@ TEST_F(SqliteStorageTest, ForeignDatabaseIsRefused) {
 TEST_F(SqliteStorageTest, MissingTableIsDataLoss) {
   { ASSERT_TRUE(SqliteStorage::Open(dir_).ok()); }
   RawSql("DROP TABLE message_log");
-  auto storage = SqliteStorage::Open(dir_);
+  auto storage = OpenWithoutRecovery();
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.status().code(), base::StatusCode::kDataLoss) << storage.status().ToString();
   ExpectOneLine(storage.status());

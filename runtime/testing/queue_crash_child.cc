@@ -257,8 +257,14 @@ class Child {
     events_.Write("S " + std::to_string(::getpid()));
     rng_.seed(args_.seed * 1000003u + static_cast<std::uint64_t>(history.starts));
 
-    auto storage = ocpp::hal::SqliteStorage::Open(args_.data_dir);
+    // A damaged file or a lost -wal after a kill is exactly what this test
+    // looks for: fail instead of recovering from it.
+    ocpp::hal::SqliteStorage::Options storage_options;
+    storage_options.recover_from_corruption = false;
+    ocpp::hal::SqliteStorage::OpenReport report;
+    auto storage = ocpp::hal::SqliteStorage::Open(args_.data_dir, storage_options, &report);
     if (!storage.ok()) Fail(kExitStorage, storage.status().ToString());
+    if (!report.warnings.empty()) Fail(kExitStorage, report.warnings.front());
     storage_ = std::move(storage).value();
     ocpp::base::Status integrity = storage_->CheckIntegrity();
     if (!integrity.ok()) Fail(kExitStorage, integrity.ToString());
