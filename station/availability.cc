@@ -76,7 +76,8 @@ v16::AvailabilityStatus Availability::Change(int connector, bool operative) {
 void Availability::Set(int connector, bool operative) {
   operative_[static_cast<std::size_t>(connector)] = operative;
   auto status = context_.store().Put(Key(kOperativeKey, connector), operative ? "true" : "false");
-  if (!status.ok()) context_.Log("cannot persist availability: " + status.message());
+  if (!status.ok())
+    context_.Log("cannot persist availability: " + status.message(), LogLevel::kError);
   if (connector == 0) {
     connectors_.set_station_operative(operative);
   } else {

@@ -23,7 +23,9 @@ base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps
        std::to_string(deps.hardware.connector_count())}};
   Configuration config = Configuration::Load(deps.store, options.factory_config, facts, warnings);
   std::unique_ptr<ChargePoint> cp(new ChargePoint(deps, std::move(options), std::move(config)));
-  auto outbox = Outbox::Open(*cp->context_, deps.message_log);
+  ChargePoint* raw = cp.get();
+  auto outbox = Outbox::Open(*cp->context_, deps.message_log,
+                             [raw](bool degraded) { raw->OnStorageDegraded(degraded); });
   if (!outbox.ok()) return outbox.status();
   cp->outbox_ = std::move(*outbox);
   cp->Wire();
@@ -42,8 +44,10 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
       deps_.loop, [this](std::string frame) { return deps_.transport.Send(std::move(frame)); },
       rpc_options);
   context_ = std::make_unique<StationContext>(deps_.loop, *rpc_, config_, deps_.store,
-                                              [this](std::string_view line) {
-                                                if (options_.callbacks.log) {
+                                              [this](LogLevel level, std::string_view line) {
+                                                if (options_.callbacks.log_at_level) {
+                                                  options_.callbacks.log_at_level(level, line);
+                                                } else if (options_.callbacks.log) {
                                                   options_.callbacks.log(line);
                                                 }
                                               });
@@ -98,6 +102,13 @@ void ChargePoint::Wire() {
       [this] { OnConnected(); }, [this](std::string_view text) { rpc_->OnText(text); },
       [this](runtime::DisconnectReason reason) { OnDisconnected(reason); }});
 
+  for (const std::string& problem : options_.storage_problems) {
+    context_->Log("storage: " + problem, LogLevel::kError);
+  }
+  if (!options_.storage_problems.empty()) {
+    storage_lost_notice_ = true;
+    connectors_->set_station_notice("Storage recovered: stored state lost");
+  }
   transactions_->Recover();
   // A ChangeAvailability scheduled before a reboot or power cut whose
   // transaction is over now.
@@ -180,7 +191,24 @@ void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
 // After BootNotification Accepted or a reconnect: the StatusNotifications
 // first, then the transaction queue (section 4.2, errata 3.22).
 void ChargePoint::OnOnline(bool boot) {
-  reporter_->ReportAll(boot, [this] { outbox_->SetReady(context_->online()); });
+  reporter_->ReportAll(boot, [this] {
+    outbox_->SetReady(context_->online());
+    // A lost storage is told once: connector 0 goes back to NoError.
+    if (storage_lost_notice_ && context_->online()) {
+      storage_lost_notice_ = false;
+      connectors_->set_station_notice(std::nullopt);
+      connectors_->Refresh();
+    }
+  });
+  connectors_->Refresh();
+}
+
+// Told to the central system on connector 0 while it lasts.
+void ChargePoint::OnStorageDegraded(bool degraded) {
+  if (!connectors_) return;  // during Create: Wire() reports the state
+  storage_lost_notice_ = false;
+  connectors_->set_station_notice(
+      degraded ? std::optional<std::string>("Storage full: messages at risk") : std::nullopt);
   connectors_->Refresh();
 }
 

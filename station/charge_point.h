@@ -32,10 +32,10 @@
 #include "runtime/rpc_endpoint.h"
 #include "runtime/transport.h"
 #include "station/config/configuration.h"
+#include "station/context.h"
 
 namespace ocpp::station {
 
-class StationContext;
 class Outbox;
 class AuthorizationCache;
 class StatusReporter;
@@ -54,7 +54,9 @@ class ChargePoint {
     std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)> on_status;
     std::function<void(runtime::TraceDirection, std::string_view frame)> on_frame;
     std::function<void(bool connected)> on_connection;
+    // Log lines for people (info level), unless `log_at_level` is set.
     std::function<void(std::string_view line)> log;
+    std::function<void(LogLevel level, std::string_view line)> log_at_level;
     // A DataTransfer.req from the central system. Return nullopt when the
     // vendorId is not yours: the station answers UnknownVendorId.
     std::function<std::optional<v16::DataTransferConf>(const v16::DataTransferReq&)>
@@ -76,6 +78,11 @@ class ChargePoint {
     base::Milliseconds reboot_timeout{60000};
     // How often the HAL is polled (hal::Hardware::Poll).
     base::Milliseconds poll_interval{hal::kHardwarePollInterval};
+    // What the storage backend found wrong when it opened (e.g.
+    // SqliteStorage::OpenReport::warnings), one line each: logged at error
+    // level and reported to the central system once online (connector 0,
+    // errorCode OtherError).
+    std::vector<std::string> storage_problems;
     Callbacks callbacks;
   };
 
@@ -113,6 +120,7 @@ class ChargePoint {
   void OnDisconnected(runtime::DisconnectReason reason);
   void OnOnline(bool boot);
   void SchedulePoll();
+  void OnStorageDegraded(bool degraded);
 
   Dependencies deps_;
   Options options_;
@@ -131,6 +139,7 @@ class ChargePoint {
   std::unique_ptr<Reset> reset_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
+  bool storage_lost_notice_ = false;  // reported once, then cleared
 };
 
 }  // namespace ocpp::station

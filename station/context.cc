@@ -22,8 +22,8 @@ void StationContext::SyncClock(codec::DateTime central_time) {
   if (std::llabs(offset - wall_offset_ms_) >= 1000) wall_offset_ms_ = offset;
 }
 
-void StationContext::Log(std::string_view line) const {
-  if (log_) log_(line);
+void StationContext::Log(std::string_view line, LogLevel level) const {
+  if (log_) log_(level, line);
 }
 
 runtime::TimerId StationContext::AddTimer(base::Milliseconds delay,

@@ -21,10 +21,11 @@
 namespace ocpp::station {
 
 enum class RegistrationState { kNone, kPending, kRejected, kAccepted };
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 class StationContext {
  public:
-  using LogFunction = std::function<void(std::string_view line)>;
+  using LogFunction = std::function<void(LogLevel level, std::string_view line)>;
 
   StationContext(runtime::EventLoop& loop, runtime::RpcEndpoint& rpc, Configuration& config,
                  hal::KeyValueStore& store, LogFunction log);
@@ -50,7 +51,7 @@ class StationContext {
   // Connected and accepted: calls other than BootNotification may go out.
   bool online() const { return registration_ == RegistrationState::kAccepted && rpc_.connected(); }
 
-  void Log(std::string_view line) const;
+  void Log(std::string_view line, LogLevel level = LogLevel::kInfo) const;
 
   // Timers and tasks that never run after the ChargePoint is destroyed.
   runtime::TimerId AddTimer(base::Milliseconds delay, std::function<void()> callback);

@@ -2,13 +2,38 @@
 
 namespace ocpp::station {
 
+namespace {
+
+// While storage refuses writes, persisting is retried this often (and at
+// every enqueue and acknowledgement).
+constexpr base::Milliseconds kPersistRetryInterval{30000};
+
+LogLevel ToLogLevel(runtime::TransactionMessageQueue::LogLevel level) {
+  switch (level) {
+    case runtime::TransactionMessageQueue::LogLevel::kInfo:
+      return LogLevel::kInfo;
+    case runtime::TransactionMessageQueue::LogLevel::kWarning:
+      return LogLevel::kWarning;
+    case runtime::TransactionMessageQueue::LogLevel::kError:
+      return LogLevel::kError;
+  }
+  return LogLevel::kError;
+}
+
+}  // namespace
+
 base::Result<std::unique_ptr<Outbox>> Outbox::Open(StationContext& context,
-                                                   hal::MessageLog& message_log) {
+                                                   hal::MessageLog& message_log,
+                                                   std::function<void(bool)> on_degraded) {
   std::unique_ptr<Outbox> outbox(new Outbox(context));
+  outbox->on_degraded_ = std::move(on_degraded);
+  Outbox* self = outbox.get();
   runtime::TransactionMessageQueue::Options options;
-  options.log = [&context](runtime::TransactionMessageQueue::LogLevel, const std::string& line) {
-    context.Log("queue: " + line);
+  options.log = [&context](runtime::TransactionMessageQueue::LogLevel level,
+                           const std::string& line) {
+    context.Log("queue: " + line, ToLogLevel(level));
   };
+  options.on_storage_degraded = [self](bool degraded) { self->OnDegraded(degraded); };
   auto queue = runtime::TransactionMessageQueue::Open(message_log, context.store(), options);
   if (!queue.ok()) return queue.status();
   outbox->queue_ = std::move(*queue);
@@ -28,7 +53,23 @@ base::Result<std::unique_ptr<Outbox>> Outbox::Open(StationContext& context,
   return outbox;
 }
 
-Outbox::~Outbox() = default;
+Outbox::~Outbox() { context_.CancelTimer(&persist_timer_); }
+
+void Outbox::OnDegraded(bool degraded) {
+  context_.Log(degraded ? "storage full: transaction messages are kept in memory until space "
+                          "allows (a power cut now would lose them)"
+                        : "storage usable again: every transaction message is durable",
+               degraded ? LogLevel::kError : LogLevel::kInfo);
+  context_.CancelTimer(&persist_timer_);
+  if (degraded) {
+    persist_timer_ = context_.AddTimer(kPersistRetryInterval, [this] {
+      persist_timer_ = 0;
+      (void)queue_->RetryPersist();  // a change is reported through OnDegraded
+      if (queue_->storage_degraded() && persist_timer_ == 0) OnDegraded(true);
+    });
+  }
+  if (on_degraded_) on_degraded_(degraded);
+}
 
 void Outbox::ApplyRetryPolicy() {
   sender_->SetRetryPolicy(
@@ -39,8 +80,10 @@ void Outbox::ApplyRetryPolicy() {
 bool Outbox::EnqueueText(runtime::TransactionMessageKind kind, const char* action,
                          const std::string& payload, std::int64_t local_id) {
   auto seq = queue_->Enqueue(kind, action, payload, local_id);
-  if (!seq.ok())
-    context_.Log(std::string("could not queue ") + action + ": " + seq.status().message());
+  if (!seq.ok()) {
+    context_.Log(std::string("could not queue ") + action + ": " + seq.status().message(),
+                 LogLevel::kError);
+  }
   sender_->Kick();
   return seq.ok();
 }

@@ -24,8 +24,12 @@ class Outbox {
   using StartAccepted =
       std::function<void(std::int64_t local_id, const v16::StartTransactionConf&)>;
 
+  // `on_degraded(true)`: storage refused to persist transaction messages
+  // (full disk); they are kept in memory, still sent in order, persisted as
+  // soon as space allows. `on_degraded(false)`: everything is durable again.
   static base::Result<std::unique_ptr<Outbox>> Open(StationContext& context,
-                                                    hal::MessageLog& message_log);
+                                                    hal::MessageLog& message_log,
+                                                    std::function<void(bool)> on_degraded);
   ~Outbox();
 
   base::Result<std::int64_t> AllocateLocalTransactionId() {
@@ -53,11 +57,14 @@ class Outbox {
   bool EnqueueText(runtime::TransactionMessageKind kind, const char* action,
                    const std::string& payload, std::int64_t local_id);
   void ApplyRetryPolicy();
+  void OnDegraded(bool degraded);
 
   StationContext& context_;
   std::unique_ptr<runtime::TransactionMessageQueue> queue_;
   std::unique_ptr<runtime::TransactionMessageSender> sender_;
   StartAccepted start_accepted_;
+  std::function<void(bool)> on_degraded_;
+  runtime::TimerId persist_timer_ = 0;
 };
 
 template <class Request>

@@ -63,7 +63,8 @@ void Registration::SendBootNotification() {
           // No answer, or an error answer: not registered either way.
           const auto& failure = std::get<runtime::CallFailure>(outcome);
           context_.Log(std::string("BootNotification failed: ") + runtime::ToString(failure.kind) +
-                       (failure.description.empty() ? "" : ": " + failure.description));
+                           (failure.description.empty() ? "" : ": " + failure.description),
+                       LogLevel::kWarning);
           return RetryBootIn(kDefaultBootRetry);
         }
         context_.SyncClock(conf->current_time);

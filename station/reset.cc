@@ -56,12 +56,12 @@ void Reset::RequestReboot(v16::ResetType type, int retries_left) {
   timer_ = context_.AddTimer(timing_.reboot_timeout, [this, type, retries_left] {
     timer_ = 0;
     if (retries_left <= 0) {
-      context_.Log("reset failed; no retries left (ResetRetries)");
+      context_.Log("reset failed; no retries left (ResetRetries)", LogLevel::kError);
       connectors_.set_reset_pending(false);
       connectors_.Refresh();
       return;
     }
-    context_.Log("reset did not happen; retrying");
+    context_.Log("reset did not happen; retrying", LogLevel::kWarning);
     RequestReboot(type, retries_left - 1);
   });
 }

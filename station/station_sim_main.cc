@@ -211,6 +211,20 @@ bool WriteMeterFile(const std::string& path, std::int64_t wh) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+Level ToLevel(station::LogLevel level) {
+  switch (level) {
+    case station::LogLevel::kDebug:
+      return Level::kDebug;
+    case station::LogLevel::kInfo:
+      return Level::kInfo;
+    case station::LogLevel::kWarning:
+      return Level::kWarn;
+    case station::LogLevel::kError:
+      return Level::kError;
+  }
+  return Level::kError;
+}
+
 // One JSON object per line on stdout; stdout is shared with nothing else.
 class EventWriter {
  public:
@@ -253,7 +267,11 @@ class Station {
 
   // Returns false with `error` set when the station cannot run.
   bool Boot(std::string* error) {
-    auto storage = hal::SqliteStorage::Open(flags_.data_dir);
+    // A damaged database is moved aside and the station starts afresh
+    // (bricking a station in the field is worse); the report says what was lost.
+    hal::SqliteStorage::OpenReport report;
+    auto storage =
+        hal::SqliteStorage::Open(flags_.data_dir, hal::SqliteStorage::Options(), &report);
     if (!storage.ok()) {
       *error = "unusable --data-dir: " + storage.status().message();
       return false;
@@ -283,7 +301,14 @@ class Station {
     }
     station::ChargePoint::Options options;
     options.factory_config = factory_;
-    options.callbacks.log = [this](std::string_view line) { Log(Level::kInfo, std::string(line)); };
+    options.storage_problems = report.warnings;
+    if (report.started_fresh) {
+      options.storage_problems.push_back(
+          "started with fresh storage and the factory configuration");
+    }
+    options.callbacks.log_at_level = [this](station::LogLevel level, std::string_view line) {
+      Log(ToLevel(level), std::string(line));
+    };
     options.callbacks.on_frame = [this](runtime::TraceDirection dir, std::string_view frame) {
       rapidjson::Document doc;
       doc.Parse(frame.data(), frame.size());

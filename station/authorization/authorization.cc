@@ -93,8 +93,9 @@ void Authorization::Authorize(const std::string& id_tag, Done done) {
       case runtime::CallFailure::Kind::kInvalidRequest:
         // The central system answered, but not with an authorization.
         context_.Log("Authorize of " + id_tag + " failed (" + runtime::ToString(failure.kind) +
-                     (failure.description.empty() ? "" : ": " + failure.description) +
-                     "): not authorized");
+                         (failure.description.empty() ? "" : ": " + failure.description) +
+                         "): not authorized",
+                     LogLevel::kWarning);
         return done({false, std::nullopt});
     }
   }));

@@ -93,6 +93,10 @@ void Connectors::Refresh() {
   station.status = StationStatus(station_operative_, connectors_[0].fault);
   // Connector 0 first (the station, then its connectors); it reports only the station's own faults.
   station.error_code = ToErrorCode(connectors_[0].fault);
+  if (station_notice_ && connectors_[0].fault == hal::Fault::kNoError) {
+    station.error_code = v16::ChargePointErrorCode::kOtherError;
+    station.info = station_notice_;
+  }
   reporter_.Set(0, station);
   for (int c = 1; c <= count(); ++c) {
     // Outputs first, in this same loop turn: the contactor is closed only

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "hal/hardware.h"
@@ -62,6 +64,11 @@ class Connectors {
   void set_station_operative(bool operative) { station_operative_ = operative; }
   bool station_operative() const { return station_operative_; }
   void set_reset_pending(bool pending) { reset_pending_ = pending; }
+  // A problem of the station that does not stop charging (storage lost or
+  // full): connector 0 reports errorCode OtherError with `info` (at most 50
+  // characters) while it is set and the station has no fault of its own.
+  void set_station_notice(std::optional<std::string> info) { station_notice_ = std::move(info); }
+  bool has_station_notice() const { return station_notice_.has_value(); }
   bool reset_pending() const { return reset_pending_; }
 
   // Recomputes outputs and statuses of every connector and of connector 0.
@@ -88,6 +95,7 @@ class Connectors {
   std::vector<State> connectors_;  // index = connector id; [0] is the station
   bool station_operative_ = true;
   bool reset_pending_ = false;
+  std::optional<std::string> station_notice_;
 };
 
 }  // namespace ocpp::station

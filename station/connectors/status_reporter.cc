@@ -28,20 +28,17 @@ void StatusReporter::ShowAll() {
 
 void StatusReporter::Set(int connector, const ReportedStatus& status) {
   Entry& entry = entries_.at(static_cast<std::size_t>(connector));
-  const bool changed = entry.current.status != status.status;
-  const bool error_changed =
-      entry.current.error_code != status.error_code || entry.current.info != status.info;
+  if (entry.current == status) return;
+  const bool status_changed = entry.current.status != status.status;
   entry.current = status;
-  if (!changed && !error_changed) return;
   if (display_) display_(connector, status.status, status.error_code);
-  if (!changed) return;  // a warning alone changes no status (section 4.9)
-  entry.since = context_.Now();
+  if (status_changed) entry.since = context_.Now();
   Report(connector);
 }
 
 void StatusReporter::Report(int connector) {
   Entry& entry = entries_[static_cast<std::size_t>(connector)];
-  if (entry.sent == entry.current.status) return;
+  if (entry.sent == entry.current) return;
   context_.CancelTimer(&entry.timer);
   const std::int64_t minimum = context_.config().Get(keys::kMinimumStatusDuration);
   if (minimum <= 0) return Send(connector, entry.since);
@@ -50,7 +47,7 @@ void StatusReporter::Report(int connector) {
   entry.timer = context_.AddTimer(base::Milliseconds(minimum * 1000), [this, connector] {
     Entry& e = entries_[static_cast<std::size_t>(connector)];
     e.timer = 0;
-    if (e.sent != e.current.status) Send(connector, e.since);
+    if (e.sent != e.current) Send(connector, e.since);
   });
 }
 
@@ -68,7 +65,7 @@ void StatusReporter::ReportAll(bool boot, std::function<void()> done) {
     // What the central system has not acknowledged counts as not sent: a
     // report lost with the connection is sent again.
     if (!boot) entry.sent = entry.acked;
-    if (boot || entry.sent != entry.current.status) {
+    if (boot || entry.sent != entry.current) {
       ++*remaining;
       Send(static_cast<int>(c), boot ? context_.Now() : entry.since, context_.Guard(release));
     }
@@ -88,9 +85,9 @@ void StatusReporter::Send(int connector, codec::DateTime timestamp, std::functio
   req.error_code = entry.current.error_code;
   if (entry.current.info) req.info = Ci<50>(*entry.current.info);
   req.timestamp = timestamp;
-  entry.sent = req.status;
+  entry.sent = entry.current;
   context_.rpc().Call(
-      req, context_.Guard([this, connector, status = req.status, done = std::move(done)](
+      req, context_.Guard([this, connector, status = entry.current, done = std::move(done)](
                               runtime::CallOutcome<v16::StatusNotificationConf> outcome) {
         if (std::holds_alternative<v16::StatusNotificationConf>(outcome)) {
           entries_[static_cast<std::size_t>(connector)].acked = status;

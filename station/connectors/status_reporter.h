@@ -1,5 +1,6 @@
 // StatusNotification for connector 0 (the station) and every connector
-// (OCPP 1.6 sections 4.9, 9.1.17): each change is reported once, stamped with
+// (OCPP 1.6 sections 4.9, 9.1.17): each change of status or error (a warning
+// too) is reported once, stamped with
 // the time the status began, after MinimumStatusDuration when that is set;
 // after a reboot every status is reported (errata 3.22); after a reconnect
 // those that changed or whose report the central system never acknowledged.
@@ -19,6 +20,11 @@ struct ReportedStatus {
   v16::ChargePointStatus status = v16::ChargePointStatus::kAvailable;
   v16::ChargePointErrorCode error_code = v16::ChargePointErrorCode::kNoError;
   std::optional<std::string> info;
+
+  friend bool operator==(const ReportedStatus& a, const ReportedStatus& b) {
+    return a.status == b.status && a.error_code == b.error_code && a.info == b.info;
+  }
+  friend bool operator!=(const ReportedStatus& a, const ReportedStatus& b) { return !(a == b); }
 };
 
 class StatusReporter {
@@ -46,8 +52,8 @@ class StatusReporter {
   struct Entry {
     ReportedStatus current;
     codec::DateTime since;
-    std::optional<v16::ChargePointStatus> sent;
-    std::optional<v16::ChargePointStatus> acked;  // answered by the central system
+    std::optional<ReportedStatus> sent;
+    std::optional<ReportedStatus> acked;  // answered by the central system
     runtime::TimerId timer = 0;
   };
   void Report(int connector);

@@ -106,7 +106,7 @@ void Transactions::TryStart(int c) {
   }
   auto local_id = outbox_.AllocateLocalTransactionId();
   if (!local_id.ok()) {
-    context_.Log("cannot start a transaction: " + local_id.status().message());
+    context_.Log("cannot start a transaction: " + local_id.status().message(), LogLevel::kError);
     return;
   }
   context_.CancelTimer(&slot.connection_timer);
@@ -217,7 +217,8 @@ void Transactions::PersistReading(int c, std::optional<codec::DateTime> when) {
   w.Int64(when.value_or(context_.Now()).unix_millis());
   w.EndObject();
   auto status = context_.store().Put(TransactionKey(c), buffer.GetString());
-  if (!status.ok()) context_.Log("cannot persist the transaction: " + status.message());
+  if (!status.ok())
+    context_.Log("cannot persist the transaction: " + status.message(), LogLevel::kError);
 }
 
 void Transactions::OnPoll() {
@@ -252,13 +253,14 @@ void Transactions::RecoverConnector(int c) {
                         doc["id_tag"].IsString();
   const std::int64_t local_id = readable ? doc["local_id"].GetInt64() : 0;
   if (!readable) {
-    context_.Log("discarding an unreadable interrupted-transaction record");
+    context_.Log("discarding an unreadable interrupted-transaction record", LogLevel::kError);
   } else if (!outbox_.Knows(local_id)) {
     // The power went after the record was written but before its
     // StartTransaction was queued: no energy flowed and nobody knows of it.
-    context_.Log("discarding a transaction interrupted before it was reported");
+    context_.Log("discarding a transaction interrupted before it was reported", LogLevel::kWarning);
   } else if (!connectors_.exists(c)) {
-    context_.Log("connector " + std::to_string(c) + " is gone; its transaction is stopped");
+    context_.Log("connector " + std::to_string(c) + " is gone; its transaction is stopped",
+                 LogLevel::kWarning);
   }
   if (readable && outbox_.Knows(local_id) && !outbox_.HasQueuedStop(local_id)) {
     // No backup power: the transaction ended when the power went (TC_032_2),
