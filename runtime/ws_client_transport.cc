@@ -22,6 +22,10 @@ namespace {
 // real time; this transport supervises the link itself on the loop's Clock.
 const lws_retry_bo_t kNoLwsKeepAlive = {};
 
+// lws' own opcode for close frames (LWS_WRITE_CLOSE, private in lws 4.1's
+// headers, which send it for lws_close_reason).
+constexpr auto kLwsWriteClose = static_cast<lws_write_protocol>(4);
+
 // How long a close handshake we started may take before we just hang up.
 constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
 
@@ -203,7 +207,9 @@ WsClientTransport::WsClientTransport(LwsEventLoop& loop, Options options, WsUrl 
       options_(std::move(options)),
       url_(std::move(url)),
       request_path_(ConnectionRequestPath(url_, options_.charge_point_id)),
-      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {}
+      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {
+  loop_.AddServiceObserver(this);
+}
 
 bool WsClientTransport::CreateVhost() {
   LwsVhostSpec spec;
@@ -226,6 +232,7 @@ WsClientTransport::~WsClientTransport() {
   // any, is closed synchronously so that no wsi outlives us.
   destroying_ = true;
   running_ = false;
+  loop_.RemoveServiceObserver(this);
   for (TimerId* timer :
        {&retry_timer_, &connect_timer_, &close_timer_, &ping_timer_, &pong_timer_}) {
     CancelTimer(*timer);
@@ -267,11 +274,10 @@ void WsClientTransport::Stop() {
       // server's close; a server that never answers is cut off.
       state_ = State::kClosing;
       pending_reason_ = DisconnectReason::kClosedLocally;
-      close_requested_ = true;
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
       ArmCloseTimeout(DisconnectReason::kClosedLocally);
-      lws_callback_on_writable(wsi_);
+      RequestClose(wsi_, LWS_CLOSE_STATUS_NORMAL);
       break;
     case State::kClosing:
       break;  // keeps the reason it is closing for
@@ -415,6 +421,7 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
       if (IsCurrent(wsi)) {
         const auto* bytes = static_cast<const unsigned char*>(in);
         const int code = (bytes && len >= 2) ? (bytes[0] << 8 | bytes[1]) : 1005;
+        if (close_sent_) return -1;  // the answer to ours: done, no second close frame
         Log(LogLevel::kInfo, "central system closed the connection, code " + std::to_string(code));
       }
       return 0;
@@ -569,10 +576,31 @@ int WsClientTransport::RefuseMessage(lws* wsi, lws_close_status code) {
   state_ = State::kClosing;
   CancelTimer(ping_timer_);
   CancelTimer(pong_timer_);
-  // lws sends the close frame with this code and closes once it is answered.
-  lws_close_reason(wsi, code, nullptr, 0);
+  // The close frame goes out from the writeable callback. Returning -1 from
+  // the receive callback would be fatal: lws 4.1 then keeps its rx buffer
+  // index at the chunk it just handed over, goes on parsing the rest of the
+  // frame while it waits for the close answer, and writes past the buffer.
+  RequestClose(wsi, code);
   ArmCloseTimeout(DisconnectReason::kProtocolError);
-  return -1;
+  return 0;
+}
+
+void WsClientTransport::RequestClose(lws* wsi, lws_close_status code) {
+  close_requested_ = true;
+  close_code_ = code;
+  lws_callback_on_writable(wsi);
+}
+
+void WsClientTransport::CheckAnnouncedLength() {
+  if (state_ != State::kConnected || !wsi_) return;
+  // lws hands payload over only per full rx buffer or at the end of a frame;
+  // a header announcing 2^63 bytes followed by a trickle would otherwise
+  // leave us waiting forever.
+  if (lws_remaining_packet_payload(wsi_) <= options_.max_message_bytes) return;
+  Log(LogLevel::kWarning, "incoming frame announces more than " +
+                              std::to_string(options_.max_message_bytes) +
+                              " bytes: closing with 1009");
+  RefuseMessage(wsi_, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
 }
 
 void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
@@ -587,8 +615,17 @@ void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
 
 int WsClientTransport::OnWriteable(lws* wsi) {
   if (close_requested_) {
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
-    return -1;
+    // We write the close frame ourselves and keep reading until the peer
+    // answers (or the close timeout). lws 4.1 would hang up right after
+    // sending it; with unread data from the peer that is a TCP reset, and
+    // the peer loses the close frame.
+    close_requested_ = false;
+    close_sent_ = true;
+    unsigned char frame[LWS_PRE + 2];
+    frame[LWS_PRE] = static_cast<unsigned char>(close_code_ >> 8);
+    frame[LWS_PRE + 1] = static_cast<unsigned char>(close_code_ & 0xff);
+    if (lws_write(wsi, frame + LWS_PRE, 2, kLwsWriteClose) < 2) return -1;
+    return 0;
   }
   if (state_ != State::kConnected) return 0;
   if (ping_due_) {
@@ -652,6 +689,7 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
   ping_due_ = false;
   awaiting_pong_ = false;
   close_requested_ = false;
+  close_sent_ = false;
   pending_reason_.reset();
   outgoing_.clear();
   rx_.clear();

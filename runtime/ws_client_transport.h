@@ -32,7 +32,7 @@ enum class SecurityProfile : int {
   kTlsWithClientCertificate = 3,  // wss:// (server certificate checked), client certificate
 };
 
-class WsClientTransport final : public Transport, private LwsHandler {
+class WsClientTransport final : public Transport, private LwsHandler, private LwsServiceObserver {
  public:
   struct Options {
     // The OCPP-J endpoint URL; '/' and the percent-encoded charge point id are
@@ -151,7 +151,13 @@ class WsClientTransport final : public Transport, private LwsHandler {
   void OnEstablished(lws* wsi);
   int OnReceive(lws* wsi, const char* data, size_t len);
   // Closes with `code` because of what the peer sent (kProtocolError).
+  // Returns what the receive callback must return (never -1, see .cc).
   int RefuseMessage(lws* wsi, lws_close_status code);
+  // Has the writeable callback send a close frame with `code`.
+  void RequestClose(lws* wsi, lws_close_status code);
+  // LwsServiceObserver: refuses a frame whose header announces too much.
+  void AfterLwsService() override { CheckAnnouncedLength(); }
+  void CheckAnnouncedLength();
   int OnWriteable(lws* wsi);
   void OnConnectionError(lws* wsi, std::string_view detail);
   void OnAttemptEnded(DisconnectReason reason);
@@ -192,6 +198,8 @@ class WsClientTransport final : public Transport, private LwsHandler {
   bool ping_due_ = false;
   bool awaiting_pong_ = false;
   bool close_requested_ = false;
+  lws_close_status close_code_ = LWS_CLOSE_STATUS_NORMAL;
+  bool close_sent_ = false;  // our close frame is out; the peer's answer ends it
   std::string rx_;
   bool rx_binary_ = false;
 
