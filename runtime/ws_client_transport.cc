@@ -29,6 +29,12 @@ constexpr auto kLwsWriteClose = static_cast<lws_write_protocol>(4);
 // How long a close handshake we started may take before we just hang up.
 constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
 
+// SSL_CTX ex_data slot pointing back at the transport that owns the vhost.
+int TransportIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 std::string HeaderValue(lws* wsi, lws_token_indexes token) {
   const int length = lws_hdr_total_length(wsi, token);
   if (length <= 0) return {};
@@ -242,6 +248,8 @@ WsClientTransport::~WsClientTransport() {
     wsi_ = nullptr;
     lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
   }
+  // The vhost (and its SSL_CTX) may outlive us.
+  if (client_ssl_context_) SSL_CTX_set_ex_data(client_ssl_context_, TransportIndex(), nullptr);
   loop_.DestroyVhost(vhost_);
   Wipe(options_.authorization_key);
 }
@@ -256,7 +264,7 @@ void WsClientTransport::Start() {
   if (state_ == State::kIdle) ScheduleAttempt(base::Milliseconds(0));
 }
 
-void WsClientTransport::Stop() {
+void WsClientTransport::Stop(lws_close_status close_code) {
   running_ = false;
   switch (state_) {
     case State::kIdle:
@@ -270,14 +278,14 @@ void WsClientTransport::Stop() {
       Abort(DisconnectReason::kClosedLocally);
       break;
     case State::kConnected:
-      // Close frame 1000 from the writeable callback, then lws waits for the
+      // Close frame from the writeable callback, then we wait for the
       // server's close; a server that never answers is cut off.
       state_ = State::kClosing;
       pending_reason_ = DisconnectReason::kClosedLocally;
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
       ArmCloseTimeout(DisconnectReason::kClosedLocally);
-      RequestClose(wsi_, LWS_CLOSE_STATUS_NORMAL);
+      RequestClose(wsi_, close_code);
       break;
     case State::kClosing:
       break;  // keeps the reason it is closing for
@@ -339,6 +347,7 @@ void WsClientTransport::Connect() {
     return;
   }
   attempt_error_ = ConnectError();
+  tls_failure_.clear();
   pending_reason_.reset();
   state_ = State::kConnecting;
   connect_timer_ = loop_.AddTimer(options_.connect_timeout, [this] {
@@ -394,6 +403,7 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
     case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
       // `user` is this vhost's client SSL_CTX.
       ApplyTlsPolicy(static_cast<SSL_CTX*>(user));
+      WatchTlsHandshakes(static_cast<SSL_CTX*>(user));
       return 0;
     case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
       return OnVerifyServerCertificate(wsi, user, len);
@@ -446,6 +456,36 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
       break;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+void WsClientTransport::WatchTlsHandshakes(SSL_CTX* context) {
+  if (!context || TransportIndex() < 0) return;
+  client_ssl_context_ = context;
+  SSL_CTX_set_ex_data(context, TransportIndex(), this);
+  SSL_CTX_set_info_callback(context, &WsClientTransport::OnTlsInfo);
+}
+
+// lws reports a failed handshake without OpenSSL's reason (unless it was the
+// certificate); remember the alert and the error so the log names it.
+void WsClientTransport::OnTlsInfo(const SSL* ssl, int where, int ret) {
+  auto* self =
+      static_cast<WsClientTransport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), TransportIndex()));
+  if (!self || self->destroying_ || self->state_ != State::kConnecting) return;
+  std::string note;
+  if (where & SSL_CB_ALERT) {
+    note = std::string("TLS alert ") + ((where & SSL_CB_READ) ? "from server: " : "sent: ") +
+           SSL_alert_desc_string_long(ret);
+  } else if ((where & SSL_CB_EXIT) && ret <= 0) {
+    const unsigned long error = ERR_peek_last_error();
+    if (error == 0) return;  // only waiting for the socket
+    const char* reason = ERR_reason_error_string(error);
+    note = std::string("TLS: ") + (reason ? reason : "handshake failed");
+  } else {
+    return;
+  }
+  if (self->tls_failure_.find(note) != std::string::npos) return;
+  if (!self->tls_failure_.empty()) self->tls_failure_ += "; ";
+  self->tls_failure_ += note;
 }
 
 int WsClientTransport::OnVerifyServerCertificate(lws* wsi, void* store_context,
@@ -654,7 +694,11 @@ void WsClientTransport::OnConnectionError(lws* wsi, std::string_view detail) {
       attempt_error_ = {ConnectError::Kind::kHttpStatus, static_cast<int>(status),
                         std::string(detail)};
     } else {
-      attempt_error_ = {ConnectError::Kind::kTransport, 0, std::string(detail)};
+      std::string text(detail);
+      if (!tls_failure_.empty()) {
+        text = text.empty() ? tls_failure_ : text + " (" + tls_failure_ + ")";
+      }
+      attempt_error_ = {ConnectError::Kind::kTransport, 0, std::move(text)};
     }
   }
   const DisconnectReason fallback = attempt_error_.kind == ConnectError::Kind::kSubprotocol

@@ -102,7 +102,16 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   // owns retries).
   void SetCallbacks(Callbacks callbacks) override;
   void Start() override;
-  void Stop() override;
+  // Stop() closes with 1000; the connection ends when the server answers the
+  // close frame or after 5 s on the clock.
+  void Stop() override { Stop(LWS_CLOSE_STATUS_NORMAL); }
+  // The same with another close code, e.g. LWS_CLOSE_STATUS_GOINGAWAY (1001)
+  // when the station resets or shuts down.
+  void Stop(lws_close_status close_code);
+  // Stopped and the last connection has ended: an owner that is about to
+  // exit pumps the loop until this holds, so the close frame is really sent
+  // (bounded by the 5 s close timeout, on the loop's clock).
+  bool IsStopped() const { return !running_ && state_ == State::kIdle; }
   bool Send(std::string text) override;
   bool IsConnected() const override { return state_ == State::kConnected; }
 
@@ -146,6 +155,8 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   int OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                     size_t len) override;
   int OnVerifyServerCertificate(lws* wsi, void* store_context, size_t preverify_ok);
+  void WatchTlsHandshakes(SSL_CTX* context);
+  static void OnTlsInfo(const SSL* ssl, int where, int ret);
   int OnAppendHandshakeHeader(lws* wsi, void* in, size_t len);
   int OnFilterPreEstablish(lws* wsi);
   void OnEstablished(lws* wsi);
@@ -192,6 +203,8 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   // was our decision (Stop, pong timeout, oversized message, ...).
   std::optional<DisconnectReason> pending_reason_;
   ConnectError attempt_error_;
+  std::string tls_failure_;  // OpenSSL's alert/reason in the current attempt
+  SSL_CTX* client_ssl_context_ = nullptr;
   ConnectError last_connect_error_;
 
   std::deque<std::vector<unsigned char>> outgoing_;  // LWS_PRE headroom + text
