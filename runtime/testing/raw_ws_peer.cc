@@ -105,7 +105,7 @@ void RawWsPeer::Queue(const std::vector<unsigned char>& bytes) {
 }
 
 void RawWsPeer::Poll() {
-  if (connection_ < 0 || hung_up_) return;
+  if (connection_ < 0 || hung_up_ || !upgraded_) return;  // the request is TryReadRequest's
   while (queued_at_ < queued_.size()) {
     const ssize_t n = send(connection_, queued_.data() + queued_at_, queued_.size() - queued_at_,
                            MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -116,7 +116,7 @@ void RawWsPeer::Poll() {
   for (;;) {
     const ssize_t n = read(connection_, buffer, sizeof(buffer));
     if (n > 0) {
-      if (upgraded_) received_.append(buffer, static_cast<size_t>(n));
+      received_.append(buffer, static_cast<size_t>(n));
       continue;
     }
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) hung_up_ = true;
