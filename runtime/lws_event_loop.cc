@@ -152,6 +152,7 @@ void LwsEventLoop::RunOnce(base::Milliseconds max_wait) {
     lws_service(context_, 0);
     lws_sul_cancel(&wake_sul_);
   }
+  for (LwsServiceObserver* observer : service_observers_) observer->AfterLwsService();
   RunPostedTasks();
   timers_.RunDue();
 }
@@ -218,6 +219,16 @@ void LwsEventLoop::DestroyVhost(lws_vhost* vhost) {
   if (!vhost) return;
   if (auto* binding = static_cast<VhostBinding*>(lws_vhost_user(vhost))) binding->handler = nullptr;
   lws_vhost_destroy(vhost);
+}
+
+void LwsEventLoop::AddServiceObserver(LwsServiceObserver* observer) {
+  service_observers_.push_back(observer);
+}
+
+void LwsEventLoop::RemoveServiceObserver(LwsServiceObserver* observer) {
+  service_observers_.erase(
+      std::remove(service_observers_.begin(), service_observers_.end(), observer),
+      service_observers_.end());
 }
 
 void LwsEventLoop::Log(LogLevel level, std::string_view message) const {

@@ -13,12 +13,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "runtime/event_loop.h"
@@ -40,6 +41,14 @@ class LwsHandler {
   virtual ~LwsHandler() = default;
   virtual int OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                             size_t len) = 0;
+};
+
+// Told after every lws service pass, on the loop thread: for checks lws has
+// no callback for (e.g. a frame header that announces too much).
+class LwsServiceObserver {
+ public:
+  virtual ~LwsServiceObserver() = default;
+  virtual void AfterLwsService() = 0;
 };
 
 // What a vhost needs. The loop keeps a copy for the vhost's whole life: lws
@@ -113,6 +122,10 @@ class LwsEventLoop final : public EventLoop {
   // destroyed (a few hundred bytes per vhost ever created).
   void DestroyVhost(lws_vhost* vhost);
   void Log(LogLevel level, std::string_view message) const;
+  // Loop thread only. An observer must be removed before it is destroyed; it
+  // must not add or remove observers from AfterLwsService.
+  void AddServiceObserver(LwsServiceObserver* observer);
+  void RemoveServiceObserver(LwsServiceObserver* observer);
 
   // lws logging is process-wide: the lws library messages go to this sink,
   // whichever loop is running (null = stderr, errors and warnings only).
@@ -137,6 +150,7 @@ class LwsEventLoop final : public EventLoop {
   Options options_;
   TimerQueue timers_;
   lws_context* context_ = nullptr;
+  std::vector<LwsServiceObserver*> service_observers_;
   std::list<VhostBinding> bindings_;   // std::list: lws holds pointers to them
   lws_sorted_usec_list_t wake_sul_{};  // bounds one lws_service wait
   std::mutex posted_mutex_;

@@ -22,8 +22,18 @@ namespace {
 // real time; this transport supervises the link itself on the loop's Clock.
 const lws_retry_bo_t kNoLwsKeepAlive = {};
 
+// lws' own opcode for close frames (LWS_WRITE_CLOSE, private in lws 4.1's
+// headers, which send it for lws_close_reason).
+constexpr auto kLwsWriteClose = static_cast<lws_write_protocol>(4);
+
 // How long a close handshake we started may take before we just hang up.
 constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
+
+// SSL_CTX ex_data slot pointing back at the transport that owns the vhost.
+int TransportIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
 
 std::string HeaderValue(lws* wsi, lws_token_indexes token) {
   const int length = lws_hdr_total_length(wsi, token);
@@ -203,7 +213,9 @@ WsClientTransport::WsClientTransport(LwsEventLoop& loop, Options options, WsUrl 
       options_(std::move(options)),
       url_(std::move(url)),
       request_path_(ConnectionRequestPath(url_, options_.charge_point_id)),
-      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {}
+      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {
+  loop_.AddServiceObserver(this);
+}
 
 bool WsClientTransport::CreateVhost() {
   LwsVhostSpec spec;
@@ -226,6 +238,7 @@ WsClientTransport::~WsClientTransport() {
   // any, is closed synchronously so that no wsi outlives us.
   destroying_ = true;
   running_ = false;
+  loop_.RemoveServiceObserver(this);
   for (TimerId* timer :
        {&retry_timer_, &connect_timer_, &close_timer_, &ping_timer_, &pong_timer_}) {
     CancelTimer(*timer);
@@ -235,6 +248,8 @@ WsClientTransport::~WsClientTransport() {
     wsi_ = nullptr;
     lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
   }
+  // The vhost (and its SSL_CTX) may outlive us.
+  if (client_ssl_context_) SSL_CTX_set_ex_data(client_ssl_context_, TransportIndex(), nullptr);
   loop_.DestroyVhost(vhost_);
   Wipe(options_.authorization_key);
 }
@@ -249,7 +264,7 @@ void WsClientTransport::Start() {
   if (state_ == State::kIdle) ScheduleAttempt(base::Milliseconds(0));
 }
 
-void WsClientTransport::Stop() {
+void WsClientTransport::Stop(lws_close_status close_code) {
   running_ = false;
   switch (state_) {
     case State::kIdle:
@@ -263,15 +278,14 @@ void WsClientTransport::Stop() {
       Abort(DisconnectReason::kClosedLocally);
       break;
     case State::kConnected:
-      // Close frame 1000 from the writeable callback, then lws waits for the
+      // Close frame from the writeable callback, then we wait for the
       // server's close; a server that never answers is cut off.
       state_ = State::kClosing;
       pending_reason_ = DisconnectReason::kClosedLocally;
-      close_requested_ = true;
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
       ArmCloseTimeout(DisconnectReason::kClosedLocally);
-      lws_callback_on_writable(wsi_);
+      RequestClose(wsi_, close_code);
       break;
     case State::kClosing:
       break;  // keeps the reason it is closing for
@@ -333,6 +347,7 @@ void WsClientTransport::Connect() {
     return;
   }
   attempt_error_ = ConnectError();
+  tls_failure_.clear();
   pending_reason_.reset();
   state_ = State::kConnecting;
   connect_timer_ = loop_.AddTimer(options_.connect_timeout, [this] {
@@ -388,6 +403,7 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
     case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
       // `user` is this vhost's client SSL_CTX.
       ApplyTlsPolicy(static_cast<SSL_CTX*>(user));
+      WatchTlsHandshakes(static_cast<SSL_CTX*>(user));
       return 0;
     case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
       return OnVerifyServerCertificate(wsi, user, len);
@@ -415,6 +431,7 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
       if (IsCurrent(wsi)) {
         const auto* bytes = static_cast<const unsigned char*>(in);
         const int code = (bytes && len >= 2) ? (bytes[0] << 8 | bytes[1]) : 1005;
+        if (close_sent_) return -1;  // the answer to ours: done, no second close frame
         Log(LogLevel::kInfo, "central system closed the connection, code " + std::to_string(code));
       }
       return 0;
@@ -439,6 +456,36 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
       break;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+void WsClientTransport::WatchTlsHandshakes(SSL_CTX* context) {
+  if (!context || TransportIndex() < 0) return;
+  client_ssl_context_ = context;
+  SSL_CTX_set_ex_data(context, TransportIndex(), this);
+  SSL_CTX_set_info_callback(context, &WsClientTransport::OnTlsInfo);
+}
+
+// lws reports a failed handshake without OpenSSL's reason (unless it was the
+// certificate); remember the alert and the error so the log names it.
+void WsClientTransport::OnTlsInfo(const SSL* ssl, int where, int ret) {
+  auto* self =
+      static_cast<WsClientTransport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), TransportIndex()));
+  if (!self || self->destroying_ || self->state_ != State::kConnecting) return;
+  std::string note;
+  if (where & SSL_CB_ALERT) {
+    note = std::string("TLS alert ") + ((where & SSL_CB_READ) ? "from server: " : "sent: ") +
+           SSL_alert_desc_string_long(ret);
+  } else if ((where & SSL_CB_EXIT) && ret <= 0) {
+    const unsigned long error = ERR_peek_last_error();
+    if (error == 0) return;  // only waiting for the socket
+    const char* reason = ERR_reason_error_string(error);
+    note = std::string("TLS: ") + (reason ? reason : "handshake failed");
+  } else {
+    return;
+  }
+  if (self->tls_failure_.find(note) != std::string::npos) return;
+  if (!self->tls_failure_.empty()) self->tls_failure_ += "; ";
+  self->tls_failure_ += note;
 }
 
 int WsClientTransport::OnVerifyServerCertificate(lws* wsi, void* store_context,
@@ -569,10 +616,31 @@ int WsClientTransport::RefuseMessage(lws* wsi, lws_close_status code) {
   state_ = State::kClosing;
   CancelTimer(ping_timer_);
   CancelTimer(pong_timer_);
-  // lws sends the close frame with this code and closes once it is answered.
-  lws_close_reason(wsi, code, nullptr, 0);
+  // The close frame goes out from the writeable callback. Returning -1 from
+  // the receive callback would be fatal: lws 4.1 then keeps its rx buffer
+  // index at the chunk it just handed over, goes on parsing the rest of the
+  // frame while it waits for the close answer, and writes past the buffer.
+  RequestClose(wsi, code);
   ArmCloseTimeout(DisconnectReason::kProtocolError);
-  return -1;
+  return 0;
+}
+
+void WsClientTransport::RequestClose(lws* wsi, lws_close_status code) {
+  close_requested_ = true;
+  close_code_ = code;
+  lws_callback_on_writable(wsi);
+}
+
+void WsClientTransport::CheckAnnouncedLength() {
+  if (state_ != State::kConnected || !wsi_) return;
+  // lws hands payload over only per full rx buffer or at the end of a frame;
+  // a header announcing 2^63 bytes followed by a trickle would otherwise
+  // leave us waiting forever.
+  if (lws_remaining_packet_payload(wsi_) <= options_.max_message_bytes) return;
+  Log(LogLevel::kWarning, "incoming frame announces more than " +
+                              std::to_string(options_.max_message_bytes) +
+                              " bytes: closing with 1009");
+  RefuseMessage(wsi_, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
 }
 
 void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
@@ -587,8 +655,17 @@ void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
 
 int WsClientTransport::OnWriteable(lws* wsi) {
   if (close_requested_) {
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
-    return -1;
+    // We write the close frame ourselves and keep reading until the peer
+    // answers (or the close timeout). lws 4.1 would hang up right after
+    // sending it; with unread data from the peer that is a TCP reset, and
+    // the peer loses the close frame.
+    close_requested_ = false;
+    close_sent_ = true;
+    unsigned char frame[LWS_PRE + 2];
+    frame[LWS_PRE] = static_cast<unsigned char>(close_code_ >> 8);
+    frame[LWS_PRE + 1] = static_cast<unsigned char>(close_code_ & 0xff);
+    if (lws_write(wsi, frame + LWS_PRE, 2, kLwsWriteClose) < 2) return -1;
+    return 0;
   }
   if (state_ != State::kConnected) return 0;
   if (ping_due_) {
@@ -617,7 +694,11 @@ void WsClientTransport::OnConnectionError(lws* wsi, std::string_view detail) {
       attempt_error_ = {ConnectError::Kind::kHttpStatus, static_cast<int>(status),
                         std::string(detail)};
     } else {
-      attempt_error_ = {ConnectError::Kind::kTransport, 0, std::string(detail)};
+      std::string text(detail);
+      if (!tls_failure_.empty()) {
+        text = text.empty() ? tls_failure_ : text + " (" + tls_failure_ + ")";
+      }
+      attempt_error_ = {ConnectError::Kind::kTransport, 0, std::move(text)};
     }
   }
   const DisconnectReason fallback = attempt_error_.kind == ConnectError::Kind::kSubprotocol
@@ -652,6 +733,7 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
   ping_due_ = false;
   awaiting_pong_ = false;
   close_requested_ = false;
+  close_sent_ = false;
   pending_reason_.reset();
   outgoing_.clear();
   rx_.clear();

@@ -32,7 +32,7 @@ enum class SecurityProfile : int {
   kTlsWithClientCertificate = 3,  // wss:// (server certificate checked), client certificate
 };
 
-class WsClientTransport final : public Transport, private LwsHandler {
+class WsClientTransport final : public Transport, private LwsHandler, private LwsServiceObserver {
  public:
   struct Options {
     // The OCPP-J endpoint URL; '/' and the percent-encoded charge point id are
@@ -102,7 +102,16 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // owns retries).
   void SetCallbacks(Callbacks callbacks) override;
   void Start() override;
-  void Stop() override;
+  // Stop() closes with 1000; the connection ends when the server answers the
+  // close frame or after 5 s on the clock.
+  void Stop() override { Stop(LWS_CLOSE_STATUS_NORMAL); }
+  // The same with another close code, e.g. LWS_CLOSE_STATUS_GOINGAWAY (1001)
+  // when the station resets or shuts down.
+  void Stop(lws_close_status close_code);
+  // Stopped and the last connection has ended: an owner that is about to
+  // exit pumps the loop until this holds, so the close frame is really sent
+  // (bounded by the 5 s close timeout, on the loop's clock).
+  bool IsStopped() const { return !running_ && state_ == State::kIdle; }
   bool Send(std::string text) override;
   bool IsConnected() const override { return state_ == State::kConnected; }
 
@@ -146,12 +155,20 @@ class WsClientTransport final : public Transport, private LwsHandler {
   int OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                     size_t len) override;
   int OnVerifyServerCertificate(lws* wsi, void* store_context, size_t preverify_ok);
+  void WatchTlsHandshakes(SSL_CTX* context);
+  static void OnTlsInfo(const SSL* ssl, int where, int ret);
   int OnAppendHandshakeHeader(lws* wsi, void* in, size_t len);
   int OnFilterPreEstablish(lws* wsi);
   void OnEstablished(lws* wsi);
   int OnReceive(lws* wsi, const char* data, size_t len);
   // Closes with `code` because of what the peer sent (kProtocolError).
+  // Returns what the receive callback must return (never -1, see .cc).
   int RefuseMessage(lws* wsi, lws_close_status code);
+  // Has the writeable callback send a close frame with `code`.
+  void RequestClose(lws* wsi, lws_close_status code);
+  // LwsServiceObserver: refuses a frame whose header announces too much.
+  void AfterLwsService() override { CheckAnnouncedLength(); }
+  void CheckAnnouncedLength();
   int OnWriteable(lws* wsi);
   void OnConnectionError(lws* wsi, std::string_view detail);
   void OnAttemptEnded(DisconnectReason reason);
@@ -186,12 +203,16 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // was our decision (Stop, pong timeout, oversized message, ...).
   std::optional<DisconnectReason> pending_reason_;
   ConnectError attempt_error_;
+  std::string tls_failure_;  // OpenSSL's alert/reason in the current attempt
+  SSL_CTX* client_ssl_context_ = nullptr;
   ConnectError last_connect_error_;
 
   std::deque<std::vector<unsigned char>> outgoing_;  // LWS_PRE headroom + text
   bool ping_due_ = false;
   bool awaiting_pong_ = false;
   bool close_requested_ = false;
+  lws_close_status close_code_ = LWS_CLOSE_STATUS_NORMAL;
+  bool close_sent_ = false;  // our close frame is out; the peer's answer ends it
   std::string rx_;
   bool rx_binary_ = false;
 

@@ -18,4 +18,5 @@ run_one() {  # binary corpus-dir name
 }
 run_one "$bin/frame_decode_fuzzer" fuzz/corpus/frame_decode frame_decode
 run_one "$bin/rpc_dispatch_fuzzer" fuzz/corpus/rpc_dispatch rpc_dispatch
+run_one "$bin/ws_receive_fuzzer" fuzz/corpus/ws_receive ws_receive
 run_one "$root/hal/sim/sim_commands_fuzzer" hal/sim/corpus/sim_commands sim_commands
