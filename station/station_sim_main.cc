@@ -367,11 +367,14 @@ class Station {
     return true;
   }
 
+  // Reset, quit and SIGTERM: the RFC 6455 closing handshake (1001 "going
+  // away"), waited for (the transport gives up after 5 s), then state goes.
   void Shutdown() {
-    if (cp_) cp_->Stop();
-    // Let the close frame go out (bounded; the clock is real here).
-    for (int i = 0; i < 50 && transport_ && transport_->IsConnected(); ++i) {
-      loop_.RunOnce(std::chrono::milliseconds(20));
+    if (transport_) {
+      transport_->Stop(LWS_CLOSE_STATUS_GOINGAWAY);
+      for (int i = 0; i < 400 && !transport_->IsStopped(); ++i) {
+        loop_.RunOnce(std::chrono::milliseconds(20));
+      }
     }
     cp_.reset();
     transport_.reset();

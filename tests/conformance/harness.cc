@@ -137,8 +137,8 @@ void Harness::Reboot() {
   reboot_requested_ = false;
   ++reboots_;
   // As station_sim: close with a close frame, then reload from the data dir.
-  cp_->Stop();
-  WaitUntil([&] { return !transport_->IsConnected(); });
+  transport_->Stop(LWS_CLOSE_STATUS_GOINGAWAY);
+  EXPECT_TRUE(WaitUntil([&] { return transport_->IsStopped(); })) << "closing handshake";
   cp_.reset();
   transport_.reset();
   storage_.reset();
