@@ -39,6 +39,9 @@ std::unique_ptr<CentralSystem> CentralSystem::Create(runtime::LwsEventLoop& loop
   server.on_text = [self](runtime::WsServer::ConnectionId id, std::string_view text) {
     if (self->rpc_ && id == self->connection_) self->rpc_->OnText(text);
   };
+  server.on_peer_close = [self](runtime::WsServer::ConnectionId, std::uint16_t code) {
+    self->peer_close_codes_.push_back(code);
+  };
   server.on_close = [self](runtime::WsServer::ConnectionId id) {
     if (id != self->connection_) return;
     if (self->rpc_) self->rpc_->OnDisconnected();

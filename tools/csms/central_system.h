@@ -5,6 +5,7 @@
 // script can override, and every frame is recorded.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -77,6 +78,9 @@ class CentralSystem {
   // Distinct transactions started (repeated identical StartTransactions count once).
   int transactions_started() const { return static_cast<int>(started_.size()); }
   void set_trace(std::function<void(const Frame&)> trace) { trace_ = std::move(trace); }
+  // Close codes of the close frames stations sent (1005: a frame without a
+  // code), in order; a connection lost without a close frame adds nothing.
+  const std::vector<std::uint16_t>& peer_close_codes() const { return peer_close_codes_; }
 
  private:
   CentralSystem(runtime::LwsEventLoop& loop, Options options)
@@ -94,6 +98,7 @@ class CentralSystem {
   std::function<void(const Frame&)> trace_;
   int next_transaction_id_ = 1;
   std::map<std::string, int> started_;  // StartTransaction payload -> id
+  std::vector<std::uint16_t> peer_close_codes_;
 };
 
 }  // namespace ocpp::tools
