@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -51,6 +52,7 @@ struct Flags {
   std::string ca_file;
   std::string cert;
   std::string key;
+  std::string csms_tls;  // used once SecurityProfile 2/3 is supported
   Level level = Level::kInfo;
   int connectors = 1;
   int max_current_a = 32;
@@ -81,7 +83,8 @@ Flags ParseFlags(int argc, char** argv) {
       {"--csms", &flags.csms},         {"--id", &flags.id},
       {"--data-dir", &flags.data_dir}, {"--config", &flags.config_file},
       {"--password", &flags.password}, {"--ca-file", &flags.ca_file},
-      {"--cert", &flags.cert},         {"--key", &flags.key}};
+      {"--cert", &flags.cert},         {"--key", &flags.key},
+      {"--csms-tls", &flags.csms_tls}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -96,7 +99,7 @@ Flags ParseFlags(int argc, char** argv) {
           "usage: station_sim --csms URL --id CHARGE_POINT_ID --data-dir DIR [--config FILE]\n"
           "       [--password PW] [--ca-file PEM] [--cert PEM --key PEM] [--log-level LEVEL]\n"
           "       [--connectors N] [--max-current A] [--phases 1|3] [--voltage V]\n"
-          "       [--supply-current A]\n");
+          "       [--supply-current A] [--csms-tls URL]\n");
       std::exit(0);
     }
     static const std::map<std::string, std::pair<int, int>> kNumbers = {
@@ -209,6 +212,15 @@ bool WriteMeterFile(const std::string& path, std::int64_t wh) {
     if (!(out << wh << "\n")) return false;
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// The current a duty cycle offers, to 0.1 A (the J1772 formulas; the
+// nearest tenth, since the duty itself was rounded down from the limit).
+double OfferedAmps(int duty_permille) {
+  if (hal::CurrentLimitDeciampsForDutyPermille(duty_permille) == 0) return 0.0;
+  const double pct = duty_permille / 10.0;
+  const double amps = pct <= 85.0 ? pct * 0.6 : (pct - 64.0) * 2.5;
+  return std::round(amps * 10.0) / 10.0;
 }
 
 Level ToLevel(station::LogLevel level) {
@@ -436,6 +448,21 @@ int main(int argc, char** argv) {
   }
   EventWriter out;
   Station station(flags, factory, *loop, hardware, out);
+  // `pilot` lines: every change of a connector's PWM advertisement.
+  for (int c = 1; c <= flags.connectors; ++c) {
+    hardware.sim_connector(c).SetPwmObserver([&station, &out, c](int duty_permille) {
+      out.Write(station.Timestamp(), [&](auto& w) {
+        w.Key("event");
+        w.String("pilot");
+        w.Key("connector");
+        w.Int(c);
+        w.Key("duty_pct");
+        w.Double(duty_permille / 10.0);
+        w.Key("limit_a");
+        w.Double(OfferedAmps(duty_permille));
+      });
+    });
+  }
   std::atomic<bool> quit{false};
   hardware.SetRebootHandler([&](hal::RebootKind kind) {
     // In-process reboot: close, reload from --data-dir, boot again.

@@ -138,7 +138,10 @@ void SimConnector::Integrate() {
 }
 
 void SimConnector::SetPwmDutyPermille(int duty_permille) {
-  pwm_duty_permille_ = std::clamp(duty_permille, 0, 1000);
+  duty_permille = std::clamp(duty_permille, 0, 1000);
+  if (duty_permille == pwm_duty_permille_) return;
+  pwm_duty_permille_ = duty_permille;
+  Notify(pwm_observer_, duty_permille);
 }
 
 void SimConnector::SetStateObserver(StateObserver observer) {

@@ -118,6 +118,11 @@ class SimConnector final : public ConnectorHardware,
   void SetRegisterPersistence(RegisterPersistence persistence) {
     persistence_ = std::move(persistence);
   }
+  // Called with the new duty cycle whenever the station changes the PWM
+  // advertisement (station_sim's `pilot` JSON lines).
+  void SetPwmObserver(std::function<void(int duty_permille)> observer) {
+    pwm_observer_ = std::move(observer);
+  }
 
   // ---- Introspection for tests and logs. ----
   int id() const { return id_; }
@@ -157,6 +162,7 @@ class SimConnector final : public ConnectorHardware,
   std::int64_t energy_remainder_watt_ns_ = 0;  // < one Wh
   base::SteadyTime integrated_until_;
   RegisterPersistence persistence_;
+  std::function<void(int)> pwm_observer_;
 
   Fault fault_ = Fault::kNoError;
   FaultObserver fault_observer_;
