@@ -53,6 +53,7 @@ Harness::Harness() {
   hal::sim::SimHardware::Options hw_options;
   hw_options.connectors = std::clamp(connectors_, 1, hal::kMaxConnectors);
   connectors_ = hw_options.connectors;
+  hide_idle_connectors_ = connectors_ > 1;
   hardware_ = std::make_unique<hal::sim::SimHardware>(clock_, hw_options);
   const char* tmp = std::getenv("TEST_TMPDIR");
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -66,6 +67,15 @@ Harness::~Harness() {
   storage_.reset();
   csms_.reset();
   loop_.reset();
+}
+
+void Harness::UseConnectors(int n) {
+  ASSERT_EQ(cp_, nullptr) << "before the station starts";
+  hal::sim::SimHardware::Options hw_options;
+  hw_options.connectors = std::clamp(n, 1, hal::kMaxConnectors);
+  connectors_ = hw_options.connectors;
+  hide_idle_connectors_ = false;  // the case drives every connector itself
+  hardware_ = std::make_unique<hal::sim::SimHardware>(clock_, hw_options);
 }
 
 void Harness::StartStation(std::map<std::string, std::string> factory_config, bool wait_for_boot) {
@@ -239,7 +249,8 @@ std::vector<rapidjson::Document> Harness::Payloads(const std::string& action) co
   std::vector<rapidjson::Document> out;
   for (const auto& frame : csms_->frames()) {
     rapidjson::Document doc;
-    if (!ParseCall(frame, &doc) || action != doc[2].GetString() || IdleConnectorStatus(doc)) {
+    if (!ParseCall(frame, &doc) || action != doc[2].GetString() ||
+        (hide_idle_connectors_ && IdleConnectorStatus(doc))) {
       continue;
     }
     out.emplace_back();
@@ -252,7 +263,9 @@ std::vector<std::string> Harness::FilteredCalls(bool all) const {
   std::vector<std::string> out;
   for (const auto& frame : csms_->frames()) {
     rapidjson::Document doc;
-    if (!ParseCall(frame, &doc) || (!all && IdleConnectorStatus(doc))) continue;
+    if (!ParseCall(frame, &doc) || (!all && hide_idle_connectors_ && IdleConnectorStatus(doc))) {
+      continue;
+    }
     out.emplace_back(doc[2].GetString());
   }
   return out;
@@ -263,7 +276,7 @@ std::vector<std::string> Harness::FilteredStatuses(bool all) const {
   for (const auto& frame : csms_->frames()) {
     rapidjson::Document doc;
     if (!ParseCall(frame, &doc) || std::string(doc[2].GetString()) != "StatusNotification" ||
-        (!all && IdleConnectorStatus(doc))) {
+        (!all && hide_idle_connectors_ && IdleConnectorStatus(doc))) {
       continue;
     }
     const auto& p = doc[3];

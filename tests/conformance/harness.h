@@ -96,6 +96,9 @@ class Harness : public ::testing::Test {
   // and AllStatuses() have them), so every case checks that a second
   // connector changes nothing for the first.
   int connectors() const { return connectors_; }
+  // Before the first StartStation: a station with `n` connectors whatever
+  // the environment says (the multi-connector cases).
+  void UseConnectors(int n);
 
   // Central system side.
   tools::CentralSystem& csms() { return *csms_; }
@@ -183,6 +186,8 @@ class Harness : public ::testing::Test {
   std::vector<std::string> FilteredCalls(bool all) const;
   std::vector<std::string> FilteredStatuses(bool all) const;
   int connectors_ = 1;
+  // The environment added idle connectors: their frames are left out.
+  bool hide_idle_connectors_ = false;
 };
 
 }  // namespace ocpp::conformance
