@@ -2,166 +2,30 @@
 // ../shared/docs/station-sim-interface.md): flags, stdin commands, JSON lines
 // on stdout, exit codes, and power cuts by SIGKILL, against the project's
 // central system on 127.0.0.1. Real time: waits are bounded I/O waits.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "runtime/lws_event_loop.h"
-#include "tools/csms/central_system.h"
+#include "tests/integration/sim_process.h"
 
 namespace ocpp {
 namespace {
 
+using integration::Process;
+using integration::StationSimPath;
+using integration::TempDir;
+
+using StationSimProcess = integration::StationSimTest;
 using Clock = std::chrono::steady_clock;
-
-std::string StationSimPath() {
-  return std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE") +
-         "/station/station_sim";
-}
-
-std::string TempDir(const std::string& name) {
-  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  mkdir(dir.c_str(), 0700);
-  return dir;
-}
-
-class Process {
- public:
-  explicit Process(const std::vector<std::string>& args) {
-    int in[2], out[2], err[2];
-    EXPECT_EQ(pipe(in), 0);
-    EXPECT_EQ(pipe(out), 0);
-    EXPECT_EQ(pipe(err), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-      for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    close(err[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-    stderr_ = err[0];
-    fcntl(stdout_, F_SETFL, O_NONBLOCK);
-    fcntl(stderr_, F_SETFL, O_NONBLOCK);
-  }
-  ~Process() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    for (int fd : {stdin_, stdout_, stderr_}) close(fd);
-  }
-  void Send(const std::string& line) {
-    const std::string text = line + "\n";
-    ASSERT_EQ(write(stdin_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  }
-  void Kill(int sig) { kill(pid_, sig); }
-  // Exit status, or -1 while running.
-  int Poll() {
-    Drain();
-    if (exited_) return status_;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited_ = true;
-      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      Drain();
-    }
-    return exited_ ? status_ : -1;
-  }
-  void Drain() {
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(stdout_, buffer, sizeof buffer)) > 0) out_.append(buffer, n);
-    while ((n = read(stderr_, buffer, sizeof buffer)) > 0) err_.append(buffer, n);
-  }
-  std::vector<std::string> StdoutLines() {
-    Drain();
-    std::vector<std::string> lines;
-    std::size_t start = 0, end;
-    while ((end = out_.find('\n', start)) != std::string::npos) {
-      lines.push_back(out_.substr(start, end - start));
-      start = end + 1;
-    }
-    return lines;
-  }
-  const std::string& err() {
-    Drain();
-    return err_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1, stdout_ = -1, stderr_ = -1;
-  bool exited_ = false;
-  int status_ = -1;
-  std::string out_, err_;
-};
-
-class StationSimProcess : public ::testing::Test {
- protected:
-  StationSimProcess() {
-    loop_ = runtime::LwsEventLoop::Create(clock_);
-    std::string error;
-    csms_ = tools::CentralSystem::Create(*loop_, {}, &error);
-    EXPECT_NE(csms_, nullptr) << error;
-  }
-  ~StationSimProcess() override {
-    csms_.reset();
-    loop_.reset();
-  }
-  std::unique_ptr<Process> Start(const std::string& data_dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {StationSimPath(), "--csms",     csms_->url(), "--id",
-                                     "SIM-1",          "--data-dir", data_dir};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<Process>(args);
-  }
-  // Pumps the central system's loop until `done` or `seconds` pass.
-  bool WaitUntil(const std::function<bool()>& done, int seconds = 10) {
-    const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-    while (Clock::now() < deadline) {
-      if (done()) return true;
-      loop_->RunOnce(std::chrono::milliseconds(10));
-    }
-    return done();
-  }
-  int Count(const std::string& action) {
-    int n = 0;
-    for (const auto& a : csms_->ReceivedCalls()) n += a == action;
-    return n;
-  }
-  rapidjson::Document Last(const std::string& action) {
-    rapidjson::Document doc;
-    auto payloads = csms_->ReceivedPayloads(action);
-    doc.Parse(payloads.empty() ? "null" : payloads.back().c_str());
-    return doc;
-  }
-
-  base::SystemClock clock_;
-  std::unique_ptr<runtime::LwsEventLoop> loop_;
-  std::unique_ptr<tools::CentralSystem> csms_;
-};
 
 TEST_F(StationSimProcess, BootsAndWritesTheDocumentedJsonLines) {
   auto sim = Start(TempDir("boot"));
