@@ -301,17 +301,6 @@ bool WsClientTransport::SetPingInterval(base::Milliseconds interval) {
   return true;
 }
 
-bool WsClientTransport::ApplyConfigurationKey(std::string_view key, std::string_view value) {
-  if (key == "AuthorizationKey") return SetAuthorizationKey(std::string(value));
-  if (key == "WebSocketPingInterval") {
-    std::int64_t seconds = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (error != std::errc() || end != value.data() + value.size()) return false;
-    return SetPingInterval(std::chrono::seconds(seconds));
-  }
-  return false;
-}
-
 bool WsClientTransport::SetAuthorizationKey(std::string key) {
   const bool valid = !key.empty() && (!options_.authorization_key_is_hex || IsHex(key));
   if (valid) {

@@ -121,11 +121,6 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   // AuthorizationKey changed (whitepaper A01): used from the next connection
   // attempt on. False (ignored) if empty or, in hex mode, not hex.
   bool SetAuthorizationKey(std::string key);
-  // The two OCPP configuration keys that belong to the connection
-  // ("AuthorizationKey", "WebSocketPingInterval" in seconds), as
-  // station::ChargePoint::Callbacks::on_connection_setting reports them.
-  // False for any other key or an unusable value.
-  bool ApplyConfigurationKey(std::string_view key, std::string_view value);
 
   const ConnectError& last_connect_error() const { return last_connect_error_; }
   // When the next attempt is scheduled; empty unless waiting to reconnect.

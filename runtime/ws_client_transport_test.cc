@@ -66,17 +66,14 @@ TEST_F(WsClientOptionsTest, ValidOptionsCreateAnIdleTransport) {
   EXPECT_EQ(transport->request_path(), "/ocpp/CP1");
 }
 
-TEST_F(WsClientOptionsTest, AppliesOnlyTheConnectionsConfigurationKeys) {
+TEST_F(WsClientOptionsTest, ConnectionSettingsAreValidated) {
   auto transport = WsClientTransport::Create(*loop_, Valid());
   ASSERT_NE(transport, nullptr);
-  EXPECT_TRUE(transport->ApplyConfigurationKey("WebSocketPingInterval", "30"));
-  EXPECT_TRUE(transport->ApplyConfigurationKey("WebSocketPingInterval", "0"));
-  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", "-1"));
-  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", "30s"));
-  EXPECT_FALSE(transport->ApplyConfigurationKey("WebSocketPingInterval", ""));
-  EXPECT_TRUE(transport->ApplyConfigurationKey("AuthorizationKey", "0123456789abcdef"));
-  EXPECT_FALSE(transport->ApplyConfigurationKey("AuthorizationKey", ""));
-  EXPECT_FALSE(transport->ApplyConfigurationKey("HeartbeatInterval", "30"));
+  EXPECT_TRUE(transport->SetPingInterval(std::chrono::seconds(30)));
+  EXPECT_TRUE(transport->SetPingInterval(std::chrono::seconds(0)));
+  EXPECT_FALSE(transport->SetPingInterval(std::chrono::seconds(-1)));
+  EXPECT_TRUE(transport->SetAuthorizationKey("0123456789abcdef"));
+  EXPECT_FALSE(transport->SetAuthorizationKey(""));
 }
 
 TEST_F(WsClientOptionsTest, SchemeMustMatchTheSecurityProfile) {

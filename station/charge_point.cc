@@ -83,7 +83,8 @@ void ChargePoint::Wire() {
                                    deps_.hardware.system_control(),
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
-                       options_.callbacks.on_connection_setting);
+                       ConnectionSettings{options_.callbacks.set_authorization_key,
+                                          options_.callbacks.set_ping_interval});
 
   transactions_->SetEvents(Transactions::Events{
       [this](int c) { metering_->OnTransactionStarted(c); },

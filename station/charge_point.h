@@ -61,11 +61,13 @@ class ChargePoint {
     // vendorId is not yours: the station answers UnknownVendorId.
     std::function<std::optional<v16::DataTransferConf>(const v16::DataTransferReq&)>
         on_data_transfer;
-    // Settings of the connection itself: "AuthorizationKey" (Basic auth
-    // password for the next connection) and "WebSocketPingInterval"
-    // (seconds). Called at Create with the persisted values and after every
-    // change; hand them to your transport (WsClientTransport::ApplyConfigurationKey).
-    std::function<void(std::string_view key, const std::string& value)> on_connection_setting;
+    // Settings of the connection itself that the central system controls
+    // (configuration keys AuthorizationKey and WebSocketPingInterval):
+    // called at Create with the persisted values and after every change;
+    // hand them to your transport (WsClientTransport::SetAuthorizationKey,
+    // SetPingInterval). A false return is logged.
+    std::function<bool(std::string key)> set_authorization_key;
+    std::function<bool(std::chrono::seconds interval)> set_ping_interval;
   };
 
   struct Options {

@@ -5,7 +5,7 @@ namespace ocpp::station {
 using runtime::HandlerResult;
 
 void RegisterCoreServices(StationContext& context, DataTransferHandler data_transfer,
-                          ConnectionSettingHandler connection_setting) {
+                          ConnectionSettings connection) {
   runtime::RpcEndpoint& rpc = context.rpc();
   Configuration& config = context.config();
   rpc.Handle<v16::Action::kChangeConfiguration>([&config](const v16::ChangeConfigurationReq& req)
@@ -17,21 +17,24 @@ void RegisterCoreServices(StationContext& context, DataTransferHandler data_tran
         return config.Get(req.key);
       });
 
-  if (connection_setting) {
-    auto apply = [&context, connection_setting](auto key, bool changed) {
-      const std::string value = context.config().GetString(key.name);
-      // Security whitepaper A01.FR.11: the change is logged, the key never is.
-      if (changed && key.name == keys::kAuthorizationKey.name) {
-        context.Log("security: AuthorizationKey changed");
-      }
-      if (!value.empty()) connection_setting(key.name, value);
-    };
-    apply(keys::kAuthorizationKey, false);
-    apply(keys::kWebSocketPingInterval, false);
-    config.Subscribe(keys::kAuthorizationKey, [apply] { apply(keys::kAuthorizationKey, true); });
-    config.Subscribe(keys::kWebSocketPingInterval,
-                     [apply] { apply(keys::kWebSocketPingInterval, true); });
-  }
+  auto apply_key = [&context, set = connection.set_authorization_key](bool changed) {
+    const std::string key = context.config().Get(keys::kAuthorizationKey);
+    // Security whitepaper A01.FR.11: the change is logged, the key never is.
+    if (changed) context.Log("security: AuthorizationKey changed");
+    if (set && !key.empty() && !set(key)) {
+      context.Log("the transport refused the AuthorizationKey", LogLevel::kError);
+    }
+  };
+  auto apply_ping = [&context, set = connection.set_ping_interval] {
+    const std::int64_t seconds = context.config().Get(keys::kWebSocketPingInterval);
+    if (set && !set(std::chrono::seconds(seconds))) {
+      context.Log("the transport refused WebSocketPingInterval", LogLevel::kError);
+    }
+  };
+  apply_key(false);
+  apply_ping();
+  config.Subscribe(keys::kAuthorizationKey, [apply_key] { apply_key(true); });
+  config.Subscribe(keys::kWebSocketPingInterval, apply_ping);
 
   rpc.Handle<v16::Action::kDataTransfer>(
       [data_transfer](const v16::DataTransferReq& req) -> HandlerResult<v16::DataTransferConf> {

@@ -6,6 +6,7 @@
 // TC_048_4, TC_050_4).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,14 +20,17 @@ namespace ocpp::station {
 // A DataTransfer.req for the integrator; nullopt: not their vendorId.
 using DataTransferHandler =
     std::function<std::optional<v16::DataTransferConf>(const v16::DataTransferReq&)>;
-// A setting of the connection itself changed (AuthorizationKey,
-// WebSocketPingInterval): the value to hand to the transport.
-using ConnectionSettingHandler =
-    std::function<void(std::string_view key, const std::string& value)>;
+// Where the connection's own settings go (AuthorizationKey,
+// WebSocketPingInterval): the transport; false when it refuses a value.
+struct ConnectionSettings {
+  std::function<bool(std::string key)> set_authorization_key;
+  std::function<bool(std::chrono::seconds interval)> set_ping_interval;
+};
 
-// Registers the handlers; `connection_setting` is also called now with the
-// persisted values (a key the central system set wins over the installed one).
+// Registers the handlers; the connection settings are also applied now with
+// the persisted values (a key the central system set wins over the
+// installed one).
 void RegisterCoreServices(StationContext& context, DataTransferHandler data_transfer,
-                          ConnectionSettingHandler connection_setting);
+                          ConnectionSettings connection);
 
 }  // namespace ocpp::station

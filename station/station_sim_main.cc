@@ -359,11 +359,11 @@ class Station {
         w.String(connected ? "connected" : "disconnected");
       });
     };
-    options.callbacks.on_connection_setting = [this](std::string_view key,
-                                                     const std::string& value) {
-      if (!transport_->ApplyConfigurationKey(key, value)) {
-        Log(Level::kWarn, "cannot apply " + std::string(key) + " to the connection");
-      }
+    options.callbacks.set_authorization_key = [this](std::string key) {
+      return transport_->SetAuthorizationKey(std::move(key));
+    };
+    options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
+      return transport_->SetPingInterval(interval);
     };
     std::vector<std::string> warnings;
     auto cp = station::ChargePoint::Create(

@@ -29,10 +29,10 @@ class MockConnectorHardware : public ConnectorHardware {
   FaultMonitor& fault_monitor() override { return mock_faults; }
   int max_current_amps() const override { return max_current; }
 
-  testing::StrictMock<MockControlPilot> mock_pilot;
-  testing::StrictMock<MockContactor> mock_contactor;
-  testing::StrictMock<MockEnergyMeter> mock_meter;
-  testing::StrictMock<MockFaultMonitor> mock_faults;
+  ::testing::StrictMock<MockControlPilot> mock_pilot;
+  ::testing::StrictMock<MockContactor> mock_contactor;
+  ::testing::StrictMock<MockEnergyMeter> mock_meter;
+  ::testing::StrictMock<MockFaultMonitor> mock_faults;
   int max_current = 32;
 };
 
@@ -56,14 +56,14 @@ class MockHardware : public Hardware {
   std::vector<MockConnectorHardware> connectors_;
 
  public:
-  testing::StrictMock<MockControlPilot>& mock_pilot = connectors_[0].mock_pilot;
-  testing::StrictMock<MockContactor>& mock_contactor = connectors_[0].mock_contactor;
-  testing::StrictMock<MockEnergyMeter>& mock_meter = connectors_[0].mock_meter;
-  testing::StrictMock<MockFaultMonitor>& mock_faults = connectors_[0].mock_faults;
+  ::testing::StrictMock<MockControlPilot>& mock_pilot = connectors_[0].mock_pilot;
+  ::testing::StrictMock<MockContactor>& mock_contactor = connectors_[0].mock_contactor;
+  ::testing::StrictMock<MockEnergyMeter>& mock_meter = connectors_[0].mock_meter;
+  ::testing::StrictMock<MockFaultMonitor>& mock_faults = connectors_[0].mock_faults;
   MockRfidReader mock_reader;
-  testing::StrictMock<MockFaultMonitor> mock_station_faults;
-  testing::StrictMock<MockSystemInfoProvider> mock_info;
-  testing::StrictMock<MockSystemControl> mock_control;
+  ::testing::StrictMock<MockFaultMonitor> mock_station_faults;
+  ::testing::StrictMock<MockSystemInfoProvider> mock_info;
+  ::testing::StrictMock<MockSystemControl> mock_control;
 };
 
 }  // namespace ocpp::hal

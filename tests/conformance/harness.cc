@@ -120,8 +120,11 @@ void Harness::CreateStation() {
   options.factory_config = factory_config_;
   options.poll_interval = Seconds(1);  // fewer fake-clock steps; events are pushed anyway
   // As station_sim: connection settings go to the transport.
-  options.callbacks.on_connection_setting = [this](std::string_view key, const std::string& value) {
-    EXPECT_TRUE(transport_->ApplyConfigurationKey(key, value)) << key;
+  options.callbacks.set_authorization_key = [this](std::string key) {
+    return transport_->SetAuthorizationKey(std::move(key));
+  };
+  options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
+    return transport_->SetPingInterval(interval);
   };
   std::vector<std::string> warnings;
   auto cp = station::ChargePoint::Create(

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "base/clock.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_hardware.h"
-#include "base/clock.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -69,9 +69,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
   };
   // AuthorizationKey / WebSocketPingInterval from the central system.
-  options.callbacks.on_connection_setting = [&transport](std::string_view key,
-                                                         const std::string& value) {
-    transport->ApplyConfigurationKey(key, value);
+  options.callbacks.set_authorization_key = [&transport](std::string key) {
+    return transport->SetAuthorizationKey(std::move(key));
+  };
+  options.callbacks.set_ping_interval = [&transport](std::chrono::seconds interval) {
+    return transport->SetPingInterval(interval);
   };
   hardware.SetRebootHandler([](ocpp::hal::RebootKind) { g_quit = 1; });  // e.g. exec() yourself
 
