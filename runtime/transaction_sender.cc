@@ -98,7 +98,8 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
     Log("could not record a failed delivery: " + decision.status().message());
     return;
   }
-  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) +
+  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) + ": " +
+      failure->description +
       "): " + (decision->action == RetryDecision::Action::kDiscard ? "discarded" : "will resend"));
   if (decision->action == RetryDecision::Action::kDiscard ||
       kind == DeliveryFailure::kConnectionLost) {
