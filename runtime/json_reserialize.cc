@@ -9,6 +9,11 @@ namespace ocpp::runtime {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// Checks every string it writes: an escape such as "\uDDA3" (a lone
+// surrogate) would otherwise come out as invalid UTF-8.
+using CheckedWriter =
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                      rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>;
 
 // Iterative (no recursion), numbers kept as text, UTF-8 checked.
 constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
@@ -26,9 +31,9 @@ bool Walk(std::string_view text, Handler& handler) {
 
 // The Writer as a SAX handler, except that numbers go out as written (this
 // RapidJSON's Writer::RawNumber would quote them).
-class Copier : public Writer {
+class Copier : public CheckedWriter {
  public:
-  using Writer::Writer;
+  using CheckedWriter::CheckedWriter;
   bool RawNumber(const char* str, rapidjson::SizeType length, bool) {
     return RawValue(str, length, rapidjson::kNumberType);
   }
@@ -115,7 +120,7 @@ class SecretFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Secr
 // objects (whatever its shape) with "***".
 class Masker {
  public:
-  Masker(Writer& out, const std::vector<std::size_t>& marked) : out_(out), marked_(marked) {}
+  Masker(CheckedWriter& out, const std::vector<std::size_t>& marked) : out_(out), marked_(marked) {}
 
   bool Null() {
     return Scalar([&] { return out_.Null(); });
@@ -188,7 +193,7 @@ class Masker {
     return write();
   }
 
-  Writer& out_;
+  CheckedWriter& out_;
   const std::vector<std::size_t>& marked_;
   std::size_t next_marked_ = 0;
   std::vector<bool> stack_;  // per open container: a marked object?
@@ -225,7 +230,7 @@ std::string MaskSecrets(std::string_view frame, const std::vector<std::string>& 
   if (!Walk(frame, finder)) return "[\"<unparseable frame withheld>\"]";
   if (finder.marked_.empty()) return std::string(frame);
   rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
+  CheckedWriter writer(buffer);
   Masker masker(writer, finder.marked_);
   if (!Walk(frame, masker)) return "[\"<unparseable frame withheld>\"]";
   return std::string(buffer.GetString(), buffer.GetSize());
