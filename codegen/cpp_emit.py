@@ -5,6 +5,8 @@ from schema_model import ArrayType, EnumType, Scalar, StructType
 
 def cpp_type(t):
     if isinstance(t, Scalar):
+        if t.kind == "integer" and t.bits == 64:
+            return "std::int64_t"
         return {
             "integer": "std::int32_t",
             "boolean": "bool",

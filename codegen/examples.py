@@ -14,9 +14,14 @@ cross-checks the generator's reading of the schemas.
 
 import copy
 import decimal
+import os
 
 DELETE = object()
 INT32_MAX = 2147483647
+INT64_MAX = 9223372036854775807
+# 2^53 + 1: the first integer a double cannot hold, so a maximal example
+# proves 64-bit ids survive decode and encode exactly.
+WIDE_EXAMPLE = 9007199254740993
 
 
 def _resolve(node, root):
@@ -31,9 +36,14 @@ def _to_json(value):
     return value
 
 
-def example(node, root, maximal, short_strings=False):
+def _never_wide(path):
+    return False
+
+
+def example(node, root, maximal, short_strings=False, wide=_never_wide, path=()):
     """short_strings: every property present, but strings kept short (the
-    base for negative cases, so the vectors file stays small)."""
+    base for negative cases, so the vectors file stays small). wide(path):
+    whether the integer at that path is 64-bit (codegen/int64_fields.json)."""
     node = _resolve(node, root)
     if "enum" in node:
         return node["enum"][-1 if maximal else 0]
@@ -42,11 +52,13 @@ def example(node, root, maximal, short_strings=False):
         props = node.get("properties", {})
         required = node.get("required", [])
         keys = [k for k in props if maximal or k in required]
-        return {k: example(props[k], root, maximal, short_strings) for k in keys}
+        return {k: example(props[k], root, maximal, short_strings, wide, path + (k,))
+                for k in keys}
     if kind == "array":
         min_items = node.get("minItems", 0)
         count = max(2, min_items) if maximal else min_items
-        return [example(node["items"], root, maximal, short_strings) for _ in range(count)]
+        return [example(node["items"], root, maximal, short_strings, wide, path + (i,))
+                for i in range(count)]
     if kind == "string":
         fmt = node.get("format")
         max_length = node.get("maxLength")
@@ -61,7 +73,9 @@ def example(node, root, maximal, short_strings=False):
             return ("Ab" * max_length)[:max_length] if maximal else "x"[:max_length]
         return "free text \u00fc\u20ac \"quoted\"" if maximal else "x"
     if kind == "integer":
-        return INT32_MAX if maximal else 0
+        if not maximal:
+            return 0
+        return WIDE_EXAMPLE if wide(path) else INT32_MAX
     if kind == "number":
         if "multipleOf" in node:
             return 32.5 if maximal else 0
@@ -82,7 +96,7 @@ def _pointer(path):
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def _cases(node, root, value, path):
+def _cases(node, root, value, path, wide):
     """Yields (description, path, replacement or DELETE, code, error pointer)."""
     node = _resolve(node, root)
     here = _pointer(path)
@@ -101,12 +115,12 @@ def _cases(node, root, value, path):
                    "OccurenceConstraintViolation", _pointer(path + [key]))
         for key, sub in node.get("properties", {}).items():
             if key in value:
-                yield from _cases(sub, root, value[key], path + [key])
+                yield from _cases(sub, root, value[key], path + [key], wide)
     elif kind == "array":
         if node.get("minItems", 0) > 0:
             yield ("too few items", path, [], "OccurenceConstraintViolation", here)
         if value:
-            yield from _cases(node["items"], root, value[0], path + [0])
+            yield from _cases(node["items"], root, value[0], path + [0], wide)
     elif kind == "string":
         if "maxLength" in node:
             yield ("string too long", path, "x" * (node["maxLength"] + 1),
@@ -120,7 +134,13 @@ def _cases(node, root, value, path):
             yield ("not a uri", path, "not a uri", "TypeConstraintViolation", here)
     elif kind == "integer":
         yield ("fraction in integer", path, 1.5, "TypeConstraintViolation", here)
-        yield ("integer beyond 32 bits", path, INT32_MAX + 1, "TypeConstraintViolation", here)
+        # Accepted by default (DecodeOptions::accept_integral_numbers).
+        yield ("integer written with a zero fraction", path, 10.0, "TypeConstraintViolation",
+               here)
+        if wide(path):
+            yield ("integer beyond 64 bits", path, INT64_MAX + 1, "TypeConstraintViolation", here)
+        else:
+            yield ("integer beyond 32 bits", path, INT32_MAX + 1, "TypeConstraintViolation", here)
     elif kind == "number" and "multipleOf" in node:
         yield ("not a multiple of multipleOf", path, 32.55, "PropertyConstraintViolation", here)
 
@@ -137,20 +157,34 @@ def _apply(document, path, replacement):
     return document
 
 
+def _wide_predicate(model, message):
+    stem = os.path.basename(message.schema_file)[:-len(".json")]
+
+    def wide(path):
+        names = [p for p in path if isinstance(p, str)]
+        return bool(names) and bool({names[-1], f"{stem}/{names[-1]}"} & model.int64_fields)
+    return wide
+
+
 def test_vectors(model, relpath):
     positive, negative = [], []
     for message in sorted(model.messages, key=lambda m: (m.action, m.is_response)):
         schema = message.schema
+        wide = _wide_predicate(model, message)
         which = "conf" if message.is_response else "req"
         base = dict(action=message.action, message=which, schema=relpath(message.schema_file))
         for name, maximal in (("minimal", False), ("maximal", True)):
-            payload = example(schema, schema, maximal)
+            payload = example(schema, schema, maximal, wide=wide)
             positive.append(dict(base, name=name, payload=payload))
-        maximal = example(schema, schema, True, short_strings=True)
+        maximal = example(schema, schema, True, short_strings=True, wide=wide)
         negative.append(dict(base, name="payload is not an object", payload=[],
-                             code="FormationViolation", pointer="", lenient_ok=False))
-        for description, path, replacement, code, pointer in _cases(schema, schema, maximal, []):
+                             code="FormationViolation", pointer="", lenient_ok=False,
+                             default_ok=False))
+        for description, path, replacement, code, pointer in _cases(schema, schema, maximal, [],
+                                                                    wide):
+            # default_ok: the default options accept it; strict ones reject it.
             negative.append(dict(base, name=f"{description} at {_pointer(path)}",
                                  payload=_apply(maximal, path, replacement), code=code,
-                                 pointer=pointer, lenient_ok=description == "extra property"))
+                                 pointer=pointer, lenient_ok=description == "extra property",
+                                 default_ok=description.endswith("zero fraction")))
     return {"positive": positive, "negative": negative}

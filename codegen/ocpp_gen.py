@@ -35,7 +35,8 @@ def render_all(root):
     here = os.path.dirname(os.path.abspath(__file__))
     model = schema_model.load([os.path.join(root, d) for d in SCHEMA_DIRS],
                               os.path.join(here, "type_names.json"),
-                              os.path.join(here, "actions.json"))
+                              os.path.join(here, "actions.json"),
+                              os.path.join(here, "int64_fields.json"))
 
     def relpath(p):
         p = p.split("#")[0] if "#" in p else p

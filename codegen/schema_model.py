@@ -54,13 +54,14 @@ def enum_constant(value):
 class Scalar:
     """integer, boolean, number, string (plain, CiString, date-time, uri)."""
 
-    def __init__(self, kind, max_length=None, multiple_of=None):
+    def __init__(self, kind, max_length=None, multiple_of=None, bits=32):
         self.kind = kind  # integer | boolean | number | decimal | string | datetime | uri
         self.max_length = max_length
         self.multiple_of = multiple_of  # decimal.Decimal or None
+        self.bits = bits  # integer width: 32, or 64 for ids (int64_fields.json)
 
     def signature(self):
-        return ("scalar", self.kind, self.max_length, str(self.multiple_of))
+        return ("scalar", self.kind, self.max_length, str(self.multiple_of), self.bits)
 
     @property
     def multiple_of_millionths(self):
@@ -144,8 +145,10 @@ class Message:
 
 
 class Model:
-    def __init__(self, type_names):
+    def __init__(self, type_names, int64_fields=()):
         self.type_names = type_names
+        self.int64_fields = set(int64_fields)
+        self.int64_used = set()
         self.types = {}  # name -> EnumType | StructType, in dependency order
         self.messages = []
         self.merged_enums = []  # (enum name, site) where a narrower value set was merged
@@ -271,7 +274,10 @@ class Model:
                 raise SchemaError(path, pointer, f"unsupported format {fmt!r}")
             return Scalar("cistring" if max_length is not None else "string", max_length)
         if kind == "integer":
-            return Scalar("integer")
+            keys = {props[-1], f"{stem}/{props[-1]}"} if props else set()
+            wide = bool(keys & self.int64_fields)
+            self.int64_used |= keys & self.int64_fields
+            return Scalar("integer", bits=64 if wide else 32)
         if kind == "boolean":
             return Scalar("boolean")
         if kind == "number":
@@ -310,12 +316,16 @@ class Model:
         return self._register_struct(struct, path, pointer)
 
 
-def load(schema_dirs, type_names_file, actions_file):
+def load(schema_dirs, type_names_file, actions_file, int64_fields_file=None):
     with open(type_names_file, encoding="utf-8") as f:
         type_names = json.load(f)["names"]
     with open(actions_file, encoding="utf-8") as f:
         actions = json.load(f)["actions"]
-    model = Model(type_names)
+    int64_fields = []
+    if int64_fields_file is not None:
+        with open(int64_fields_file, encoding="utf-8") as f:
+            int64_fields = json.load(f)["properties"]
+    model = Model(type_names, int64_fields)
     model.actions = {}
     for directory in schema_dirs:
         for name in sorted(os.listdir(directory)):
@@ -329,6 +339,9 @@ def load(schema_dirs, type_names_file, actions_file):
                 raise SchemaError(path, "", f"action {action!r} is not in {actions_file}")
             model.load_file(path, action, is_response)
             model.actions[action] = actions[action]
+    unused = model.int64_fields - model.int64_used
+    if unused:
+        raise SchemaError(int64_fields_file, "", f"no integer property matches {sorted(unused)}")
     by_action = {}
     for m in model.messages:
         by_action.setdefault(m.action, {})["conf" if m.is_response else "req"] = m

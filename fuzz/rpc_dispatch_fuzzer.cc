@@ -44,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> sent;
   runtime::RpcEndpoint::Options options;
   options.id_seed = 7;
+  options.secret_configuration_keys = {"AuthorizationKey"};
   runtime::RpcEndpoint rpc(
       loop,
       [&](std::string frame) {
@@ -59,6 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     });
   }
+  // The trace re-serialises what it masks: must survive any input too.
+  rpc.SetTrace([](runtime::TraceDirection, std::string_view) {});
   rpc.OnConnected();
   rpc.Call(v16::HeartbeatReq{}, [](runtime::CallOutcome<v16::HeartbeatConf>) {});
   sent.clear();

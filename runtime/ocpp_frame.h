@@ -16,7 +16,8 @@ namespace ocpp::runtime {
 
 enum class MessageType { kCall = 2, kCallResult = 3, kCallError = 4 };
 
-// OCPP-J 1.6 section 4.1.4: message ids are at most 36 characters.
+// OCPP-J 1.6 section 4.1.4: message ids are at most 36 characters (Unicode
+// code points, not bytes).
 inline constexpr std::size_t kMaxMessageIdLength = 36;
 
 struct Frame {
@@ -41,9 +42,15 @@ struct ParsedFrame {
   FrameStatus status = FrameStatus::kNotJson;
   Frame frame;  // message_id is set whenever it could be read
   std::string problem;
+  // kMalformedCall: the code to answer with (TypeConstraintViolation for a
+  // number beyond a double, e.g. 1e400).
+  codec::RpcErrorCode call_error = codec::RpcErrorCode::kFormationViolation;
 };
 
-// Parses `text` into `doc` (which must outlive the returned views).
+// Parses `text` into `doc` (which must outlive the returned views). When
+// the text is not valid JSON but starts with a readable message type and id
+// ([2, "id", ...), the result is kMalformedCall / kMalformedResult with
+// type and message_id set, so the call can still be answered or failed.
 ParsedFrame ParseFrame(std::string_view text, rapidjson::Document& doc);
 // Faster: copies `text` into `buffer` and parses it in place, so the DOM
 // copies no strings. `doc` and `buffer` must outlive the returned views.

@@ -30,7 +30,7 @@ TEST(ParseFrame, ReadsEachMessageType) {
 TEST(ParseFrame, ClassifiesBrokenInput) {
   rapidjson::Document doc;
   EXPECT_EQ(ParseFrame("", doc).status, FrameStatus::kNotJson);
-  EXPECT_EQ(ParseFrame("[2,\"1\",", doc).status, FrameStatus::kNotJson);
+  EXPECT_EQ(ParseFrame("[2,", doc).status, FrameStatus::kNotJson);
   EXPECT_EQ(ParseFrame("{}", doc).status, FrameStatus::kNotAFrame);
   EXPECT_EQ(ParseFrame("[2]", doc).status, FrameStatus::kNotAFrame);
   EXPECT_EQ(ParseFrame("[\"2\",\"1\",\"Heartbeat\",{}]", doc).status, FrameStatus::kNotAFrame);
@@ -53,6 +53,36 @@ TEST(ParseFrame, KeepsTheIdOfAMalformedCallSoItCanBeAnswered) {
   EXPECT_EQ(parsed.frame.message_id, "abc");
   auto too_long = ParseFrame(R"([2,"0123456789012345678901234567890123456","Reset",{}])", doc);
   EXPECT_EQ(too_long.status, FrameStatus::kMalformedCall);
+}
+
+TEST(ParseFrame, ReadsTheHeadOfTextThatIsNotJson) {
+  rapidjson::Document doc;
+  std::string buffer;
+  // 1e400 is valid JSON but beyond a double: answerable, as a type error.
+  auto big = ParseFrame(R"([2,"n1","StatusNotification",{"connectorId":1e400}])", doc, buffer);
+  EXPECT_EQ(big.status, FrameStatus::kMalformedCall);
+  EXPECT_EQ(big.frame.message_id, "n1");
+  EXPECT_EQ(big.call_error, codec::RpcErrorCode::kTypeConstraintViolation);
+  auto cut = ParseFrame(R"([2,"n2","Reset",{"type":)", doc);
+  EXPECT_EQ(cut.status, FrameStatus::kMalformedCall);
+  EXPECT_EQ(cut.frame.message_id, "n2");
+  EXPECT_EQ(cut.call_error, codec::RpcErrorCode::kFormationViolation);
+  auto result = ParseFrame(R"([3,"n3",{"x":1e400}])", doc, buffer);
+  EXPECT_EQ(result.status, FrameStatus::kMalformedResult);
+  EXPECT_EQ(result.frame.message_id, "n3");
+  EXPECT_EQ(result.frame.type, MessageType::kCallResult);
+  EXPECT_EQ(ParseFrame(std::string_view("[2,\"n4\",\0]", 9), doc, buffer).frame.message_id, "n4");
+  EXPECT_EQ(ParseFrame(R"([2,"n5\u)", doc).status, FrameStatus::kNotJson);
+  EXPECT_EQ(ParseFrame(R"(["2","n6",)", doc).status, FrameStatus::kNotJson);
+}
+
+TEST(ParseFrame, MessageIdLengthCountsCharactersNotBytes) {
+  rapidjson::Document doc;
+  std::string id;
+  for (int i = 0; i < 36; ++i) id += "\xc3\xa9";  // U+00E9, 2 bytes each
+  EXPECT_EQ(ParseFrame("[2,\"" + id + "\",\"Heartbeat\",{}]", doc).status, FrameStatus::kOk);
+  EXPECT_EQ(ParseFrame("[2,\"" + id + "x\",\"Heartbeat\",{}]", doc).status,
+            FrameStatus::kMalformedCall);
 }
 
 TEST(WriteFrames, EncodeTypedPayloadsInPlace) {

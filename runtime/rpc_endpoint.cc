@@ -45,8 +45,13 @@ void RpcEndpoint::SetSendGate(SendGate gate) {
   SendNext();
 }
 
-void RpcEndpoint::Log(const std::string& line) {
-  if (log_) log_(line);
+void RpcEndpoint::SetLog(LogFunction log) {
+  if (!log) return SetLog(LevelLogFunction());
+  SetLog([log = std::move(log)](LogLevel, std::string_view line) { log(line); });
+}
+
+void RpcEndpoint::Log(LogLevel level, const std::string& line) {
+  if (log_) log_(level, line);
 }
 
 std::string RpcEndpoint::NextMessageId() {
@@ -56,7 +61,7 @@ std::string RpcEndpoint::NextMessageId() {
 }
 
 bool RpcEndpoint::Send(std::string frame) {
-  if (trace_) trace_(TraceDirection::kSent, MaskSecrets(frame));
+  if (trace_) trace_(TraceDirection::kSent, MaskSecrets(frame, options_.secret_configuration_keys));
   return send_(std::move(frame));
 }
 
@@ -138,7 +143,9 @@ bool RpcEndpoint::Offers(const v16::ActionInfo& info) const {
 }
 
 void RpcEndpoint::OnText(std::string_view text) {
-  if (trace_) trace_(TraceDirection::kReceived, MaskSecrets(text));
+  if (trace_) {
+    trace_(TraceDirection::kReceived, MaskSecrets(text, options_.secret_configuration_keys));
+  }
   rapidjson::Document doc;
   std::string buffer;
   const ParsedFrame parsed = ParseFrame(text, doc, buffer);
@@ -146,21 +153,26 @@ void RpcEndpoint::OnText(std::string_view text) {
     case FrameStatus::kOk:
       break;
     case FrameStatus::kMalformedCall:
-      Send(WriteCallError(parsed.frame.message_id, codec::RpcErrorCode::kFormationViolation,
-                          parsed.problem));
+      Log(LogLevel::kWarning, "answered malformed CALL " + std::string(parsed.frame.message_id) +
+                                  " with " + std::string(codec::ToString(parsed.call_error)) +
+                                  ": " + parsed.problem);
+      Send(WriteCallError(parsed.frame.message_id, parsed.call_error, parsed.problem));
       return;
+    case FrameStatus::kMalformedResult:
+      return FailOutstanding(parsed);
     case FrameStatus::kUnknownType:
       // OCPP-J 4.1.3: a message of unknown type is ignored.
-      Log("ignored message of unknown type");
+      Log(LogLevel::kWarning, "dropped frame: " + parsed.problem);
       return;
     default:
-      Log("dropped frame: " + parsed.problem);
+      Log(LogLevel::kWarning, "dropped frame: " + parsed.problem);
       return;
   }
   const Frame& frame = parsed.frame;
   if (frame.type == MessageType::kCall) return HandleCall(frame);
   if (!outstanding_ || outstanding_->id != frame.message_id) {
-    Log("dropped answer to unknown message id " + std::string(frame.message_id));
+    Log(LogLevel::kWarning,
+        "dropped answer to unknown message id " + std::string(frame.message_id));
     return;
   }
   if (frame.type == MessageType::kCallResult) return Finish(frame.payload, std::nullopt);
@@ -170,9 +182,26 @@ void RpcEndpoint::OnText(std::string_view text) {
                               std::string(frame.error_description)});
 }
 
+void RpcEndpoint::FailOutstanding(const ParsedFrame& parsed) {
+  const std::string id(parsed.frame.message_id);
+  if (!outstanding_ || id.empty() || outstanding_->id != id) {
+    Log(LogLevel::kWarning, "dropped frame: " + parsed.problem);
+    return;
+  }
+  // The answer to our call is unusable: fail the call now rather than let
+  // it wait for the response timeout.
+  Log(LogLevel::kWarning, "malformed answer to " + id + ", failing the call: " + parsed.problem);
+  if (parsed.frame.type == MessageType::kCallError) {
+    return Finish(nullptr, CallFailure{CallFailure::Kind::kCallError,
+                                       codec::RpcErrorCode::kGenericError, parsed.problem});
+  }
+  Finish(nullptr, CallFailure{CallFailure::Kind::kInvalidResponse,
+                              codec::RpcErrorCode::kFormationViolation, parsed.problem});
+}
+
 void RpcEndpoint::HandleCall(const Frame& frame) {
   if (incoming_gate_ && !incoming_gate_()) {
-    Log("not answering " + std::string(frame.action) + " (not registered)");
+    Log(LogLevel::kInfo, "not answering " + std::string(frame.action) + " (not registered)");
     return;
   }
   const v16::ActionInfo* info = v16::FindAction(frame.action);
@@ -191,28 +220,12 @@ void RpcEndpoint::HandleCall(const Frame& frame) {
   try {
     answer = handler->second(frame.message_id, *frame.payload);
   } catch (const std::exception& e) {
-    Log(std::string("handler for ") + std::string(frame.action) + " threw: " + e.what());
+    Log(LogLevel::kWarning,
+        std::string("handler for ") + std::string(frame.action) + " threw: " + e.what());
     answer =
         WriteCallError(frame.message_id, codec::RpcErrorCode::kInternalError, "internal error");
   }
   Send(std::move(answer));
-}
-
-std::string MaskSecrets(std::string_view frame) {
-  if (frame.find("AuthorizationKey") == std::string_view::npos) return std::string(frame);
-  rapidjson::Document doc;
-  doc.Parse<codec::kParseFlags>(frame.data(), frame.size());
-  if (doc.HasParseError() || !doc.IsArray()) return "[\"<unparseable frame withheld>\"]";
-  // CALL [2, id, "ChangeConfiguration", {"key": "AuthorizationKey", "value": ...}]
-  if (doc.Size() == 4 && doc[3].IsObject() && doc[3].HasMember("key") && doc[3]["key"].IsString() &&
-      std::string_view(doc[3]["key"].GetString()) == "AuthorizationKey" &&
-      doc[3].HasMember("value")) {
-    doc[3]["value"].SetString("***");
-  }
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace ocpp::runtime

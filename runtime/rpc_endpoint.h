@@ -19,10 +19,12 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "codegen/cpp_support/message_codec.h"
 #include "generated/ocpp16/registry.h"
 #include "runtime/event_loop.h"
+#include "runtime/json_reserialize.h"
 #include "runtime/ocpp_frame.h"
 
 namespace ocpp::runtime {
@@ -82,10 +84,19 @@ class RpcEndpoint {
     codec::EncodeOptions encode;
     // Seeds the message-id prefix; tests pass a fixed value.
     std::optional<std::uint64_t> id_seed;
+    // Configuration keys whose values the trace masks (see MaskSecrets);
+    // the station passes {"AuthorizationKey"}.
+    std::vector<std::string> secret_configuration_keys;
   };
+
+  // kWarning: a frame was dropped or a call failed because of what the peer
+  // sent; kInfo: expected events (e.g. not answering while Rejected).
+  enum class LogLevel { kInfo, kWarning };
 
   using SendFunction = std::function<bool(std::string frame)>;
   using TraceFunction = std::function<void(TraceDirection, std::string_view frame)>;
+  using LevelLogFunction = std::function<void(LogLevel, std::string_view line)>;
+  // Gets every line, whatever its level.
   using LogFunction = std::function<void(std::string_view line)>;
   // Decides whether a queued CALL may go out now (e.g. only BootNotification
   // before the central system accepted the station).
@@ -97,7 +108,8 @@ class RpcEndpoint {
   RpcEndpoint& operator=(const RpcEndpoint&) = delete;
 
   void SetTrace(TraceFunction trace) { trace_ = std::move(trace); }
-  void SetLog(LogFunction log) { log_ = std::move(log); }
+  void SetLog(LevelLogFunction log) { log_ = std::move(log); }
+  void SetLog(LogFunction log);
   void SetSendGate(SendGate gate);
   // Decides whether an incoming CALL is answered at all: a station whose
   // BootNotification was Rejected SHALL NOT respond (OCPP 1.6 section 4.2.1).
@@ -127,6 +139,8 @@ class RpcEndpoint {
       if (failure) return done(std::move(*failure));
       Response response;
       if (auto error = codec::DecodePayload(*payload, response, options_.decode)) {
+        Log(LogLevel::kWarning, "invalid " + std::string(ActionTraits<action>::kName) +
+                                    " response: " + Describe(*error));
         return done(
             CallFailure{CallFailure::Kind::kInvalidResponse, error->code, Describe(*error)});
       }
@@ -164,8 +178,8 @@ class RpcEndpoint {
       }
       const auto& response = std::get<0>(result);
       if (auto violation = codec::CheckMessage(response)) {
-        Log("handler for " + std::string(ActionTraits<A>::kName) +
-            " produced an invalid response: " + violation->message);
+        Log(LogLevel::kWarning, "handler for " + std::string(ActionTraits<A>::kName) +
+                                    " produced an invalid response: " + violation->message);
         return WriteCallError(id, codec::RpcErrorCode::kInternalError, "invalid response");
       }
       return WriteCallResult(id, response, options_.encode);
@@ -199,7 +213,8 @@ class RpcEndpoint {
   void Finish(const rapidjson::Value* payload, std::optional<CallFailure> failure);
   void HandleCall(const Frame& frame);
   bool Send(std::string frame);
-  void Log(const std::string& line);
+  void Log(LogLevel level, const std::string& line);
+  void FailOutstanding(const ParsedFrame& parsed);
   std::string NextMessageId();
   bool Offers(const v16::ActionInfo& info) const;
 
@@ -207,7 +222,7 @@ class RpcEndpoint {
   SendFunction send_;
   Options options_;
   TraceFunction trace_;
-  LogFunction log_;
+  LevelLogFunction log_;
   SendGate gate_;
   IncomingGate incoming_gate_;
   bool connected_ = false;
@@ -219,10 +234,5 @@ class RpcEndpoint {
   // Guards callbacks that outlive the endpoint (posted tasks, timers).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
-
-// Replaces secrets in a frame before it is traced or logged: the value of
-// the AuthorizationKey in ChangeConfiguration. Anything unparseable is
-// returned as is (it cannot be one of ours).
-std::string MaskSecrets(std::string_view frame);
 
 }  // namespace ocpp::runtime

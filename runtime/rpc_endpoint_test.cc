@@ -267,6 +267,9 @@ TEST_F(RpcEndpointTest, ThrowingHandlerBecomesInternalError) {
 }
 
 TEST_F(RpcEndpointTest, TraceMasksTheAuthorizationKey) {
+  RpcEndpoint::Options options;
+  options.secret_configuration_keys = {"AuthorizationKey"};
+  Make(options);
   std::vector<std::string> trace;
   rpc_->SetTrace([&](TraceDirection, std::string_view f) { trace.emplace_back(f); });
   rpc_->OnConnected();

@@ -109,7 +109,8 @@ void TransactionMessageSender::OnResult(hal::MessageLog::Seq seq, const rapidjso
                       false, front->attempts};
     if (kind == DeliveryFailure::kConnectionLost) return Kick();
   }
-  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) +
+  Log(std::string(front->action) + " not delivered (" + ToString(failure->kind) + ": " +
+      failure->description +
       "): " + (decision->action == RetryDecision::Action::kDiscard ? "discarded" : "will resend"));
   if (decision->action == RetryDecision::Action::kDiscard ||
       kind == DeliveryFailure::kConnectionLost) {

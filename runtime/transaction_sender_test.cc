@@ -49,7 +49,7 @@ class TransactionSenderTest : public ::testing::Test {
   std::unique_ptr<TransactionMessageQueue> queue_;
   std::unique_ptr<TransactionMessageSender> sender_;
   std::vector<std::string> sent_;
-  std::vector<std::pair<std::int64_t, int>> started_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> started_;
 };
 
 TEST_F(TransactionSenderTest, OfflineTransactionIsDeliveredInOrderWithTheAssignedId) {
@@ -125,6 +125,46 @@ TEST_F(TransactionSenderTest, StopTheStorageRefusedIsStillDelivered) {
   EXPECT_NE(sent_[1].find("\"transactionId\":77"), std::string::npos) << sent_[1];
   Answer("{}");
   EXPECT_TRUE(queue_->empty());
+}
+
+// Issue 7 defect 5: ids beyond 32 bits (the schemas put no bound on them)
+// reach the queued StopTransaction and MeterValues unchanged.
+TEST_F(TransactionSenderTest, TransactionIdsBeyond32BitsAreBoundExactly) {
+  rpc_->OnConnected();
+  sender_->SetReady(true);
+  for (const std::string id : {"2147483648", "9007199254740993"}) {
+    sent_.clear();
+    const std::int64_t local = queue_->AllocateLocalTransactionId().value();
+    ASSERT_TRUE(queue_
+                    ->Enqueue(TransactionMessageKind::kStart, "StartTransaction",
+                              R"({"connectorId":1,"idTag":"T","meterStart":0,)"
+                              R"("timestamp":"2026-01-01T00:00:00Z"})",
+                              local)
+                    .ok());
+    ASSERT_TRUE(queue_
+                    ->Enqueue(TransactionMessageKind::kMeterValues, "MeterValues",
+                              R"({"connectorId":1,"transactionId":-1,"meterValue":[]})", local)
+                    .ok());
+    ASSERT_TRUE(queue_
+                    ->Enqueue(TransactionMessageKind::kStop, "StopTransaction",
+                              R"({"transactionId":-1,"meterStop":5,)"
+                              R"("timestamp":"2026-01-01T00:10:00Z"})",
+                              local)
+                    .ok());
+    sender_->Kick();
+    ASSERT_EQ(sent_.size(), 1u);
+    Answer(R"({"idTagInfo":{"status":"Accepted"},"transactionId":)" + id + "}");
+    ASSERT_EQ(sent_.size(), 2u) << "StartTransaction must not be resent";
+    EXPECT_NE(sent_[1].find("\"MeterValues\""), std::string::npos);
+    EXPECT_NE(sent_[1].find("\"transactionId\":" + id), std::string::npos) << sent_[1];
+    Answer("{}");
+    ASSERT_EQ(sent_.size(), 3u);
+    EXPECT_NE(sent_[2].find("\"StopTransaction\""), std::string::npos);
+    EXPECT_NE(sent_[2].find("\"transactionId\":" + id), std::string::npos) << sent_[2];
+    Answer("{}");
+    EXPECT_TRUE(queue_->empty());
+    EXPECT_EQ(started_.back().second, std::stoll(id));
+  }
 }
 
 TEST_F(TransactionSenderTest, CallErrorsAreRetriedAfterIntervalTimesAttemptThenDiscarded) {

@@ -37,6 +37,9 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   runtime::RpcEndpoint::Options rpc_options;
   rpc_options.role = runtime::Role::kChargePoint;
   rpc_options.response_timeout = options_.response_timeout;
+  // Masked wherever a frame is traced (the trace callback, station_sim's
+  // JSON lines): the runtime knows no configuration key itself.
+  rpc_options.secret_configuration_keys = {std::string(keys::kAuthorizationKey.name)};
   // Every profile is "offered" at the RPC level so the few non-Core calls
   // OCTT expects a defined answer to reach their handlers; any action
   // without a handler is answered NotSupported.

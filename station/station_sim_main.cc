@@ -28,6 +28,7 @@
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_hardware.h"
+#include "runtime/json_reserialize.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -322,16 +323,16 @@ class Station {
       Log(ToLevel(level), std::string(line));
     };
     options.callbacks.on_frame = [this](runtime::TraceDirection dir, std::string_view frame) {
-      rapidjson::Document doc;
-      doc.Parse(frame.data(), frame.size());
       out_.Write(Timestamp(), [&](auto& w) {
         w.Key("event");
         w.String("ocpp");
         w.Key("dir");
         w.String(dir == runtime::TraceDirection::kSent ? "tx" : "rx");
-        if (!doc.HasParseError()) {
+        // Re-serialised iteratively (a hostile frame may nest 32,000 deep);
+        // what is not JSON is echoed as text.
+        if (auto json = runtime::ReserializeJson(frame)) {
           w.Key("frame");
-          doc.Accept(w);
+          w.RawValue(json->data(), json->size(), rapidjson::kObjectType);
         } else {
           w.Key("frame_text");
           w.String(frame.data(), static_cast<rapidjson::SizeType>(frame.size()));

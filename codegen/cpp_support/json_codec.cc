@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace ocpp::codec {
@@ -72,13 +73,46 @@ bool WrongType(const char* expected, const rapidjson::Value& v, DecodeContext& c
 }
 }  // namespace
 
+// A number written with a fraction or exponent (10.0, 1e1) whose double
+// value is an integer below 2^53 in magnitude, when the options allow it.
+static std::optional<std::int64_t> IntegralDouble(const rapidjson::Value& v,
+                                                  const DecodeContext& ctx) {
+  if (!v.IsDouble() || !ctx.options().accept_integral_numbers) return std::nullopt;
+  const double d = v.GetDouble();
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  if (!(std::fabs(d) < kExact) || std::trunc(d) != d) return std::nullopt;
+  return static_cast<std::int64_t>(d);
+}
+
 bool DecodeInteger(const rapidjson::Value& v, std::int32_t& out, DecodeContext& ctx) {
   if (v.IsInt()) {
     out = v.GetInt();
     return true;
   }
+  if (const auto integral = IntegralDouble(v, ctx)) {
+    if (*integral >= INT32_MIN && *integral <= INT32_MAX) {
+      out = static_cast<std::int32_t>(*integral);
+      return true;
+    }
+    return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "integer does not fit in 32 bits");
+  }
   if (v.IsInt64() || v.IsUint64()) {
     return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "integer does not fit in 32 bits");
+  }
+  return WrongType("integer", v, ctx);
+}
+
+bool DecodeInteger(const rapidjson::Value& v, std::int64_t& out, DecodeContext& ctx) {
+  if (v.IsInt64()) {
+    out = v.GetInt64();
+    return true;
+  }
+  if (const auto integral = IntegralDouble(v, ctx)) {
+    out = *integral;
+    return true;
+  }
+  if (v.IsUint64()) {
+    return ctx.Fail(RpcErrorCode::kTypeConstraintViolation, "integer does not fit in 64 bits");
   }
   return WrongType("integer", v, ctx);
 }

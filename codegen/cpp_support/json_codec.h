@@ -7,7 +7,8 @@
 //   a required property is missing, an array is shorter than minItems
 //                                                   -> OccurenceConstraintViolation
 //   a value has the wrong JSON type, is not an integer where one is needed,
-//   does not fit a 32-bit integer, or is not a valid date-time / uri
+//   does not fit its integer type (32 bits; 64 for ids), or is not a valid
+//   date-time / uri
 //                                                   -> TypeConstraintViolation
 //   a string is longer than maxLength, an enum value is unknown, a number is
 //   not a multiple of multipleOf                    -> PropertyConstraintViolation
@@ -51,6 +52,14 @@ struct DecodeOptions {
   // Ignore properties the schema does not know instead of rejecting them,
   // for central systems that send extra fields.
   bool lenient_unknown_properties = false;
+  // Accept, for an integer property, any JSON number whose value is an exact
+  // integer in range: 10.0, 1e1, 1.0E3 (Java and JavaScript stacks write
+  // integers like that). The literal is read as an IEEE double first, so
+  // only magnitudes below 2^53 qualify (there every integer is exact) and a
+  // literal of more than ~15 significant digits counts as the integer it
+  // rounds to, as it does for the JavaScript peer that wrote it. Numbers
+  // written without fraction or exponent are exact up to 64 bits anyway.
+  bool accept_integral_numbers = true;
 };
 
 // Collects the first violation. The pointer is built on the way out of the
@@ -60,6 +69,7 @@ class DecodeContext {
   explicit DecodeContext(DecodeOptions options = {}) : options_(options) {}
 
   bool lenient() const { return options_.lenient_unknown_properties; }
+  const DecodeOptions& options() const { return options_; }
 
   // Records a violation at the current value; always returns false.
   bool Fail(RpcErrorCode code, std::string message);
@@ -84,6 +94,7 @@ inline std::string_view View(const rapidjson::Value& v) {
 const char* JsonTypeName(const rapidjson::Value& v);
 
 bool DecodeInteger(const rapidjson::Value& v, std::int32_t& out, DecodeContext& ctx);
+bool DecodeInteger(const rapidjson::Value& v, std::int64_t& out, DecodeContext& ctx);
 bool DecodeBoolean(const rapidjson::Value& v, bool& out, DecodeContext& ctx);
 bool DecodeNumber(const rapidjson::Value& v, double& out, DecodeContext& ctx);
 bool DecodeDecimal(const rapidjson::Value& v, Decimal& out, std::optional<Decimal> multiple_of,
@@ -181,6 +192,7 @@ class JsonWriter {
     String(s.view());
   }
   void Integer(std::int32_t value) { w_.Int(value); }
+  void Integer(std::int64_t value) { w_.Int64(value); }
   void Boolean(bool value) { w_.Bool(value); }
   void Number(double value) { w_.Double(value); }
   void Number(Decimal value) {

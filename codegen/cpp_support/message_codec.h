@@ -12,9 +12,18 @@
 
 namespace ocpp::codec {
 
+// A `null` payload means "no payload" (OCPP-J 1.6 section 4.2.1) and reads
+// as {}: fine for messages without required properties; for the others the
+// first missing one is reported (OccurenceConstraintViolation).
 template <class T>
 std::optional<DecodeError> DecodePayload(const rapidjson::Value& payload, T& out,
                                          DecodeOptions options = {}) {
+  if (payload.IsNull()) {
+    const rapidjson::Value empty(rapidjson::kObjectType);
+    DecodeContext ctx(options);
+    if (!Decode(empty, out, ctx)) return ctx.TakeError();
+    return std::nullopt;
+  }
   if (!payload.IsObject()) {
     return DecodeError{RpcErrorCode::kFormationViolation, "",
                        std::string("payload must be a JSON object, got ") + JsonTypeName(payload)};

@@ -10,7 +10,7 @@ namespace ocpp::v16 {
 
 // CancelReservation.req
 struct CancelReservationReq {
-  std::int32_t reservation_id{};
+  std::int64_t reservation_id{};
 };
 bool operator==(const CancelReservationReq& a, const CancelReservationReq& b);
 inline bool operator!=(const CancelReservationReq& a, const CancelReservationReq& b) { return !(a == b); }

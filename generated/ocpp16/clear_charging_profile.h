@@ -10,7 +10,7 @@ namespace ocpp::v16 {
 
 // ClearChargingProfile.req
 struct ClearChargingProfileReq {
-  std::optional<std::int32_t> id;
+  std::optional<std::int64_t> id;
   std::optional<std::int32_t> connector_id;
   std::optional<ChargingProfilePurposeType> charging_profile_purpose;
   std::optional<std::int32_t> stack_level;

@@ -19,7 +19,7 @@ bool Validate(const GetLocalListVersionReq& in, codec::DecodeContext& ctx);
 
 // GetLocalListVersion.conf
 struct GetLocalListVersionConf {
-  std::int32_t list_version{};
+  std::int64_t list_version{};
 };
 bool operator==(const GetLocalListVersionConf& a, const GetLocalListVersionConf& b);
 inline bool operator!=(const GetLocalListVersionConf& a, const GetLocalListVersionConf& b) { return !(a == b); }

@@ -11,7 +11,7 @@ namespace ocpp::v16 {
 // GetLog.req
 struct GetLogReq {
   LogEnumType log_type{};
-  std::int32_t request_id{};
+  std::int64_t request_id{};
   std::optional<std::int32_t> retries;
   std::optional<std::int32_t> retry_interval;
   LogParametersType log;

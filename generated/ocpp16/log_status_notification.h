@@ -11,7 +11,7 @@ namespace ocpp::v16 {
 // LogStatusNotification.req
 struct LogStatusNotificationReq {
   UploadLogStatusEnumType status{};
-  std::optional<std::int32_t> request_id;
+  std::optional<std::int64_t> request_id;
 };
 bool operator==(const LogStatusNotificationReq& a, const LogStatusNotificationReq& b);
 inline bool operator!=(const LogStatusNotificationReq& a, const LogStatusNotificationReq& b) { return !(a == b); }

@@ -11,7 +11,7 @@ namespace ocpp::v16 {
 // MeterValues.req
 struct MeterValuesReq {
   std::int32_t connector_id{};
-  std::optional<std::int32_t> transaction_id;
+  std::optional<std::int64_t> transaction_id;
   std::vector<MeterValue> meter_value;
 };
 bool operator==(const MeterValuesReq& a, const MeterValuesReq& b);

@@ -10,7 +10,7 @@ namespace ocpp::v16 {
 
 // RemoteStopTransaction.req
 struct RemoteStopTransactionReq {
-  std::int32_t transaction_id{};
+  std::int64_t transaction_id{};
 };
 bool operator==(const RemoteStopTransactionReq& a, const RemoteStopTransactionReq& b);
 inline bool operator!=(const RemoteStopTransactionReq& a, const RemoteStopTransactionReq& b) { return !(a == b); }

@@ -14,7 +14,7 @@ struct ReserveNowReq {
   codec::DateTime expiry_date;
   codec::CiString<20> id_tag;
   std::optional<codec::CiString<20>> parent_id_tag;
-  std::int32_t reservation_id{};
+  std::int64_t reservation_id{};
 };
 bool operator==(const ReserveNowReq& a, const ReserveNowReq& b);
 inline bool operator!=(const ReserveNowReq& a, const ReserveNowReq& b) { return !(a == b); }

@@ -10,7 +10,7 @@ namespace ocpp::v16 {
 
 // SendLocalList.req
 struct SendLocalListReq {
-  std::int32_t list_version{};
+  std::int64_t list_version{};
   std::optional<std::vector<AuthorizationData>> local_authorization_list;
   UpdateType update_type{};
 };

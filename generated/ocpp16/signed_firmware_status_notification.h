@@ -11,7 +11,7 @@ namespace ocpp::v16 {
 // SignedFirmwareStatusNotification.req
 struct SignedFirmwareStatusNotificationReq {
   FirmwareStatusEnumType status{};
-  std::optional<std::int32_t> request_id;
+  std::optional<std::int64_t> request_id;
 };
 bool operator==(const SignedFirmwareStatusNotificationReq& a, const SignedFirmwareStatusNotificationReq& b);
 inline bool operator!=(const SignedFirmwareStatusNotificationReq& a, const SignedFirmwareStatusNotificationReq& b) { return !(a == b); }

@@ -12,7 +12,7 @@ namespace ocpp::v16 {
 struct SignedUpdateFirmwareReq {
   std::optional<std::int32_t> retries;
   std::optional<std::int32_t> retry_interval;
-  std::int32_t request_id{};
+  std::int64_t request_id{};
   FirmwareType firmware;
 };
 bool operator==(const SignedUpdateFirmwareReq& a, const SignedUpdateFirmwareReq& b);

@@ -13,7 +13,7 @@ struct StartTransactionReq {
   std::int32_t connector_id{};
   codec::CiString<20> id_tag;
   std::int32_t meter_start{};
-  std::optional<std::int32_t> reservation_id;
+  std::optional<std::int64_t> reservation_id;
   codec::DateTime timestamp;
 };
 bool operator==(const StartTransactionReq& a, const StartTransactionReq& b);
@@ -25,7 +25,7 @@ bool Validate(const StartTransactionReq& in, codec::DecodeContext& ctx);
 // StartTransaction.conf
 struct StartTransactionConf {
   IdTagInfo id_tag_info;
-  std::int32_t transaction_id{};
+  std::int64_t transaction_id{};
 };
 bool operator==(const StartTransactionConf& a, const StartTransactionConf& b);
 inline bool operator!=(const StartTransactionConf& a, const StartTransactionConf& b) { return !(a == b); }

@@ -13,7 +13,7 @@ struct StopTransactionReq {
   std::optional<codec::CiString<20>> id_tag;
   std::int32_t meter_stop{};
   codec::DateTime timestamp;
-  std::int32_t transaction_id{};
+  std::int64_t transaction_id{};
   std::optional<Reason> reason;
   std::optional<std::vector<MeterValue>> transaction_data;
 };

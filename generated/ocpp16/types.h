@@ -682,8 +682,8 @@ bool Validate(const MeterValue& in, codec::DecodeContext& ctx);
 
 // ChargingProfile: from schemas/core/RemoteStartTransaction.json
 struct ChargingProfile {
-  std::int32_t charging_profile_id{};
-  std::optional<std::int32_t> transaction_id;
+  std::int64_t charging_profile_id{};
+  std::optional<std::int64_t> transaction_id;
   std::int32_t stack_level{};
   ChargingProfilePurposeType charging_profile_purpose{};
   ChargingProfileKindType charging_profile_kind{};

@@ -26,6 +26,8 @@ class CentralSystem {
     std::string cert_file, key_file, client_ca_file;  // wss when cert_file is set
     std::function<runtime::WsServer::Verdict(const runtime::WsServer::UpgradeRequest&)> accept;
     int heartbeat_interval = 30;  // BootNotification.conf interval
+    // First transactionId handed out; tests start beyond 2^31 or 2^53.
+    std::int64_t first_transaction_id = 1;
   };
 
   struct Frame {
@@ -74,7 +76,7 @@ class CentralSystem {
   std::vector<std::string> ReceivedCalls() const;
   // Payloads (JSON text) of the CALLs of `action` the station sent.
   std::vector<std::string> ReceivedPayloads(std::string_view action) const;
-  int next_transaction_id() const { return next_transaction_id_; }
+  std::int64_t next_transaction_id() const { return next_transaction_id_; }
   // Distinct transactions started (repeated identical StartTransactions count once).
   int transactions_started() const { return static_cast<int>(started_.size()); }
   void set_trace(std::function<void(const Frame&)> trace) { trace_ = std::move(trace); }
@@ -84,7 +86,9 @@ class CentralSystem {
 
  private:
   CentralSystem(runtime::LwsEventLoop& loop, Options options)
-      : loop_(loop), options_(std::move(options)) {}
+      : loop_(loop),
+        options_(std::move(options)),
+        next_transaction_id_(options_.first_transaction_id) {}
   void InstallDefaults(runtime::RpcEndpoint& rpc);
 
   runtime::LwsEventLoop& loop_;
@@ -96,8 +100,8 @@ class CentralSystem {
   std::map<v16::Action, std::function<void(runtime::RpcEndpoint&)>> overrides_;
   std::vector<Frame> frames_;
   std::function<void(const Frame&)> trace_;
-  int next_transaction_id_ = 1;
-  std::map<std::string, int> started_;  // StartTransaction payload -> id
+  std::int64_t next_transaction_id_;
+  std::map<std::string, std::int64_t> started_;  // StartTransaction payload -> id
   std::vector<std::uint16_t> peer_close_codes_;
 };
 
