@@ -63,7 +63,12 @@ void ChargePoint::Wire() {
   rpc_->SetTrace([this](runtime::TraceDirection d, std::string_view frame) {
     if (options_.callbacks.on_frame) options_.callbacks.on_frame(d, frame);
   });
-  rpc_->SetLog([this](std::string_view line) { context_->Log("rpc: " + std::string(line)); });
+  // Every frame the runtime drops comes with its reason at warning level.
+  rpc_->SetLog([this](runtime::RpcEndpoint::LogLevel level, std::string_view line) {
+    context_->Log("rpc: " + std::string(line), level == runtime::RpcEndpoint::LogLevel::kWarning
+                                                   ? LogLevel::kWarning
+                                                   : LogLevel::kInfo);
+  });
   // Nothing but BootNotification before the central system accepted us
   // (section 4.2), and nothing at all while Rejected.
   rpc_->SetSendGate([this](v16::Action action) {

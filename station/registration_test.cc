@@ -169,5 +169,17 @@ TEST_F(RegistrationTest, ADropWhilePendingBootsAgainOnReconnect) {
   EXPECT_EQ(Count("BootNotification"), 2);
 }
 
+// Issue 7, defect 4: a central system that writes integers as floats
+// (JavaScript, Java stacks) still registers the station, with its interval.
+TEST_F(RegistrationTest, AnIntervalWrittenAsAFloatIsAccepted) {
+  ConnectAndBoot();
+  env_.Reply(R"({"status":"Accepted","currentTime":"2030-01-01T00:00:00Z","interval":10.0})");
+  EXPECT_TRUE(registration_.accepted());
+  EXPECT_EQ(online_, std::vector<bool>{true});
+  EXPECT_EQ(env_.config().Get(keys::kHeartbeatInterval), 10);
+  env_.Run(Milliseconds(10000));
+  EXPECT_EQ(Count("Heartbeat"), 1);
+}
+
 }  // namespace
 }  // namespace ocpp::station

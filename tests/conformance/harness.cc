@@ -336,7 +336,7 @@ v16::RemoteStartStopStatus Harness::RemoteStart(const std::string& id_tag,
   return CsmsCall(req).status;
 }
 
-v16::RemoteStartStopStatus Harness::RemoteStop(int transaction_id) {
+v16::RemoteStartStopStatus Harness::RemoteStop(std::int64_t transaction_id) {
   return CsmsCall(v16::RemoteStopTransactionReq{transaction_id}).status;
 }
 

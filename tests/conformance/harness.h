@@ -138,7 +138,7 @@ class Harness : public ::testing::Test {
   std::string GetConfig(const std::string& key);
   v16::RemoteStartStopStatus RemoteStart(const std::string& id_tag,
                                          std::optional<int> connector = 1);
-  v16::RemoteStartStopStatus RemoteStop(int transaction_id);
+  v16::RemoteStartStopStatus RemoteStop(std::int64_t transaction_id);
   // F-Charging (checklist section 3): GetConfiguration of
   // AuthorizeRemoteTxRequests, plug in (cp C), RemoteStartTransaction,
   // StartTransaction, Charging. Returns the transactionId.
