@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "base/clock.h"
+#include "hal/create_hardware.h"
 #include "hal/linux/sqlite_storage.h"
-#include "hal/sim/sim_hardware.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
@@ -30,12 +30,15 @@ int main(int argc, char** argv) {
   ocpp::base::SystemClock clock;
   auto loop = ocpp::runtime::LwsEventLoop::Create(clock);
 
-  // 2. Your hardware. The simulator stands in for a board here; a real
-  //    backend implements the hal interfaces (hal/hardware.h).
-  ocpp::hal::sim::SimHardware hardware(clock);
+  // 2. Your hardware: the backend the build selects with
+  //    --//hal:backend=//hal/myboard:hardware (the simulator by default).
+  //    A backend implements the hal interfaces (hal/hardware.h).
+  std::unique_ptr<ocpp::hal::Hardware> hardware = ocpp::hal::CreateHardware(clock);
 
-  // 3. Persistent storage: configuration, cache, queued transaction messages.
-  auto storage = ocpp::hal::SqliteStorage::Open(argv[3]);
+  // 3. Persistent storage: configuration, cache, queued transaction
+  //    messages. A damaged file is moved aside; the report says what was lost.
+  ocpp::hal::SqliteStorage::OpenReport report;
+  auto storage = ocpp::hal::SqliteStorage::Open(argv[3], {}, &report);
   if (!storage.ok()) {
     std::fprintf(stderr, "storage: %s\n", storage.status().message().c_str());
     return 1;
@@ -75,11 +78,13 @@ int main(int argc, char** argv) {
   options.callbacks.set_ping_interval = [&transport](std::chrono::seconds interval) {
     return transport->SetPingInterval(interval);
   };
-  hardware.SetRebootHandler([](ocpp::hal::RebootKind) { g_quit = 1; });  // e.g. exec() yourself
+  options.storage_problems = report.warnings;  // logged and told to the central system
+  // A Reset reaches the backend's SystemControl::RequestReboot: it reboots
+  // the board (or exec()s this program again).
 
   std::vector<std::string> warnings;
   auto station = ocpp::station::ChargePoint::Create(
-      {*loop, *transport, hardware, **storage, **storage}, options, &warnings);
+      {*loop, *transport, *hardware, **storage, **storage}, options, &warnings);
   if (!station.ok()) {
     std::fprintf(stderr, "station: %s\n", station.status().message().c_str());
     return 1;
@@ -88,9 +93,8 @@ int main(int argc, char** argv) {
 
   // 6. Run. Hardware events reach the station through hal observers.
   while (!g_quit) loop->RunOnce(std::chrono::milliseconds(200));
-  (*station)->Stop();
-  for (int i = 0; i < 20 && transport->IsConnected(); ++i) {
-    loop->RunOnce(std::chrono::milliseconds(50));
-  }
+  // 7. A closing handshake before exit (the transport gives up after 5 s).
+  transport->Stop(LWS_CLOSE_STATUS_GOINGAWAY);
+  while (!transport->IsStopped()) loop->RunOnce(std::chrono::milliseconds(50));
   return 0;
 }
