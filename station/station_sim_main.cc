@@ -158,7 +158,8 @@ std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
+  // Iterative: a hostile file may nest 100,000 deep.
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.str().c_str());
   if (doc.HasParseError() || !doc.IsObject()) Die("--config " + path + " is not a JSON object");
   for (const auto& member : doc.GetObject()) {
     const std::string key = member.name.GetString();

@@ -65,7 +65,7 @@ Child Spawn(const std::vector<std::string>& argv, const std::string& stdout_path
 std::string Summarize(const std::string& frame, std::map<std::string, std::string>& pending,
                       bool from_station) {
   rapidjson::Document doc;
-  doc.Parse(frame.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(frame.c_str());
   if (doc.HasParseError() || !doc.IsArray() || doc.Size() < 3) return frame;
   const std::string id = doc[1].IsString() ? doc[1].GetString() : "?";
   const std::size_t payload_at = frame.find('{');
@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     auto payloads = cs->ReceivedPayloads("StatusNotification");
     for (auto it = payloads.rbegin(); it != payloads.rend(); ++it) {
       rapidjson::Document doc;
-      doc.Parse(it->c_str());
+      doc.Parse<rapidjson::kParseIterativeFlag>(it->c_str());
       if (!doc.HasParseError() && doc["connectorId"] == 1) return doc["status"].GetString();
     }
     return "";

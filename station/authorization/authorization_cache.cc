@@ -24,7 +24,7 @@ AuthorizationCache::AuthorizationCache(hal::KeyValueStore& store, std::size_t ca
   if (!stored.ok()) return;
   for (const auto& [key, value] : *stored) {
     rapidjson::Document doc;
-    doc.Parse(value.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(value.c_str());  // storage may be damaged
     if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("status") ||
         !doc["status"].IsString() || !doc.HasMember("updated") || !doc["updated"].IsInt64()) {
       (void)store_.Delete(key);  // unreadable entry: forget it rather than trust it

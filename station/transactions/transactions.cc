@@ -245,7 +245,7 @@ void Transactions::RecoverConnector(int c) {
   auto stored = context_.store().Get(TransactionKey(c));
   if (!stored.ok()) return;
   rapidjson::Document doc;
-  doc.Parse(stored->c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(stored->c_str());  // storage may be damaged
   const bool readable = !doc.HasParseError() && doc.IsObject() && doc.HasMember("local_id") &&
                         doc["local_id"].IsInt64() && doc.HasMember("last_meter") &&
                         doc["last_meter"].IsInt64() && doc.HasMember("last_time") &&

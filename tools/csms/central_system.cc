@@ -87,7 +87,7 @@ std::vector<std::string> CentralSystem::ReceivedCalls() const {
   for (const Frame& f : frames_) {
     if (f.dir != runtime::TraceDirection::kReceived) continue;
     rapidjson::Document doc;
-    doc.Parse(f.text.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(f.text.c_str());
     if (!doc.HasParseError() && doc.IsArray() && doc.Size() == 4 && doc[0] == 2 &&
         doc[2].IsString()) {
       actions.emplace_back(doc[2].GetString());
@@ -101,7 +101,7 @@ std::vector<std::string> CentralSystem::ReceivedPayloads(std::string_view action
   for (const Frame& f : frames_) {
     if (f.dir != runtime::TraceDirection::kReceived) continue;
     rapidjson::Document doc;
-    doc.Parse(f.text.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(f.text.c_str());
     if (doc.HasParseError() || !doc.IsArray() || doc.Size() != 4 || !(doc[0] == 2) ||
         !doc[2].IsString() || action != doc[2].GetString()) {
       continue;
