@@ -216,5 +216,22 @@ TEST_F(StationSimContract, ConfiguredNumberOfConnectorsIsIgnoredWithAWarning) {
   ASSERT_TRUE(WaitUntil([&] { return sim->Poll() >= 0; }, 15));
 }
 
+// Issue 8 item 3: a --config file nested 100,000 deep is refused with a
+// one-line reason, not a stack overflow (the parse is iterative).
+TEST_F(StationSimContract, DeeplyNestedConfigFileIsRefusedWithOneLine) {
+  const std::string dir = TempDir("deep-config");
+  const std::string config = dir + "/factory.json";
+  {
+    std::ofstream out(config);
+    out << "{\"HeartbeatInterval\":" << std::string(100000, '[') << std::string(100000, ']') << "}";
+  }
+  Process sim({StationSimPath(), "--csms", csms_->url(), "--id", "DEEP", "--data-dir",
+               dir + "/data", "--config", config});
+  ASSERT_TRUE(WaitUntil([&] { return sim.Poll() >= 0; }));
+  EXPECT_EQ(sim.Poll(), 2) << "a flag error, not a signal: " << sim.err();
+  EXPECT_EQ(Lines(sim.err()), 1) << sim.err();
+  EXPECT_NE(sim.err().find("--config"), std::string::npos) << sim.err();
+}
+
 }  // namespace
 }  // namespace ocpp
