@@ -19,9 +19,10 @@ namespace ocpp::hal {
 
 inline constexpr int kMaxConnectors = 8;
 
-// How often the station calls Hardware::Poll(). Polling only paces deferred
-// notifications and slow sampling; a backend's safety reactions (opening the
-// contactor on a pilot error) must not wait for it.
+// A polling interval for backends that cannot push their events (see
+// Hardware::Poll). Polling only paces deferred notifications and slow
+// sampling; a backend's safety reactions (opening the contactor on a pilot
+// error) must not wait for it.
 inline constexpr std::chrono::milliseconds kHardwarePollInterval{100};
 
 // One J1772 connector: what is duplicated per outlet.
@@ -51,9 +52,12 @@ class Hardware {
   virtual SystemInfoProvider& system_info() = 0;
   virtual SystemControl& system_control() = 0;
 
-  // Called from the station's event loop every kHardwarePollInterval: the
-  // backend samples inputs and delivers notifications it had to defer (an
-  // observer is never called from inside a call into the backend).
+  // For backends that cannot push their events: called from the station's
+  // event loop every ChargePoint::Options::poll_interval when that is set
+  // (e.g. kHardwarePollInterval); the backend samples inputs and delivers
+  // notifications it had to defer. A backend that pushes (observers called
+  // from its own threads or file descriptors, deferred work posted to the
+  // loop) needs no polling, and an idle station then never wakes up.
   virtual void Poll() = 0;
 };
 

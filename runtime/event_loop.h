@@ -21,6 +21,11 @@ class EventLoop {
   // Thread-safe: queues `task` to run on the loop thread soon (hardware and
   // integrator events come in here).
   virtual void Post(std::function<void()> task) = 0;
+  // Loop thread only: runs `task` after the loop has next done its I/O, so
+  // an answer already handed to a transport is on the socket before the
+  // task's (possibly slow, e.g. fsync) work starts. Loops without I/O of
+  // their own run it like Post().
+  virtual void PostAfterIo(std::function<void()> task) { Post(std::move(task)); }
   virtual const base::Clock& clock() const = 0;
 };
 

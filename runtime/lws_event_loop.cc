@@ -130,18 +130,26 @@ void LwsEventLoop::Post(std::function<void()> task) {
   lws_cancel_service(context_);
 }
 
+void LwsEventLoop::PostAfterIo(std::function<void()> task) { after_io_.push_back(std::move(task)); }
+
 void LwsEventLoop::RunOnce(base::Milliseconds max_wait) {
   base::Milliseconds wait = std::max(max_wait, base::Milliseconds(0));
+  // What was queued before this pass runs after it (its answers are written).
+  std::deque<std::function<void()>> after_io;
+  after_io.swap(after_io_);
+  // A pass that polls the sockets (a zero wait would not): a socket waiting
+  // to write is ready at once, so this costs no time.
+  if (!after_io.empty()) wait = std::min(wait, base::Milliseconds(1));
   {
     std::lock_guard<std::mutex> lock(posted_mutex_);
-    if (!posted_.empty()) wait = base::Milliseconds(0);
+    if (!posted_.empty() && after_io.empty()) wait = base::Milliseconds(0);
   }
   if (auto deadline = timers_.NextDeadline()) {
     const auto until = std::chrono::ceil<base::Milliseconds>(*deadline - clock_.Now());
     wait = std::clamp(until, base::Milliseconds(0), wait);
   }
   if (wait.count() == 0) {
-    lws_service(context_, -1);  // negative: poll without waiting
+    lws_service(context_, -1);  // negative: no waiting (lws does not poll the sockets)
   } else {
     // lws 4.x ignores the lws_service timeout and sleeps until its own next
     // scheduled event, so schedule one at the bound we want.
@@ -153,6 +161,9 @@ void LwsEventLoop::RunOnce(base::Milliseconds max_wait) {
     lws_sul_cancel(&wake_sul_);
   }
   for (LwsServiceObserver* observer : service_observers_) observer->AfterLwsService();
+  for (auto& task : after_io) {
+    if (task) task();
+  }
   RunPostedTasks();
   timers_.RunDue();
 }

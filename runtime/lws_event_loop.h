@@ -97,7 +97,8 @@ class LwsEventLoop final : public EventLoop {
   // EventLoop. AddTimer and CancelTimer only on the loop thread.
   TimerId AddTimer(base::Milliseconds delay, std::function<void()> callback) override;
   void CancelTimer(TimerId id) override;
-  void Post(std::function<void()> task) override;  // any thread
+  void Post(std::function<void()> task) override;
+  void PostAfterIo(std::function<void()> task) override;  // any thread
   const base::Clock& clock() const override { return clock_; }
 
   // One turn: waits for socket activity at most until the next timer deadline
@@ -154,6 +155,8 @@ class LwsEventLoop final : public EventLoop {
   std::list<VhostBinding> bindings_;   // std::list: lws holds pointers to them
   lws_sorted_usec_list_t wake_sul_{};  // bounds one lws_service wait
   std::mutex posted_mutex_;
+  // PostAfterIo: run after the next lws service pass (loop thread only).
+  std::deque<std::function<void()>> after_io_;
   std::deque<std::function<void()>> posted_;
   std::atomic<bool> quit_{false};
 };

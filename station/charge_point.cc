@@ -170,13 +170,12 @@ void ChargePoint::Start() {
 
 void ChargePoint::Stop() { deps_.transport.Stop(); }
 
-// The HAL is polled so hardware without interrupts (and the simulated
-// meter) can report changes.
+// Only for backends that cannot push their events.
 void ChargePoint::SchedulePoll() {
+  if (options_.poll_interval.count() <= 0) return;
   poll_timer_ = context_->AddTimer(options_.poll_interval, [this] {
     poll_timer_ = 0;
     deps_.hardware.Poll();
-    transactions_->OnPoll();
     SchedulePoll();
   });
 }

@@ -78,8 +78,9 @@ class ChargePoint {
     base::Milliseconds reset_grace{10000};
     // A reboot request not carried out within this time failed (ResetRetries).
     base::Milliseconds reboot_timeout{60000};
-    // How often the HAL is polled (hal::Hardware::Poll).
-    base::Milliseconds poll_interval{hal::kHardwarePollInterval};
+    // How often the HAL is polled (hal::Hardware::Poll); 0: never, for
+    // backends that push their events (no wake-ups while idle).
+    base::Milliseconds poll_interval{0};
     // What the storage backend found wrong when it opened (e.g.
     // SqliteStorage::OpenReport::warnings), one line each: logged at error
     // level and reported to the central system once online (connector 0,

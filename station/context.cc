@@ -38,4 +38,8 @@ void StationContext::CancelTimer(runtime::TimerId* timer) {
 
 void StationContext::Post(std::function<void()> task) { loop_.Post(Guard(std::move(task))); }
 
+void StationContext::PostAfterReply(std::function<void()> task) {
+  loop_.PostAfterIo(Guard(std::move(task)));
+}
+
 }  // namespace ocpp::station

@@ -58,6 +58,9 @@ class StationContext {
   // Cancels `*timer` if set and clears it.
   void CancelTimer(runtime::TimerId* timer);
   void Post(std::function<void()> task);
+  // For a handler's consequences: runs once its answer is on the socket, so
+  // durable writes (fsync) never delay a CALLRESULT.
+  void PostAfterReply(std::function<void()> task);
   // Wraps a callback that may outlive the ChargePoint (a call's result).
   template <class F>
   auto Guard(F callback) {

@@ -20,7 +20,7 @@ Reset::Reset(StationContext& context, Connectors& connectors, TransactionsView& 
         if (connectors_.reset_pending()) return v16::ResetConf{v16::ResetStatus::kRejected};
         connectors_.set_reset_pending(true);
         const v16::ResetType type = req.type;
-        context_.Post([this, type] { Begin(type); });  // after the answer is on its way
+        context_.PostAfterReply([this, type] { Begin(type); });
         return v16::ResetConf{v16::ResetStatus::kAccepted};
       });
 }

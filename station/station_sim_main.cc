@@ -466,6 +466,8 @@ int main(int argc, char** argv) {
     });
   }
   std::atomic<bool> quit{false};
+  // Deferred hardware notifications reach the loop as tasks: no polling.
+  hardware.SetPoster([&loop](std::function<void()> task) { loop->Post(std::move(task)); });
   hardware.SetRebootHandler([&](hal::RebootKind kind) {
     // In-process reboot: close, reload from --data-dir, boot again.
     loop->Post([&, kind] {
@@ -514,7 +516,9 @@ int main(int argc, char** argv) {
   });
   input_thread.detach();
 
-  while (!quit) loop->RunOnce(std::chrono::milliseconds(100));
+  // Idle, the loop sleeps until a timer, a socket, a command or a signal
+  // (each of those posts a task, which wakes it).
+  while (!quit) loop->RunOnce(std::chrono::seconds(60));
   for (int c = 1; c <= flags.connectors; ++c) {
     (void)hardware.sim_connector(c).ReadEnergyActiveImportWh();  // persists the register
   }

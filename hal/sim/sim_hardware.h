@@ -226,17 +226,25 @@ class SimHardware final : public Hardware,
   bool PresentTag(const std::string& id_tag);
   // A fault of the station as a whole; kNoError clears.
   void SetStationFault(Fault fault);
-  // Receives reboot requests (at Poll()). station_sim restarts the station
-  // in-process here; since the handler runs inside Poll(), tearing down the
-  // caller of Poll() must be posted to the event loop, not done inline.
+  // Receives reboot requests (at Poll(), or posted). station_sim restarts
+  // the station in-process here; since the handler runs inside Poll() or a
+  // posted task, tearing down the station must be posted to the event loop,
+  // not done inline.
   void SetRebootHandler(std::function<void(RebootKind)> handler);
+  // Where deferred notifications (contactor feedback errors, reboot
+  // requests) go: with a poster (e.g. the event loop's Post) they are
+  // delivered without any polling; without one they wait for Poll().
+  void SetPoster(std::function<void(std::function<void()>)> poster) { poster_ = std::move(poster); }
 
   int reboot_requests() const { return reboot_requests_; }
   const base::Clock& clock() const { return clock_; }
 
  private:
   friend class SimConnector;
-  void Defer(std::function<void()> task) { deferred_.push_back(std::move(task)); }
+  void Defer(std::function<void()> task) {
+    if (poster_) return poster_(std::move(task));
+    deferred_.push_back(std::move(task));
+  }
 
   const base::Clock& clock_;
   SystemInfo system_info_;
@@ -246,8 +254,9 @@ class SimHardware final : public Hardware,
   FaultObserver station_fault_observer_;
   std::function<void(RebootKind)> reboot_handler_;
   int reboot_requests_ = 0;
-  // Notifications deferred to the next Poll().
+  // Notifications deferred to the next Poll() (no poster).
   std::vector<std::function<void()>> deferred_;
+  std::function<void(std::function<void()>)> poster_;
 };
 
 }  // namespace ocpp::hal::sim

@@ -24,7 +24,7 @@ void Transactions::RegisterHandlers() {
         }
         const std::string id_tag = req.id_tag.ToString();
         at(c).remote_authorizing = context_.config().Get(keys::kAuthorizeRemoteTxRequests);
-        context_.Post([this, c, id_tag] {
+        context_.PostAfterReply([this, c, id_tag] {
           if (!at(c).remote_authorizing) return BeginSession(c, Pending{id_tag, std::nullopt});
           // Like a local tag (section 5.11): the status changes only once
           // the idTag is accepted; a refused one changes nothing.
@@ -44,7 +44,7 @@ void Transactions::RegisterHandlers() {
           const auto running = CsmsTransactionId(c);
           if (!running || *running != static_cast<std::int64_t>(req.transaction_id)) continue;
           const std::int64_t local_id = at(c).tx->local_id;
-          context_.Post([this, c, local_id] {
+          context_.PostAfterReply([this, c, local_id] {
             if (at(c).tx && at(c).tx->local_id == local_id) Stop(c, v16::Reason::kRemote, {});
           });
           return v16::RemoteStopTransactionConf{RemoteStartStopStatus::kAccepted};

@@ -79,8 +79,6 @@ class Transactions final : public TransactionsView {
   void OnPilot(int connector, hal::PilotState before, hal::PilotState now);
   void OnFault(int connector);
   void OnTag(const std::string& id_tag);
-  // About once a second or more often: persists readings every 60 s.
-  void OnPoll();
 
   std::optional<std::int64_t> CsmsTransactionId(int connector) const;
 
@@ -108,7 +106,7 @@ class Transactions final : public TransactionsView {
     bool remote_authorizing = false;  // Authorize for a RemoteStart under way
     bool finishing = false;
     runtime::TimerId connection_timer = 0;
-    base::SteadyTime last_persisted{};
+    runtime::TimerId persist_timer = 0;  // the reading, every 60 s
   };
   Slot& at(int connector) { return slots_.at(static_cast<std::size_t>(connector)); }
   const Slot& at(int connector) const { return slots_.at(static_cast<std::size_t>(connector)); }
@@ -129,6 +127,7 @@ class Transactions final : public TransactionsView {
   void Stop(int connector, v16::Reason reason, std::optional<std::string> id_tag);
   void OnStartAccepted(std::int64_t local_id, const v16::StartTransactionConf& conf);
   void SetFinishing(int connector, bool finishing);
+  void ArmPersistTimer(int connector);
   void RecoverConnector(int connector);
   // Pushes this module's facts to the connectors and refreshes them.
   void Publish();

@@ -236,8 +236,7 @@ TEST_F(TransactionsTest, RecoverStopsAQueuedTransactionWithPowerLoss) {
   Tag("T1");
   ASSERT_NE(transactions_->Active(2), nullptr);
   hw_.connector(2).energy_wh = 1500;
-  env_.Run(Milliseconds(61000));  // OnPoll persists the reading every 60 s
-  transactions_->OnPoll();
+  env_.Run(Milliseconds(60000));  // a timer persists the reading every 60 s
   const std::string persisted_at = env_.context().Now().ToString();
   Destroy();
   hw_.connector(2).energy_wh = 1700;  // not persisted: lost with the power

@@ -36,7 +36,9 @@ TEST_F(CoreMisc, tc041_fault_behaviour) {
   // With a second, healthy connector the tag is authorized for that one.
   const Strings authorize = connectors() == 1 ? Strings{} : Strings{"Authorize"};
   EXPECT_EQ(CountCalls("Authorize"), static_cast<int>(authorize.size()));
-  if (connectors() > 1) EXPECT_EQ(LastStatus(2), "Preparing");
+  if (connectors() > 1) {
+    EXPECT_EQ(LastStatus(2), "Preparing");
+  }
   EXPECT_EQ(Statuses(), (Strings{"1:Faulted"})) << "connector 0 keeps Available";
   EXPECT_FALSE(connector().contactor_commanded_closed());
   // 3. A remote start is refused too.

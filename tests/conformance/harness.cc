@@ -118,7 +118,6 @@ void Harness::CreateStation() {
   ASSERT_NE(transport_, nullptr) << error;
   station::ChargePoint::Options options;
   options.factory_config = factory_config_;
-  options.poll_interval = Seconds(1);  // fewer fake-clock steps; events are pushed anyway
   // As station_sim: connection settings go to the transport.
   options.callbacks.set_authorization_key = [this](std::string key) {
     return transport_->SetAuthorizationKey(std::move(key));
@@ -136,6 +135,8 @@ void Harness::CreateStation() {
   // Runs inside SimHardware::Poll(), i.e. inside a loop callback: only note
   // the request; WaitUntil does the reboot between loop turns.
   hardware_->SetRebootHandler([this](hal::RebootKind) { reboot_requested_ = true; });
+  // Deferred hardware notifications are posted: no polling, as station_sim.
+  hardware_->SetPoster([this](std::function<void()> task) { loop_->Post(std::move(task)); });
   cp_->Start();
 }
 
@@ -182,6 +183,17 @@ bool Harness::Restore(Milliseconds limit) {
   }
   Settle();
   return true;
+}
+
+void Harness::Settle() {
+  std::size_t frames = csms_->frames().size();
+  int quiet = 0;
+  for (int i = 0; i < 200 && quiet < 4; ++i) {
+    WaitUntil([] { return false; }, 1);
+    const std::size_t now = csms_->frames().size();
+    quiet = now == frames ? quiet + 1 : 0;
+    frames = now;
+  }
 }
 
 bool Harness::WaitUntil(const std::function<bool()>& done, int iterations) {

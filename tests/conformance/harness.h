@@ -82,9 +82,10 @@ class Harness : public ::testing::Test {
   // Moves the fake clock forward by `by`, firing every timer on its deadline
   // and letting the I/O each causes complete.
   void Advance(Milliseconds by);
-  void Settle() {
-    WaitUntil([] { return false; }, 6);
-  }
+  // Pumps I/O until the wire has been quiet for a few loop turns (a CALL
+  // and its answer can take several), so a following Advance() does not
+  // jump past an answer still on its way.
+  void Settle();
 
   // Hardware, as the simulator's stdin commands would.
   void Do(const std::string& command_line);
