@@ -55,7 +55,9 @@ TEST(DecodeDecimal, AgreesWithTheExactSlowPath) {
     const bool ok = DecodeDecimal(v, fast, std::nullopt, ctx);
     const auto slow = Decimal::FromDouble(d);
     ASSERT_EQ(ok, slow.has_value()) << d;
-    if (ok) EXPECT_EQ(fast, *slow) << d;
+    if (ok) {
+      EXPECT_EQ(fast, *slow) << d;
+    }
     DecodeContext ctx2;
     Decimal stepped;
     EXPECT_EQ(DecodeDecimal(v, stepped, tenth, ctx2), slow && slow->IsMultipleOf(tenth)) << d;
