@@ -89,7 +89,8 @@ bool LwsEventLoop::Init() {
   std::memset(&info, 0, sizeof(info));
   // Vhosts are made explicitly: one per transport or server, plus the base one
   // below (lws will not service a context without any vhost).
-  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  // No SSL global init here: a vhost that needs TLS asks for it (below).
+  info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = kOcppProtocols;
   info.gid = -1;
@@ -200,8 +201,9 @@ lws_vhost* LwsEventLoop::CreateVhost(const LwsVhostSpec& spec, LwsHandler* handl
   info.port = kept.port;
   info.iface = OrNull(kept.listen_address);
   info.protocols = kept.protocols ? kept.protocols : kOcppProtocols;
-  // lws builds a vhost's SSL_CTXs only when this flag is on the vhost too.
-  info.options = kept.options | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  // lws builds a vhost's SSL_CTXs only when this flag is on the vhost.
+  const bool tls = kept.client_tls || !kept.server_cert_file.empty();
+  info.options = kept.options | (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
   info.user = &binding;
   info.listen_accept_role = kept.listen_accept_role;
   info.listen_accept_protocol = kept.listen_accept_protocol;

@@ -56,9 +56,13 @@ class LwsServiceObserver {
 // the transport or server that asked for it is gone.
 struct LwsVhostSpec {
   std::string name;
-  int port = CONTEXT_PORT_NO_LISTEN;         // 0 = any free port
-  std::string listen_address;                // empty = all interfaces
-  std::uint64_t options = 0;                 // LWS_SERVER_OPTION_*; SSL global init is always added
+  int port = CONTEXT_PORT_NO_LISTEN;  // 0 = any free port
+  std::string listen_address;         // empty = all interfaces
+  std::uint64_t options = 0;          // LWS_SERVER_OPTION_*
+  // The vhost makes wss:// connections (client_* below) or serves TLS
+  // (server_cert_file): only then is OpenSSL set up, so a plain ws://
+  // station carries no OpenSSL state (start-up time, private memory).
+  bool client_tls = false;
   const lws_protocols* protocols = nullptr;  // default: the "ocpp1.6" table; must be static
   const char* listen_accept_role = nullptr;  // static string, for raw listeners
   const char* listen_accept_protocol = nullptr;

@@ -221,6 +221,7 @@ bool WsClientTransport::CreateVhost() {
   LwsVhostSpec spec;
   spec.name = "ws-client:" + options_.charge_point_id;
   if (url_.secure) {
+    spec.client_tls = true;
     spec.client_ca_file = options_.ca_file;
     if (options_.security_profile == SecurityProfile::kTlsWithClientCertificate) {
       spec.client_cert_file = options_.client_cert_file;
