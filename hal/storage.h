@@ -81,4 +81,34 @@ class MessageLog {
   virtual base::Result<std::uint64_t> SizeBytes() = 0;
 };
 
+// Storage that can make the writes of one event durable together: between
+// BeginGroup() and the matching EndGroup() every write is applied and visible
+// at once and reports its errors at once (a full disk included), and it
+// survives a crash of the process, but it is on stable storage (survives a
+// power cut) only once the outermost EndGroup() returned OK: one sync for
+// the whole group instead of one per write. Groups nest. Whoever sends what
+// a group wrote (a queued message) sends it after the group ended.
+class WriteGrouping {
+ public:
+  virtual ~WriteGrouping() = default;
+  virtual void BeginGroup() = 0;
+  virtual base::Status EndGroup() = 0;
+};
+
+// Opens a group for the life of the scope (no-op with no grouping).
+class ScopedWriteGroup {
+ public:
+  explicit ScopedWriteGroup(WriteGrouping* grouping) : grouping_(grouping) {
+    if (grouping_ != nullptr) grouping_->BeginGroup();
+  }
+  ~ScopedWriteGroup() {
+    if (grouping_ != nullptr) grouping_->EndGroup().IgnoreError();  // the backend logs it
+  }
+  ScopedWriteGroup(const ScopedWriteGroup&) = delete;
+  ScopedWriteGroup& operator=(const ScopedWriteGroup&) = delete;
+
+ private:
+  WriteGrouping* grouping_;
+};
+
 }  // namespace ocpp::hal

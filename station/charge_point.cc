@@ -17,6 +17,8 @@ namespace ocpp::station {
 
 base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps, Options options,
                                                                std::vector<std::string>* warnings) {
+  // Everything Create stores (configuration, queue, recovery) is one group.
+  hal::ScopedWriteGroup group(deps.write_grouping);
   // NumberOfConnectors is what the hardware has, whatever was configured.
   const std::map<std::string, std::string> facts = {
       {std::string(keys::kNumberOfConnectors.name),
@@ -46,14 +48,16 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   rpc_ = std::make_unique<runtime::RpcEndpoint>(
       deps_.loop, [this](std::string frame) { return deps_.transport.Send(std::move(frame)); },
       rpc_options);
-  context_ = std::make_unique<StationContext>(deps_.loop, *rpc_, config_, deps_.store,
-                                              [this](LogLevel level, std::string_view line) {
-                                                if (options_.callbacks.log_at_level) {
-                                                  options_.callbacks.log_at_level(level, line);
-                                                } else if (options_.callbacks.log) {
-                                                  options_.callbacks.log(line);
-                                                }
-                                              });
+  context_ = std::make_unique<StationContext>(
+      deps_.loop, *rpc_, config_, deps_.store,
+      [this](LogLevel level, std::string_view line) {
+        if (options_.callbacks.log_at_level) {
+          options_.callbacks.log_at_level(level, line);
+        } else if (options_.callbacks.log) {
+          options_.callbacks.log(line);
+        }
+      },
+      deps_.write_grouping);
   cache_ = std::make_unique<AuthorizationCache>(deps_.store);
 }
 
@@ -107,9 +111,20 @@ void ChargePoint::Wire() {
   deps_.hardware.rfid_reader().SetTagObserver([this](const std::string& tag) {
     context_->Post([this, tag] { transactions_->OnTag(tag); });
   });
-  deps_.transport.SetCallbacks(runtime::Transport::Callbacks{
-      [this] { OnConnected(); }, [this](std::string_view text) { rpc_->OnText(text); },
-      [this](runtime::DisconnectReason reason) { OnDisconnected(reason); }});
+  // Each frame and connection event is one write group.
+  deps_.transport.SetCallbacks(
+      runtime::Transport::Callbacks{[this] {
+                                      hal::ScopedWriteGroup group(deps_.write_grouping);
+                                      OnConnected();
+                                    },
+                                    [this](std::string_view text) {
+                                      hal::ScopedWriteGroup group(deps_.write_grouping);
+                                      rpc_->OnText(text);
+                                    },
+                                    [this](runtime::DisconnectReason reason) {
+                                      hal::ScopedWriteGroup group(deps_.write_grouping);
+                                      OnDisconnected(reason);
+                                    }});
 
   for (const std::string& problem : options_.storage_problems) {
     context_->Log("storage: " + problem, LogLevel::kError);

@@ -95,6 +95,9 @@ class ChargePoint {
     hal::Hardware& hardware;
     hal::KeyValueStore& store;
     hal::MessageLog& message_log;
+    // Optional: the storage's write groups (SqliteStorage has them), so that
+    // each event the station handles costs one sync (group commit).
+    hal::WriteGrouping* write_grouping = nullptr;
   };
 
   // Loads configuration and state; stops transactions that a power cut

@@ -5,8 +5,14 @@
 namespace ocpp::station {
 
 StationContext::StationContext(runtime::EventLoop& loop, runtime::RpcEndpoint& rpc,
-                               Configuration& config, hal::KeyValueStore& store, LogFunction log)
-    : loop_(loop), rpc_(rpc), config_(config), store_(store), log_(std::move(log)) {}
+                               Configuration& config, hal::KeyValueStore& store, LogFunction log,
+                               hal::WriteGrouping* grouping)
+    : loop_(loop),
+      rpc_(rpc),
+      config_(config),
+      store_(store),
+      log_(std::move(log)),
+      grouping_(grouping) {}
 
 codec::DateTime StationContext::Now() const {
   return codec::DateTime::FromUnixMillis(

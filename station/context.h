@@ -27,8 +27,11 @@ class StationContext {
  public:
   using LogFunction = std::function<void(LogLevel level, std::string_view line)>;
 
+  // `grouping` (may be null): the storage's write groups, opened around
+  // every event the station handles so it costs one sync, not one per write.
   StationContext(runtime::EventLoop& loop, runtime::RpcEndpoint& rpc, Configuration& config,
-                 hal::KeyValueStore& store, LogFunction log);
+                 hal::KeyValueStore& store, LogFunction log,
+                 hal::WriteGrouping* grouping = nullptr);
   StationContext(const StationContext&) = delete;
   StationContext& operator=(const StationContext&) = delete;
 
@@ -61,13 +64,18 @@ class StationContext {
   // For a handler's consequences: runs once its answer is on the socket, so
   // durable writes (fsync) never delay a CALLRESULT.
   void PostAfterReply(std::function<void()> task);
-  // Wraps a callback that may outlive the ChargePoint (a call's result).
+  // Wraps a callback that may outlive the ChargePoint (a call's result);
+  // its writes form one group.
   template <class F>
   auto Guard(F callback) {
-    return [alive = std::weak_ptr<bool>(alive_), callback = std::move(callback)](auto&&... args) {
-      if (!alive.expired()) callback(std::forward<decltype(args)>(args)...);
+    return [alive = std::weak_ptr<bool>(alive_), grouping = grouping_,
+            callback = std::move(callback)](auto&&... args) {
+      if (alive.expired()) return;
+      hal::ScopedWriteGroup group(grouping);
+      callback(std::forward<decltype(args)>(args)...);
     };
   }
+  hal::WriteGrouping* grouping() const { return grouping_; }
 
  private:
   runtime::EventLoop& loop_;
@@ -75,6 +83,7 @@ class StationContext {
   Configuration& config_;
   hal::KeyValueStore& store_;
   LogFunction log_;
+  hal::WriteGrouping* grouping_;
   RegistrationState registration_ = RegistrationState::kNone;
   std::int64_t wall_offset_ms_ = 0;  // central system time minus local time
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -369,7 +369,8 @@ class Station {
     };
     std::vector<std::string> warnings;
     auto cp = station::ChargePoint::Create(
-        station::ChargePoint::Dependencies{loop_, *transport_, hardware_, *storage_, *storage_},
+        station::ChargePoint::Dependencies{loop_, *transport_, hardware_, *storage_, *storage_,
+                                           storage_.get()},
         options, &warnings);
     for (const auto& w : warnings) Log(Level::kWarn, "--config: " + w);
     if (!cp.ok()) {

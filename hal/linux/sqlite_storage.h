@@ -37,7 +37,7 @@ struct sqlite3_stmt;
 
 namespace ocpp::hal {
 
-class SqliteStorage final : public KeyValueStore, public MessageLog {
+class SqliteStorage final : public KeyValueStore, public MessageLog, public WriteGrouping {
  public:
   struct Options {
     // The database file inside the data directory (plus its -wal and -shm files).
@@ -109,6 +109,13 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
   // The database file.
   const std::string& path() const { return path_; }
 
+  // WriteGrouping: inside a group each write commits at once (errors at
+  // once) without syncing; EndGroup syncs the write-ahead log once. Counts
+  // the syncs this object did (for benchmarks and tests).
+  void BeginGroup() override;
+  base::Status EndGroup() override;
+  std::uint64_t syncs() const { return syncs_; }
+
  private:
   enum StatementId {
     kBegin,
@@ -150,6 +157,9 @@ class SqliteStorage final : public KeyValueStore, public MessageLog {
 
   sqlite3* db_;
   std::string path_;
+  int group_depth_ = 0;
+  bool group_dirty_ = false;  // a write happened in the open group
+  std::uint64_t syncs_ = 0;
   // This Open created the schema: the file was empty or missing.
   bool created_schema_ = false;
   // The shutdown marker (sqlite_recovery.cc) says "open" while this instance

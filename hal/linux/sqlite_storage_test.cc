@@ -300,5 +300,36 @@ TEST_F(SqliteStorageTest, ReopenSeesEverythingAndPassesIntegrityCheck) {
   EXPECT_TRUE((*storage)->CheckIntegrity().ok());
 }
 
+// Group commit: the writes of one group are visible at once, reach the disk
+// with one sync at the end, and a group costs one sync however many writes.
+TEST_F(SqliteStorageTest, AWriteGroupSyncsOnce) {
+  auto storage = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(storage.ok());
+  SqliteStorage& s = **storage;
+  const std::uint64_t before = s.syncs();
+  ASSERT_TRUE(s.Put("alone", "1").ok());
+  EXPECT_EQ(s.syncs(), before + 1) << "outside a group every write syncs";
+  {
+    ScopedWriteGroup outer(&s);
+    {
+      ScopedWriteGroup inner(&s);  // groups nest
+      ASSERT_TRUE(s.Put("a", "1").ok());
+      ASSERT_TRUE(s.Append("message").ok());
+    }
+    ASSERT_TRUE(s.Put("b", "2").ok());
+    EXPECT_EQ(s.Get("a").value(), "1") << "visible inside the group";
+    EXPECT_EQ(s.syncs(), before + 1) << "nothing synced yet";
+  }
+  EXPECT_EQ(s.syncs(), before + 2) << "one sync for the group";
+  { ScopedWriteGroup empty(&s); }
+  EXPECT_EQ(s.syncs(), before + 2) << "a group without writes syncs nothing";
+  // What a group wrote is in the file after it ended (a reopen sees it).
+  storage->reset();
+  auto again = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->Get("b").value(), "2");
+  EXPECT_EQ((*again)->Count().value(), 1u);
+}
+
 }  // namespace
 }  // namespace ocpp::hal

@@ -127,7 +127,8 @@ void Harness::CreateStation() {
   };
   std::vector<std::string> warnings;
   auto cp = station::ChargePoint::Create(
-      station::ChargePoint::Dependencies{*loop_, *transport_, *hardware_, *storage_, *storage_},
+      station::ChargePoint::Dependencies{*loop_, *transport_, *hardware_, *storage_, *storage_,
+                                         storage_.get()},
       options, &warnings);
   ASSERT_TRUE(cp.ok()) << cp.status().message();
   EXPECT_TRUE(warnings.empty()) << warnings.front();

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> warnings;
   auto station = ocpp::station::ChargePoint::Create(
-      {*loop, *transport, *hardware, **storage, **storage}, options, &warnings);
+      {*loop, *transport, *hardware, **storage, **storage, storage->get()}, options, &warnings);
   if (!station.ok()) {
     std::fprintf(stderr, "station: %s\n", station.status().message().c_str());
     return 1;
