@@ -14,9 +14,15 @@
 
 #include "codegen/cpp_support/json_codec.h"
 #include "runtime/tls_policy.h"
+#include "runtime/ws_client_internal.h"
 
 namespace ocpp::runtime {
 namespace {
+
+using ws_client_internal::CheckTlsFiles;
+using ws_client_internal::IsHex;
+using ws_client_internal::TransportIndex;
+using ws_client_internal::Wipe;
 
 // lws' own idle keep-alive (ping after 5 min, hang up after 310 s) runs on
 // real time; this transport supervises the link itself on the loop's Clock.
@@ -29,12 +35,6 @@ constexpr auto kLwsWriteClose = static_cast<lws_write_protocol>(4);
 // How long a close handshake we started may take before we just hang up.
 constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
 
-// SSL_CTX ex_data slot pointing back at the transport that owns the vhost.
-int TransportIndex() {
-  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
 std::string HeaderValue(lws* wsi, lws_token_indexes token) {
   const int length = lws_hdr_total_length(wsi, token);
   if (length <= 0) return {};
@@ -45,106 +45,7 @@ std::string HeaderValue(lws* wsi, lws_token_indexes token) {
   return value;
 }
 
-bool IsIpLiteral(const std::string& host) {
-  unsigned char address[sizeof(in6_addr)];
-  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
-         inet_pton(AF_INET6, host.c_str(), address) == 1;
-}
-
-// RFC 6125 style: SAN dNSName (CN only without DNS SANs), or iPAddress SAN
-// for an IP literal. Partial wildcards such as "a*.example.com" never match.
-bool CertificateMatchesHost(X509* certificate, const std::string& host) {
-  if (!certificate) return false;
-  if (IsIpLiteral(host)) return X509_check_ip_asc(certificate, host.c_str(), 0) == 1;
-  return X509_check_host(certificate, host.data(), host.size(),
-                         X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1;
-}
-
-std::optional<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string bytes;
-  bytes.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int high = nibble(hex[i]);
-    const int low = nibble(hex[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    bytes.push_back(static_cast<char>(high << 4 | low));
-  }
-  return bytes;
-}
-
-// lws only logs when it cannot load these files and then fails every
-// handshake; check them up front so a broken configuration is an error at
-// Create(). Encrypted keys are refused rather than prompted for on stdin.
-std::string CheckTlsFiles(const WsClientTransport::Options& options) {
-  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
-  if (!context) return "OpenSSL cannot create a context";
-  SSL_CTX_set_default_passwd_cb(context, [](char*, int, int, void*) { return 0; });
-  std::string problem;
-  if (SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) != 1) {
-    problem = "cannot load CA certificates from ca_file";
-  } else if (options.security_profile == SecurityProfile::kTlsWithClientCertificate) {
-    if (SSL_CTX_use_certificate_chain_file(context, options.client_cert_file.c_str()) != 1) {
-      problem = "cannot load client_cert_file";
-    } else if (SSL_CTX_use_PrivateKey_file(context, options.client_key_file.c_str(),
-                                           SSL_FILETYPE_PEM) != 1) {
-      problem = "cannot load client_key_file (unencrypted PEM of client_cert_file's key expected)";
-    } else if (SSL_CTX_check_private_key(context) != 1) {
-      problem = "client_key_file does not belong to client_cert_file";
-    }
-  }
-  SSL_CTX_free(context);
-  ERR_clear_error();
-  return problem;
-}
-
-bool IsHex(std::string_view text) {
-  if (text.size() % 2 != 0) return false;
-  for (char c : text) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-void Wipe(std::string& secret) {
-  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
-  secret.clear();
-}
-
 }  // namespace
-
-std::string WsClientTransport::BasicAuthorizationValue(std::string_view charge_point_id,
-                                                       std::string_view authorization_key,
-                                                       bool key_is_hex) {
-  std::string credentials(charge_point_id);
-  credentials.push_back(':');
-  if (key_is_hex) {
-    std::optional<std::string> raw = HexDecode(authorization_key);
-    if (!raw) {
-      Wipe(credentials);
-      return {};
-    }
-    credentials += *raw;
-    Wipe(*raw);
-  } else {
-    credentials.append(authorization_key);
-  }
-  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(credentials.data()),
-                                     static_cast<int>(credentials.size()));
-  Wipe(credentials);
-  encoded.resize(static_cast<size_t>(length));
-  std::string value = "Basic " + encoded;
-  Wipe(encoded);
-  return value;
-}
 
 std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop, Options options,
                                                              std::string* error) {
@@ -446,79 +347,6 @@ int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void
       break;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
-
-void WsClientTransport::WatchTlsHandshakes(SSL_CTX* context) {
-  if (!context || TransportIndex() < 0) return;
-  client_ssl_context_ = context;
-  SSL_CTX_set_ex_data(context, TransportIndex(), this);
-  SSL_CTX_set_info_callback(context, &WsClientTransport::OnTlsInfo);
-}
-
-// lws reports a failed handshake without OpenSSL's reason (unless it was the
-// certificate); remember the alert and the error so the log names it.
-void WsClientTransport::OnTlsInfo(const SSL* ssl, int where, int ret) {
-  auto* self =
-      static_cast<WsClientTransport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), TransportIndex()));
-  if (!self || self->destroying_ || self->state_ != State::kConnecting) return;
-  std::string note;
-  if (where & SSL_CB_ALERT) {
-    note = std::string("TLS alert ") + ((where & SSL_CB_READ) ? "from server: " : "sent: ") +
-           SSL_alert_desc_string_long(ret);
-  } else if ((where & SSL_CB_EXIT) && ret <= 0) {
-    const unsigned long error = ERR_peek_last_error();
-    if (error == 0) return;  // only waiting for the socket
-    const char* reason = ERR_reason_error_string(error);
-    note = std::string("TLS: ") + (reason ? reason : "handshake failed");
-  } else {
-    return;
-  }
-  if (self->tls_failure_.find(note) != std::string::npos) return;
-  if (!self->tls_failure_.empty()) self->tls_failure_ += "; ";
-  self->tls_failure_ += note;
-}
-
-int WsClientTransport::OnVerifyServerCertificate(lws* wsi, void* store_context,
-                                                 size_t preverify_ok) {
-  auto* store = static_cast<X509_STORE_CTX*>(store_context);
-  if (!IsCurrent(wsi) || !store) return 1;
-  if (!preverify_ok) {
-    const int error = X509_STORE_CTX_get_error(store);
-    attempt_error_ = {ConnectError::Kind::kServerCertificate, 0,
-                      std::string("server certificate: ") + X509_verify_cert_error_string(error)};
-    return 1;
-  }
-  // OpenSSL checked the chain (and lws asked it to check the name). Check the
-  // name of the leaf here too, so it does not depend on how lws was built.
-  if (X509_STORE_CTX_get_error_depth(store) != 0) return 0;
-  if (!CertificateMatchesHost(X509_STORE_CTX_get_current_cert(store), url_.host)) {
-    X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
-    attempt_error_ = {ConnectError::Kind::kServerCertificate, 0,
-                      "server certificate is not issued for " + url_.host};
-    return 1;
-  }
-  return 0;
-}
-
-int WsClientTransport::OnAppendHandshakeHeader(lws* wsi, void* in, size_t len) {
-  if (!IsCurrent(wsi)) return -1;
-  if (options_.security_profile != SecurityProfile::kBasicAuth &&
-      options_.security_profile != SecurityProfile::kTlsWithBasicAuth) {
-    return 0;
-  }
-  auto** cursor = static_cast<unsigned char**>(in);
-  unsigned char* end = *cursor + len;
-  std::string value = BasicAuthorizationValue(options_.charge_point_id, options_.authorization_key,
-                                              options_.authorization_key_is_hex);
-  const int failed = lws_add_http_header_by_token(
-      wsi, WSI_TOKEN_HTTP_AUTHORIZATION, reinterpret_cast<const unsigned char*>(value.data()),
-      static_cast<int>(value.size()), cursor, end);
-  Wipe(value);
-  if (failed) {
-    attempt_error_ = {ConnectError::Kind::kTransport, 0, "no room for the Authorization header"};
-    return -1;
-  }
-  return 0;
 }
 
 int WsClientTransport::OnFilterPreEstablish(lws* wsi) {
