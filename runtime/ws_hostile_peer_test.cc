@@ -17,6 +17,7 @@
 
 #include "runtime/lws_event_loop.h"
 #include "runtime/testing/loop_pump.h"
+#include "runtime/testing/raw_ws_peer.h"
 #include "runtime/ws_client_transport.h"
 
 namespace ocpp::runtime {
@@ -35,19 +36,11 @@ std::string WebSocketAccept(const std::string& key) {
 
 // One listening socket on 127.0.0.1; everything non-blocking so that the test
 // can poll it between loop turns.
+using testing::ListenOnLoopback;
+
 class RawCentralSystem {
  public:
-  RawCentralSystem() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-    listen(listener_, 4);
-    socklen_t length = sizeof(address);
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
+  RawCentralSystem() { listener_ = ListenOnLoopback(&port_); }
   ~RawCentralSystem() {
     CloseConnection();
     close(listener_);

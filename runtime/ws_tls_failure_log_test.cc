@@ -16,11 +16,14 @@
 
 #include "runtime/lws_event_loop.h"
 #include "runtime/testing/loop_pump.h"
+#include "runtime/testing/raw_ws_peer.h"
 #include "runtime/testing/test_pki.h"
 #include "runtime/ws_client_transport.h"
 
 namespace ocpp::runtime {
 namespace {
+
+using testing::ListenOnLoopback;
 
 class TlsOnlyServer {
  public:
@@ -31,15 +34,7 @@ class TlsOnlyServer {
     SSL_CTX_use_certificate_chain_file(context_, pki.server_cert.c_str());
     SSL_CTX_use_PrivateKey_file(context_, pki.server_key.c_str(), SSL_FILETYPE_PEM);
     configure(context_);
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-    listen(listener_, 4);
-    socklen_t length = sizeof(address);
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
+    listener_ = ListenOnLoopback(&port_);
   }
   ~TlsOnlyServer() {
     if (ssl_) SSL_free(ssl_);

@@ -25,17 +25,20 @@ std::string WebSocketAccept(const std::string& key) {
 
 }  // namespace
 
-RawWsPeer::RawWsPeer() {
-  listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+int ListenOnLoopback(int* port) {
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  listen(listener_, 4);
+  bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  listen(listener, 4);
   socklen_t length = sizeof(address);
-  getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-  port_ = ntohs(address.sin_port);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  *port = ntohs(address.sin_port);
+  return listener;
 }
+
+RawWsPeer::RawWsPeer() { listener_ = ListenOnLoopback(&port_); }
 
 RawWsPeer::~RawWsPeer() {
   CloseConnection();

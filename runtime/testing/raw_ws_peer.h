@@ -12,6 +12,10 @@
 
 namespace ocpp::runtime::testing {
 
+// A non-blocking listening socket on 127.0.0.1 with a free port (written to
+// *port): the start of every raw test peer.
+int ListenOnLoopback(int* port);
+
 class RawWsPeer {
  public:
   RawWsPeer();
