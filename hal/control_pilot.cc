@@ -51,4 +51,12 @@ int CurrentLimitDeciampsForDutyPermille(int duty_permille) {
   return 0;  // > 97 %: no charging allowed
 }
 
+int AdvertisedCurrentDeciamps(int duty_permille) {
+  const int decoded = CurrentLimitDeciampsForDutyPermille(duty_permille);
+  if (decoded == 0 || duty_permille < 100 || duty_permille > 960) return decoded;
+  // The encoder rounded down; the nearest deciamp undoes that.
+  if (duty_permille <= 850) return (duty_permille * 6 + 5) / 10;
+  return (duty_permille * 25 - 16000 + 5) / 10;
+}
+
 }  // namespace ocpp::hal

@@ -55,6 +55,12 @@ int PwmDutyPermilleForCurrentLimitDeciamps(int limit_deciamps);
 //   96 % < duty <= 97 %           -> 800 (80 A)
 int CurrentLimitDeciampsForDutyPermille(int duty_permille);
 
+// The limit a duty cycle from PwmDutyPermilleForCurrentLimitDeciamps stands
+// for, to the nearest deciamp: the EVSE's side, for logs and simulators
+// (the vehicle decodes with CurrentLimitDeciampsForDutyPermille, rounding
+// down). 0 when the duty allows no charging.
+int AdvertisedCurrentDeciamps(int duty_permille);
+
 // The pilot signal of one connector.
 //
 // Observers (here and in every hal interface) run on the thread that drives

@@ -95,5 +95,25 @@ TEST(PilotStateTest, ToString) {
   EXPECT_STREQ(ToString(PilotState::kF), "F");
 }
 
+TEST(AdvertisedCurrentTest, UndoesTheEncodersRoundingForEveryLimit) {
+  for (int deciamps = 60; deciamps <= 800; ++deciamps) {
+    const int duty = PwmDutyPermilleForCurrentLimitDeciamps(deciamps);
+    const int advertised = AdvertisedCurrentDeciamps(duty);
+    // Never above the limit, never below what the vehicle decodes.
+    EXPECT_LE(advertised, deciamps);
+    EXPECT_GE(advertised, CurrentLimitDeciampsForDutyPermille(duty));
+    // Within one encoder step (1/6 A below the knee, 1/4 A above) except
+    // just above 51 A, where the standard's two formulas overlap.
+    if (deciamps <= 510 || deciamps > 527) {
+      EXPECT_NEAR(advertised, deciamps, deciamps <= 510 ? 1 : 2) << deciamps;
+    }
+  }
+  EXPECT_EQ(AdvertisedCurrentDeciamps(PwmDutyPermilleForCurrentLimitDeciamps(320)), 320);
+  EXPECT_EQ(AdvertisedCurrentDeciamps(PwmDutyPermilleForCurrentLimitDeciamps(160)), 160);
+  EXPECT_EQ(AdvertisedCurrentDeciamps(PwmDutyPermilleForCurrentLimitDeciamps(60)), 60);
+  EXPECT_EQ(AdvertisedCurrentDeciamps(1000), 0);
+  EXPECT_EQ(AdvertisedCurrentDeciamps(0), 0);
+}
+
 }  // namespace
 }  // namespace ocpp::hal

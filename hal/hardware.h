@@ -38,6 +38,18 @@ class ConnectorHardware {
   virtual int max_current_amps() const = 0;
 };
 
+// The electrical supply of the station; fixed for a product.
+struct SupplyRating {
+  // The area's set line-to-neutral voltage (230 or 120 V), used to convert
+  // between W and A (OCPP 1.6 section 7.12), never a measured value.
+  int nominal_voltage_v = 230;
+  // Phases the station is wired for and vehicles charge on: 1 or 3.
+  int phases = 3;
+  // What the supply allows the whole station to draw, in A per phase; the
+  // connectors share it. 0: the sum of the connectors' ratings.
+  int supply_current_amps = 0;
+};
+
 class Hardware {
  public:
   virtual ~Hardware() = default;
@@ -51,6 +63,7 @@ class Hardware {
   virtual FaultMonitor& station_fault_monitor() = 0;
   virtual SystemInfoProvider& system_info() = 0;
   virtual SystemControl& system_control() = 0;
+  virtual SupplyRating supply() const = 0;
 
   // For backends that cannot push their events: called from the station's
   // event loop every ChargePoint::Options::poll_interval when that is set

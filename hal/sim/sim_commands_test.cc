@@ -220,7 +220,8 @@ TEST(ApplyCommandTest, DrivesTheSimulator) {
   apply("rfid TAG1");
   EXPECT_EQ(tags, std::vector<std::string>{"TAG1"});
   apply("cp C");
-  hw.sim_connector(1).Close();  // what the station would do
+  hw.sim_connector(1).SetPwmDutyPermille(533);  // what the station would do: 32 A
+  hw.sim_connector(1).Close();
   apply("power 3600");
   clock.Advance(std::chrono::hours(1));
   EXPECT_EQ(hw.sim_connector(1).ReadEnergyActiveImportWh(), 3600);

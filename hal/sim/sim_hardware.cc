@@ -51,6 +51,9 @@ SystemInfo DefaultSimSystemInfo() {
 
 SimHardware::SimHardware(const base::Clock& clock, Options options)
     : clock_(clock), system_info_(std::move(options.system_info)) {
+  supply_.nominal_voltage_v = std::clamp(options.nominal_voltage_v, 1, 1000);
+  supply_.phases = options.phases >= 3 ? 3 : 1;
+  supply_.supply_current_amps = std::max(options.supply_current_a, 0);
   const int count = std::clamp(options.connectors, 1, kMaxConnectors);
   for (int id = 1; id <= count; ++id) {
     const std::size_t index = static_cast<std::size_t>(id - 1);
@@ -119,6 +122,16 @@ bool SimConnector::delivering() const {
   return feedback_closed_ && VehicleRequestsEnergy(pilot_state_);
 }
 
+int SimConnector::offered_deciamps() const { return AdvertisedCurrentDeciamps(pwm_duty_permille_); }
+
+std::int32_t SimConnector::drawn_w() const {
+  if (!delivering()) return 0;
+  const SupplyRating supply = owner_.supply();
+  const std::int64_t offered_w =
+      std::int64_t{offered_deciamps()} * supply.nominal_voltage_v * supply.phases / 10;
+  return static_cast<std::int32_t>(std::min<std::int64_t>(power_draw_w_, offered_w));
+}
+
 void SimConnector::Integrate() {
   const base::SteadyTime now = owner_.clock_.Now();
   // A steady clock never goes back; if a test clock does, count nothing
@@ -127,12 +140,13 @@ void SimConnector::Integrate() {
   std::int64_t elapsed_ns =
       std::chrono::duration_cast<Nanoseconds>(now - integrated_until_).count();
   integrated_until_ = now;
-  if (!delivering() || power_draw_w_ == 0) return;
-  // Whole hours give exactly power_draw_w_ Wh each; the rest goes through
-  // the remainder, which stays below one Wh.
-  energy_wh_ += std::int64_t{power_draw_w_} * (elapsed_ns / kNanosPerHour);
+  const std::int64_t watts = drawn_w();
+  if (watts == 0) return;
+  // Whole hours give exactly `watts` Wh each; the rest goes through the
+  // remainder, which stays below one Wh.
+  energy_wh_ += watts * (elapsed_ns / kNanosPerHour);
   elapsed_ns %= kNanosPerHour;
-  energy_remainder_watt_ns_ += std::int64_t{power_draw_w_} * elapsed_ns;
+  energy_remainder_watt_ns_ += watts * elapsed_ns;
   energy_wh_ += energy_remainder_watt_ns_ / kWattNanosPerWh;
   energy_remainder_watt_ns_ %= kWattNanosPerWh;
 }
@@ -140,6 +154,7 @@ void SimConnector::Integrate() {
 void SimConnector::SetPwmDutyPermille(int duty_permille) {
   duty_permille = std::clamp(duty_permille, 0, 1000);
   if (duty_permille == pwm_duty_permille_) return;
+  Integrate();  // the draw follows the advertisement from now on
   pwm_duty_permille_ = duty_permille;
   Notify(pwm_observer_, duty_permille);
 }
@@ -188,13 +203,14 @@ std::optional<std::int64_t> SimConnector::ReadEnergyActiveImportWh() {
 
 std::optional<std::int32_t> SimConnector::ReadPowerActiveImportW() {
   if (!meter_available_) return std::nullopt;
-  return delivering() ? power_draw_w_ : 0;
+  return drawn_w();
 }
 
 std::optional<std::int32_t> SimConnector::ReadCurrentImportDeciamps() {
   if (!meter_available_) return std::nullopt;
-  if (!delivering()) return 0;
-  return (power_draw_w_ * 10 + kNominalVoltageV / 2) / kNominalVoltageV;
+  const SupplyRating supply = owner_.supply();
+  const std::int32_t volts_x_phases = supply.nominal_voltage_v * supply.phases;
+  return (drawn_w() * 10 + volts_x_phases / 2) / volts_x_phases;
 }
 
 void SimConnector::SetFaultObserver(FaultObserver observer) {

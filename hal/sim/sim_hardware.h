@@ -15,7 +15,10 @@
 //
 // Each meter integrates its vehicle's power draw into the import register
 // while, and only while, the contactor's feedback is closed and the pilot is
-// C or D. Integration is exact: energy is kept in W*ns (the clock's
+// C or D. Like a real EV, the vehicle draws no more than the pilot's PWM
+// advertises: min(power draw, advertised A x nominal voltage x phases), and
+// nothing while the duty cycle allows no charging (100 %, the default until
+// the station sets one). Integration is exact: energy is kept in W*ns (the clock's
 // resolution), so any pattern of reads and state changes yields exactly
 // floor(sum(power_w * seconds) / 3600) Wh, with the sub-Wh remainder carried.
 //
@@ -92,7 +95,7 @@ class SimConnector final : public ConnectorHardware,
   // EnergyMeter; std::nullopt while SetMeterAvailable(false).
   std::optional<std::int64_t> ReadEnergyActiveImportWh() override;
   std::optional<std::int32_t> ReadPowerActiveImportW() override;
-  // Power / 230 V, rounded to the nearest deciamp.
+  // Per phase: power / (nominal voltage x phases), to the nearest deciamp.
   std::optional<std::int32_t> ReadCurrentImportDeciamps() override;
 
   // FaultMonitor (this connector's faults).
@@ -105,7 +108,8 @@ class SimConnector final : public ConnectorHardware,
   // The vehicle side of the pilot (cp A..E). kF is accepted for tests of the
   // station's handling of it, although only an EVSE drives F.
   void SetPilotState(PilotState state);
-  // What the vehicle would draw while charging, clamped to 0..kMaxPowerDrawW.
+  // What the vehicle would draw while charging, clamped to 0..kMaxPowerDrawW;
+  // it draws less when the pilot offers less.
   void SetPowerDrawW(std::int32_t watts);
   // The hardware's self-test result; kNoError clears.
   void SetFault(Fault fault);
@@ -129,6 +133,11 @@ class SimConnector final : public ConnectorHardware,
   int pwm_duty_permille() const { return pwm_duty_permille_; }
   bool contactor_commanded_closed() const { return commanded_closed_; }
   std::int32_t power_draw_w() const { return power_draw_w_; }
+  // The current the PWM offers now, in deciamps (0: no charging allowed).
+  int offered_deciamps() const;
+  // What the vehicle draws now: 0 unless delivering(), else the power draw
+  // capped by the offered current.
+  std::int32_t drawn_w() const;
   // Energy is flowing: feedback closed and the pilot C or D.
   bool delivering() const;
 
@@ -182,6 +191,10 @@ class SimHardware final : public Hardware,
     std::vector<std::int64_t> initial_energy_wh;
     std::int32_t power_draw_w = kDefaultPowerDrawW;
     int max_current_a = kDefaultMaxCurrentA;
+    // The supply (station_sim --voltage, --phases, --supply-current).
+    int nominal_voltage_v = kNominalVoltageV;
+    int phases = 1;
+    int supply_current_a = 0;  // 0: connectors x max_current_a
     SystemInfo system_info = DefaultSimSystemInfo();
   };
 
@@ -199,6 +212,7 @@ class SimHardware final : public Hardware,
   FaultMonitor& station_fault_monitor() override { return *this; }
   SystemInfoProvider& system_info() override { return *this; }
   SystemControl& system_control() override { return *this; }
+  SupplyRating supply() const override { return supply_; }
   // Integrates the meters up to clock.Now(), then delivers what had to be
   // deferred: contactor feedback errors and reboot requests.
   void Poll() override;
@@ -248,6 +262,7 @@ class SimHardware final : public Hardware,
 
   const base::Clock& clock_;
   SystemInfo system_info_;
+  SupplyRating supply_;
   std::vector<std::unique_ptr<SimConnector>> connectors_;
   TagObserver tag_observer_;
   Fault station_fault_ = Fault::kNoError;

@@ -23,10 +23,23 @@ std::int64_t EnergyWh(SimHardware& hw) {
   return hw.sim_connector(1).ReadEnergyActiveImportWh().value();
 }
 
-// Puts the simulator into "charging": vehicle in C, contactor closed.
+// The pilot's highest advertisement (80 A): 18.4 kW on the default one
+// phase at 230 V, so the default 7200 W and most test draws are not capped.
+constexpr int kDuty80A = 960;
+
+// Puts the simulator into "charging": 80 A offered, vehicle in C, contactor closed.
 void StartCharging(SimHardware& hw) {
+  hw.sim_connector(1).SetPwmDutyPermille(kDuty80A);
   hw.sim_connector(1).SetPilotState(PilotState::kC);
   hw.sim_connector(1).Close();
+}
+
+// A supply whose offer never caps kMaxPowerDrawW (80 A x 480 V x 3 = 115 kW).
+SimHardware::Options UncappedSupply() {
+  SimHardware::Options options;
+  options.nominal_voltage_v = 480;
+  options.phases = 3;
+  return options;
 }
 
 TEST(SimHardwareTest, StartsIdle) {
@@ -79,6 +92,7 @@ TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
     for (bool close : {false, true}) {
       base::FakeClock clock;
       SimHardware hw(clock);
+      hw.sim_connector(1).SetPwmDutyPermille(kDuty80A);
       hw.sim_connector(1).SetPilotState(state);
       if (close) hw.sim_connector(1).Close();
       clock.Advance(hours(1));
@@ -88,6 +102,34 @@ TEST(SimHardwareTest, EnergyOnlyWhileClosedAndVehicleRequests) {
       EXPECT_EQ(hw.sim_connector(1).ReadPowerActiveImportW(), expect_energy ? 7200 : 0);
     }
   }
+}
+
+// The vehicle draws at most what the pilot offers: A x voltage x phases.
+TEST(SimHardwareTest, DrawIsCappedByThePilotsOffer) {
+  base::FakeClock clock;
+  SimHardware::Options options;
+  options.phases = 3;
+  options.power_draw_w = 20000;
+  SimHardware hw(clock, options);
+  SimConnector& c = hw.sim_connector(1);
+  EXPECT_EQ(hw.supply().phases, 3);
+  EXPECT_EQ(hw.supply().nominal_voltage_v, 230);
+  StartCharging(hw);
+  EXPECT_EQ(c.ReadPowerActiveImportW(), 20000);  // 80 A x 230 V x 3 = 55.2 kW offered
+  c.SetPwmDutyPermille(PwmDutyPermilleForCurrentLimitDeciamps(160));
+  EXPECT_EQ(c.offered_deciamps(), 160);
+  EXPECT_EQ(c.ReadPowerActiveImportW(), 16 * 230 * 3);  // 11040 W
+  EXPECT_EQ(c.ReadCurrentImportDeciamps(), 160);
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 11040);
+  c.SetPwmDutyPermille(1000);  // no charging allowed: the EV stops drawing
+  EXPECT_EQ(c.offered_deciamps(), 0);
+  EXPECT_EQ(c.ReadPowerActiveImportW(), 0);
+  clock.Advance(hours(1));
+  EXPECT_EQ(EnergyWh(hw), 11040);
+  c.SetPwmDutyPermille(PwmDutyPermilleForCurrentLimitDeciamps(320));
+  clock.Advance(minutes(30));
+  EXPECT_EQ(EnergyWh(hw), 11040 + 10000);
 }
 
 TEST(SimHardwareTest, StateChangesSplitTheIntegral) {
@@ -145,7 +187,7 @@ TEST(SimHardwareTest, SubWattHourRemainderIsCarried) {
 // days, against an exact reference sum in 128-bit arithmetic.
 TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
   base::FakeClock clock;
-  SimHardware hw(clock);
+  SimHardware hw(clock, UncappedSupply());
   StartCharging(hw);
   std::mt19937_64 random(20260101);
   std::uniform_int_distribution<std::int64_t> step_ms(1, 600000);
@@ -174,7 +216,7 @@ TEST(SimHardwareTest, LongRandomScheduleMatchesExactIntegral) {
 
 TEST(SimHardwareTest, TenYearsAtMaxPowerDoesNotOverflow) {
   base::FakeClock clock;
-  SimHardware hw(clock);
+  SimHardware hw(clock, UncappedSupply());
   hw.sim_connector(1).SetPowerDrawW(kMaxPowerDrawW);
   StartCharging(hw);
   clock.Advance(hours(24 * 3650));  // one step
@@ -386,6 +428,7 @@ TEST(SimHardwareTest, ConnectorsAreIndependent) {
   ASSERT_EQ(hw.connector_count(), 3);
   EXPECT_EQ(hw.sim_connector(2).id(), 2);
   EXPECT_EQ(hw.sim_connector(3).ReadEnergyActiveImportWh(), 0);
+  hw.sim_connector(2).SetPwmDutyPermille(kDuty80A);
   hw.sim_connector(2).SetPilotState(PilotState::kC);
   hw.sim_connector(2).Close();
   hw.sim_connector(2).SetPowerDrawW(3600);

@@ -50,6 +50,7 @@ class MockHardware : public Hardware {
   FaultMonitor& station_fault_monitor() override { return mock_station_faults; }
   SystemInfoProvider& system_info() override { return mock_info; }
   SystemControl& system_control() override { return mock_control; }
+  SupplyRating supply() const override { return supply_rating; }
   MOCK_METHOD(void, Poll, (), (override));
 
  private:
@@ -64,6 +65,7 @@ class MockHardware : public Hardware {
   ::testing::StrictMock<MockFaultMonitor> mock_station_faults;
   ::testing::StrictMock<MockSystemInfoProvider> mock_info;
   ::testing::StrictMock<MockSystemControl> mock_control;
+  SupplyRating supply_rating;
 };
 
 }  // namespace ocpp::hal
