@@ -15,7 +15,11 @@ ChargePointStatus ConnectorStatus(const ConnectorInputs& in) {
   }
   if (in.transaction) {
     // SuspendedEVSE takes precedence when both sides suspend (section 4.9).
-    if (in.suspended_evse || !in.connector_operative) return ChargePointStatus::kSuspendedEVSE;
+    // The limit in force offering nothing suspends too (section 4.9: "e.g.
+    // due to a smart charging restriction").
+    if (in.suspended_evse || !in.connector_operative || in.limit_below_minimum) {
+      return ChargePointStatus::kSuspendedEVSE;
+    }
     return hal::VehicleRequestsEnergy(in.pilot) ? ChargePointStatus::kCharging
                                                 : ChargePointStatus::kSuspendedEV;
   }
@@ -47,9 +51,9 @@ bool ContactorClosed(const ConnectorInputs& in) {
   return EnergyAllowed(in) && hal::VehicleRequestsEnergy(in.pilot);
 }
 
-int PwmDutyPermille(const ConnectorInputs& in, int max_current_amps) {
-  return EnergyAllowed(in) ? hal::PwmDutyPermilleForCurrentLimitDeciamps(max_current_amps * 10)
-                           : 1000;
+int PwmDutyPermille(const ConnectorInputs& in, int offered_deciamps) {
+  if (!EnergyAllowed(in) || in.limit_below_minimum) return 1000;
+  return hal::PwmDutyPermilleForCurrentLimitDeciamps(offered_deciamps);
 }
 
 }  // namespace ocpp::station

@@ -21,6 +21,10 @@ struct ConnectorInputs {
   bool finishing = false;              // stopped, the user still has to unplug
   bool authorization_waiting = false;  // an accepted idTag waits for the plug
   bool reset_pending = false;
+  // The current this connector may offer is below J1772's 6 A minimum (a
+  // smart-charging limit or the connectors' share of the supply): the
+  // pilot offers nothing and a charging EV is suspended by the EVSE.
+  bool limit_below_minimum = false;
 };
 
 // Faults that leave the connector usable (OCPP 1.6 section 7.6: warnings).
@@ -39,8 +43,8 @@ bool EnergyAllowed(const ConnectorInputs& in);
 // (state C or D).
 bool ContactorClosed(const ConnectorInputs& in);
 
-// The PWM duty: the circuit's current limit while energy is allowed, 100 %
-// (no charging allowed) otherwise.
-int PwmDutyPermille(const ConnectorInputs& in, int max_current_amps);
+// The PWM duty: `offered_deciamps` (the connector's limit) while energy is
+// allowed, 100 % (no charging allowed) otherwise or below 6 A.
+int PwmDutyPermille(const ConnectorInputs& in, int offered_deciamps);
 
 }  // namespace ocpp::station

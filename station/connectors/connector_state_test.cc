@@ -86,10 +86,27 @@ TEST(ConnectorState, ContactorClosesOnlyForAnAuthorizedTransactionInCOrD) {
     ConnectorInputs spoiled = in;
     spoil(spoiled);
     EXPECT_FALSE(ContactorClosed(spoiled));
-    EXPECT_EQ(PwmDutyPermille(spoiled, 32), 1000) << "100 %: no charging allowed";
+    EXPECT_EQ(PwmDutyPermille(spoiled, 320), 1000) << "100 %: no charging allowed";
   }
-  EXPECT_EQ(PwmDutyPermille(in, 32), 533) << "32 A";
-  EXPECT_EQ(PwmDutyPermille(in, 16), 266) << "16 A";
+  EXPECT_EQ(PwmDutyPermille(in, 320), 533) << "32 A";
+  EXPECT_EQ(PwmDutyPermille(in, 160), 266) << "16 A";
+  EXPECT_EQ(PwmDutyPermille(in, 59), 1000) << "below 6 A";
+}
+
+// A limit below 6 A: the pilot offers nothing and a charging EV is
+// SuspendedEVSE; the contactor stays as it is (the EV stops drawing at
+// 100 %), so charging resumes without switching it when the limit rises.
+TEST(ConnectorState, LimitBelowSixAmpsSuspendsByTheEvse) {
+  ConnectorInputs in = Charging();
+  in.limit_below_minimum = true;
+  EXPECT_EQ(ConnectorStatus(in), ChargePointStatus::kSuspendedEVSE);
+  EXPECT_EQ(PwmDutyPermille(in, 320), 1000);
+  EXPECT_TRUE(ContactorClosed(in));
+  in.pilot = PilotState::kB;  // both sides suspend: the EVSE's takes precedence
+  EXPECT_EQ(ConnectorStatus(in), ChargePointStatus::kSuspendedEVSE);
+  in.pilot = PilotState::kC;
+  in.limit_below_minimum = false;
+  EXPECT_EQ(ConnectorStatus(in), ChargePointStatus::kCharging);
 }
 
 TEST(ConnectorState, ConnectorZeroFaultsOnlyForItsOwnFault) {

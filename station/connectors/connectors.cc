@@ -1,7 +1,14 @@
 #include "station/connectors/connectors.h"
 
+#include <algorithm>
+
+#include "station/connectors/current_sharing.h"
+
 namespace ocpp::station {
 namespace {
+
+// J1772 / IEC 61851-1: no PWM current below 6 A.
+constexpr int kMinimumOfferDeciamps = 60;
 
 v16::ChargePointErrorCode ToErrorCode(hal::Fault fault) {
   // hal::Fault mirrors ChargePointErrorCode name for name.
@@ -15,7 +22,8 @@ Connectors::Connectors(StationContext& context, hal::Hardware& hardware, StatusR
     : context_(context),
       hardware_(hardware),
       reporter_(reporter),
-      connectors_(static_cast<std::size_t>(hardware.connector_count()) + 1) {
+      connectors_(static_cast<std::size_t>(hardware.connector_count()) + 1),
+      supply_(hardware.supply()) {
   connectors_[0].fault = hardware_.station_fault_monitor().CurrentFault();
   for (int c = 1; c <= count(); ++c) {
     hal::ConnectorHardware& hw = hardware_.connector(c);
@@ -73,6 +81,30 @@ int Connectors::max_current_amps(int connector) {
   return hardware_.connector(connector).max_current_amps();
 }
 
+double Connectors::supply_amps() const {
+  if (supply_.supply_current_amps > 0) return supply_.supply_current_amps;
+  double sum = 0;
+  for (int c = 1; c <= count(); ++c) sum += hardware_.connector(c).max_current_amps();
+  return sum;
+}
+
+std::vector<double> Connectors::Offers(const std::vector<ConnectorInputs>& inputs) {
+  std::vector<double> limits;
+  if (limits_) limits = limits_->LimitsNow();
+  auto limit = [&limits](int c, double rating) {
+    const auto i = static_cast<std::size_t>(c);
+    return i < limits.size() ? std::min(rating, limits[i]) : rating;
+  };
+  std::vector<ShareRequest> requests(inputs.size());
+  for (int c = 1; c <= count(); ++c) {
+    const ConnectorInputs& in = inputs[static_cast<std::size_t>(c)];
+    requests[static_cast<std::size_t>(c)] =
+        ShareRequest{limit(c, hardware_.connector(c).max_current_amps()), EnergyAllowed(in),
+                     hal::VehicleRequestsEnergy(in.pilot)};
+  }
+  return ShareCurrent(limit(0, supply_amps()), requests);
+}
+
 ConnectorInputs Connectors::Inputs(int connector) const {
   const State& s = at(connector);
   ConnectorInputs in;
@@ -98,15 +130,22 @@ void Connectors::Refresh() {
     station.info = station_notice_;
   }
   reporter_.Set(0, station);
+  std::vector<ConnectorInputs> inputs(connectors_.size());
+  for (int c = 1; c <= count(); ++c) inputs[static_cast<std::size_t>(c)] = Inputs(c);
+  const std::vector<double> offers = Offers(inputs);
   for (int c = 1; c <= count(); ++c) {
+    ConnectorInputs& in = inputs[static_cast<std::size_t>(c)];
+    // Deciamps, rounded down: never offer more than the limit.
+    const int offered_deciamps = static_cast<int>(offers[static_cast<std::size_t>(c)] * 10 + 1e-6);
+    in.limit_below_minimum = EnergyAllowed(in) && offered_deciamps < kMinimumOfferDeciamps;
+    at(c).offered_amps = EnergyAllowed(in) && !in.limit_below_minimum ? offered_deciamps / 10.0 : 0;
     // Outputs first, in this same loop turn: the contactor is closed only
     // for an authorized transaction with the EV asking for energy.
-    const ConnectorInputs in = Inputs(c);
     hal::ConnectorHardware& hw = hardware_.connector(c);
     const bool close = ContactorClosed(in);
     if (close && !hw.contactor().IsClosed()) hw.contactor().Close();
     if (!close && hw.contactor().IsClosed()) hw.contactor().Open();
-    hw.control_pilot().SetPwmDutyPermille(PwmDutyPermille(in, hw.max_current_amps()));
+    hw.control_pilot().SetPwmDutyPermille(PwmDutyPermille(in, offered_deciamps));
     ReportedStatus status;
     status.status = ConnectorStatus(in);
     status.error_code = ToErrorCode(in.fault);

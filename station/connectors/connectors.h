@@ -21,6 +21,18 @@
 
 namespace ocpp::station {
 
+// Where the current limits in force come from (smart charging); without
+// one a connector's limit is its rating and the station's is the supply.
+class CurrentLimitSource {
+ public:
+  virtual ~CurrentLimitSource() = default;
+  // The limits in force now, in A per phase, index = connector id: [c] is
+  // what connector c may be offered on its own (its rating caps it too),
+  // [0] what the whole station may draw (the supply caps it too). Asked at
+  // every Refresh().
+  virtual std::vector<double> LimitsNow() = 0;
+};
+
 // What the modules other than this one decide about a connector.
 struct ConnectorFacts {
   bool operative = true;               // availability
@@ -58,6 +70,15 @@ class Connectors {
   bool usable(int connector) const;
   hal::EnergyMeter& meter(int connector);
   int max_current_amps(int connector);
+  // What the station may draw from its supply, in A per phase.
+  double supply_amps() const;
+  const hal::SupplyRating& supply() const { return supply_; }
+  // The current the pilot offers now, in A per phase (0: none), as decided
+  // by the last Refresh().
+  double offered_amps(int connector) const { return at(connector).offered_amps; }
+
+  // Smart charging; null: ratings and supply only. Refresh() asks it.
+  void SetCurrentLimits(CurrentLimitSource* source) { limits_ = source; }
 
   ConnectorFacts& facts(int connector) { return at(connector).facts; }
   const ConnectorFacts& facts(int connector) const { return at(connector).facts; }
@@ -79,12 +100,15 @@ class Connectors {
     hal::PilotState pilot = hal::PilotState::kA;
     hal::Fault fault = hal::Fault::kNoError;
     ConnectorFacts facts;
+    double offered_amps = 0;
   };
   const State& at(int connector) const {
     return connectors_.at(static_cast<std::size_t>(connector));
   }
   State& at(int connector) { return connectors_.at(static_cast<std::size_t>(connector)); }
   ConnectorInputs Inputs(int connector) const;
+  // The offer of every connector (index = id) for these inputs.
+  std::vector<double> Offers(const std::vector<ConnectorInputs>& inputs);
   void OnPilot(int connector, hal::PilotState state);
   void OnFault(int connector, hal::Fault fault);
 
@@ -96,6 +120,8 @@ class Connectors {
   bool station_operative_ = true;
   bool reset_pending_ = false;
   std::optional<std::string> station_notice_;
+  hal::SupplyRating supply_;
+  CurrentLimitSource* limits_ = nullptr;
 };
 
 }  // namespace ocpp::station
