@@ -11,6 +11,7 @@
 #include "station/outbox.h"
 #include "station/registration.h"
 #include "station/reset.h"
+#include "station/smart_charging/smart_charging.h"
 #include "station/transactions/transactions.h"
 
 namespace ocpp::station {
@@ -94,14 +95,25 @@ void ChargePoint::Wire() {
   reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_,
                                    deps_.hardware.system_control(),
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
+  smart_charging_ = std::make_unique<SmartCharging>(ctx, *connectors_, *transactions_);
+  connectors_->SetCurrentLimits(smart_charging_.get());
+  transactions_->SetRemoteStartProfileCheck([this](const v16::ChargingProfile& profile) {
+    return smart_charging_->AcceptsRemoteStartProfile(profile);
+  });
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
                        ConnectionSettings{options_.callbacks.set_authorization_key,
                                           options_.callbacks.set_ping_interval});
 
   transactions_->SetEvents(Transactions::Events{
-      [this](int c) { metering_->OnTransactionStarted(c); },
+      [this](int c) {
+        smart_charging_->OnTransactionStarted(c);
+        metering_->OnTransactionStarted(c);
+      },
       [this](int c, codec::DateTime now) { metering_->OnTransactionStopping(c, now); },
-      [this](int c, bool finishing) { availability_->OnTransactionStopped(c, finishing); }});
+      [this](int c, bool finishing) {
+        smart_charging_->OnTransactionStopped(c);
+        availability_->OnTransactionStopped(c, finishing);
+      }});
   connectors_->Attach(
       Connectors::Events{[this](int c, hal::PilotState before, hal::PilotState now) {
                            transactions_->OnPilot(c, before, now);
@@ -144,6 +156,8 @@ ChargePoint::~ChargePoint() {
   deps_.transport.SetCallbacks({});
   deps_.hardware.rfid_reader().SetTagObserver(nullptr);
   // Modules go in reverse order of construction (members below rpc_).
+  if (connectors_) connectors_->SetCurrentLimits(nullptr);
+  smart_charging_.reset();
   reset_.reset();
   availability_.reset();
   metering_.reset();

@@ -1,5 +1,5 @@
-// The charge point: OCPP 1.6 Core behaviour of a J1772 AC station with 1 to
-// 8 connectors (fixed cables) and one RFID reader, on top of the runtime
+// The charge point: OCPP 1.6 Core and Smart Charging behaviour of a J1772 AC
+// station with 1 to 8 connectors (fixed cables) and one RFID reader, on top of the runtime
 // (RpcEndpoint, durable transaction queue) and the hal interfaces.
 //
 // ChargePoint is the composition root: it builds the feature modules
@@ -46,6 +46,7 @@ class Transactions;
 class Metering;
 class Availability;
 class Reset;
+class SmartCharging;
 
 class ChargePoint {
  public:
@@ -143,6 +144,7 @@ class ChargePoint {
   std::unique_ptr<Metering> metering_;
   std::unique_ptr<Availability> availability_;
   std::unique_ptr<Reset> reset_;
+  std::unique_ptr<SmartCharging> smart_charging_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

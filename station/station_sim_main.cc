@@ -218,13 +218,6 @@ bool WriteMeterFile(const std::string& path, std::int64_t wh) {
 
 // The current a duty cycle offers, to 0.1 A (the J1772 formulas; the
 // nearest tenth, since the duty itself was rounded down from the limit).
-double OfferedAmps(int duty_permille) {
-  if (hal::CurrentLimitDeciampsForDutyPermille(duty_permille) == 0) return 0.0;
-  const double pct = duty_permille / 10.0;
-  const double amps = pct <= 85.0 ? pct * 0.6 : (pct - 64.0) * 2.5;
-  return std::round(amps * 10.0) / 10.0;
-}
-
 Level ToLevel(station::LogLevel level) {
   switch (level) {
     case station::LogLevel::kDebug:
@@ -439,6 +432,9 @@ int main(int argc, char** argv) {
   hal::sim::SimHardware::Options hw_options;
   hw_options.connectors = flags.connectors;
   hw_options.max_current_a = flags.max_current_a;
+  hw_options.nominal_voltage_v = flags.voltage_v;
+  hw_options.phases = flags.phases;
+  hw_options.supply_current_a = flags.supply_current_a;
   for (int c = 1; c <= flags.connectors; ++c) {
     hw_options.initial_energy_wh.push_back(ReadMeterFile(MeterFile(flags.data_dir, c)));
   }
@@ -462,7 +458,7 @@ int main(int argc, char** argv) {
         w.Key("duty_pct");
         w.Double(duty_permille / 10.0);
         w.Key("limit_a");
-        w.Double(OfferedAmps(duty_permille));
+        w.Double(hal::AdvertisedCurrentDeciamps(duty_permille) / 10.0);
       });
     });
   }

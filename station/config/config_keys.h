@@ -21,39 +21,44 @@ using StringKey = ConfigKey<std::string>;
 using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
 
 // X(type, name) for every key: Bool, Int, String or List.
-#define OCPP_STATION_CONFIG_KEYS(X)          \
-  X(Bool, AllowOfflineTxForUnknownId)        \
-  X(Bool, AuthorizationCacheEnabled)         \
-  X(String, AuthorizationKey)                \
-  X(Bool, AuthorizeRemoteTxRequests)         \
-  X(Int, ClockAlignedDataInterval)           \
-  X(Int, ConnectionTimeOut)                  \
-  X(List, ConnectorPhaseRotation)            \
-  X(Int, GetConfigurationMaxKeys)            \
-  X(Int, HeartbeatInterval)                  \
-  X(Bool, LocalAuthorizeOffline)             \
-  X(Bool, LocalPreAuthorize)                 \
-  X(List, MeterValuesAlignedData)            \
-  X(Int, MeterValuesAlignedDataMaxLength)    \
-  X(List, MeterValuesSampledData)            \
-  X(Int, MeterValuesSampledDataMaxLength)    \
-  X(Int, MeterValueSampleInterval)           \
-  X(Int, MinimumStatusDuration)              \
-  X(Int, NumberOfConnectors)                 \
-  X(Int, ResetRetries)                       \
-  X(Int, SecurityProfile)                    \
-  X(Int, StopTransactionMaxMeterValues)      \
-  X(Bool, StopTransactionOnEVSideDisconnect) \
-  X(Bool, StopTransactionOnInvalidId)        \
-  X(List, StopTxnAlignedData)                \
-  X(Int, StopTxnAlignedDataMaxLength)        \
-  X(List, StopTxnSampledData)                \
-  X(Int, StopTxnSampledDataMaxLength)        \
-  X(List, SupportedFeatureProfiles)          \
-  X(Int, SupportedFeatureProfilesMaxLength)  \
-  X(Int, TransactionMessageAttempts)         \
-  X(Int, TransactionMessageRetryInterval)    \
-  X(Bool, UnlockConnectorOnEVSideDisconnect) \
+#define OCPP_STATION_CONFIG_KEYS(X)                \
+  X(Bool, AllowOfflineTxForUnknownId)              \
+  X(Bool, AuthorizationCacheEnabled)               \
+  X(String, AuthorizationKey)                      \
+  X(Bool, AuthorizeRemoteTxRequests)               \
+  X(Int, ChargeProfileMaxStackLevel)               \
+  X(List, ChargingScheduleAllowedChargingRateUnit) \
+  X(Int, ChargingScheduleMaxPeriods)               \
+  X(Int, ClockAlignedDataInterval)                 \
+  X(Int, ConnectionTimeOut)                        \
+  X(List, ConnectorPhaseRotation)                  \
+  X(Bool, ConnectorSwitch3to1PhaseSupported)       \
+  X(Int, GetConfigurationMaxKeys)                  \
+  X(Int, HeartbeatInterval)                        \
+  X(Bool, LocalAuthorizeOffline)                   \
+  X(Bool, LocalPreAuthorize)                       \
+  X(Int, MaxChargingProfilesInstalled)             \
+  X(List, MeterValuesAlignedData)                  \
+  X(Int, MeterValuesAlignedDataMaxLength)          \
+  X(List, MeterValuesSampledData)                  \
+  X(Int, MeterValuesSampledDataMaxLength)          \
+  X(Int, MeterValueSampleInterval)                 \
+  X(Int, MinimumStatusDuration)                    \
+  X(Int, NumberOfConnectors)                       \
+  X(Int, ResetRetries)                             \
+  X(Int, SecurityProfile)                          \
+  X(Int, StopTransactionMaxMeterValues)            \
+  X(Bool, StopTransactionOnEVSideDisconnect)       \
+  X(Bool, StopTransactionOnInvalidId)              \
+  X(List, StopTxnAlignedData)                      \
+  X(Int, StopTxnAlignedDataMaxLength)              \
+  X(List, StopTxnSampledData)                      \
+  X(Int, StopTxnSampledDataMaxLength)              \
+  X(List, SupportedFeatureProfiles)                \
+  X(Int, SupportedFeatureProfilesMaxLength)        \
+  X(Int, TransactionMessageAttempts)               \
+  X(Int, TransactionMessageRetryInterval)          \
+  X(Bool, UnlockConnectorOnEVSideDisconnect)       \
   X(Int, WebSocketPingInterval)
 
 namespace keys {

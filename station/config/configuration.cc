@@ -11,7 +11,11 @@ namespace {
 
 constexpr std::string_view kPrefix = "config/";
 constexpr std::string_view kEnergyRegister = "Energy.Active.Import.Register";
-const std::vector<std::string_view> kMeasurands = {kEnergyRegister};
+// What the meter and the pilot can report (metering/metering.cc).
+const std::vector<std::string_view> kMeasurands = {
+    kEnergyRegister, "Power.Active.Import", "Current.Import", "Current.Offered", "Power.Offered"};
+// Every measurand at once, in each list.
+constexpr std::size_t kMaxMeasurands = 5;
 const std::vector<std::string_view> kPhaseRotations = {"NotApplicable", "Unknown", "RST", "RTS",
                                                        "SRT",           "STR",     "TRS", "TSR"};
 
@@ -70,6 +74,10 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       // Security whitepaper 7.2: write-only, 16 to 40 characters.
       {keys::kAuthorizationKey.name, K::kString, A::kWriteOnly, "", 16, 40},
       {keys::kAuthorizeRemoteTxRequests.name, K::kBoolean, A::kReadWrite, "false"},
+      // Smart Charging (section 9.4), product values: docs/smart-charging.md.
+      {keys::kChargeProfileMaxStackLevel.name, K::kInteger, A::kReadOnly, "10"},
+      {keys::kChargingScheduleAllowedChargingRateUnit.name, K::kCsl, A::kReadOnly, "Current,Power"},
+      {keys::kChargingScheduleMaxPeriods.name, K::kInteger, A::kReadOnly, "48"},
       {keys::kClockAlignedDataInterval.name, K::kInteger, A::kReadWrite, "900", 0, 86400},
       {keys::kConnectionTimeOut.name, K::kInteger, A::kReadWrite, "60", 1, 86400},
       {keys::kConnectorPhaseRotation.name,
@@ -80,16 +88,18 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
        0,
        {},
        hal::kMaxConnectors + 1},
+      {keys::kConnectorSwitch3to1PhaseSupported.name, K::kBoolean, A::kReadOnly, "false"},
       {keys::kGetConfigurationMaxKeys.name, K::kInteger, A::kReadOnly, "16"},
       {keys::kHeartbeatInterval.name, K::kInteger, A::kReadWrite, "30", 0, 86400},
       {keys::kLocalAuthorizeOffline.name, K::kBoolean, A::kReadWrite, "true"},
       {keys::kLocalPreAuthorize.name, K::kBoolean, A::kReadWrite, "false"},
+      {keys::kMaxChargingProfilesInstalled.name, K::kInteger, A::kReadOnly, "32"},
       {keys::kMeterValuesAlignedData.name, K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0,
-       kMeasurands, 1},
-      {keys::kMeterValuesAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+       kMeasurands, kMaxMeasurands},
+      {keys::kMeterValuesAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
       {keys::kMeterValuesSampledData.name, K::kCsl, A::kReadWrite, kEnergyRegister, 0, 0,
-       kMeasurands, 1},
-      {keys::kMeterValuesSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
+       kMeasurands, kMaxMeasurands},
+      {keys::kMeterValuesSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
       {keys::kMeterValueSampleInterval.name, K::kInteger, A::kReadWrite, "0", 0, 86400},
       {keys::kMinimumStatusDuration.name, K::kInteger, A::kReadWrite, "0", 0, 3600},
       {keys::kNumberOfConnectors.name, K::kInteger, A::kReadOnly, "1"},
@@ -98,11 +108,13 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       {keys::kStopTransactionMaxMeterValues.name, K::kInteger, A::kReadOnly, "20"},
       {keys::kStopTransactionOnEVSideDisconnect.name, K::kBoolean, A::kReadWrite, "true"},
       {keys::kStopTransactionOnInvalidId.name, K::kBoolean, A::kReadWrite, "true"},
-      {keys::kStopTxnAlignedData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
-      {keys::kStopTxnAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
-      {keys::kStopTxnSampledData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands, 1},
-      {keys::kStopTxnSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "1"},
-      {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly, "Core"},
+      {keys::kStopTxnAlignedData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands,
+       kMaxMeasurands},
+      {keys::kStopTxnAlignedDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
+      {keys::kStopTxnSampledData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands,
+       kMaxMeasurands},
+      {keys::kStopTxnSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
+      {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly, "Core,SmartCharging"},
       {keys::kSupportedFeatureProfilesMaxLength.name, K::kInteger, A::kReadOnly, "5"},
       {keys::kTransactionMessageAttempts.name, K::kInteger, A::kReadWrite, "2", 1, 100},
       {keys::kTransactionMessageRetryInterval.name, K::kInteger, A::kReadWrite, "5", 0, 86400},

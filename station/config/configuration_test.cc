@@ -30,7 +30,14 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_TRUE(c.GetBool("AllowOfflineTxForUnknownId"));
   EXPECT_FALSE(c.GetBool("LocalPreAuthorize"));
   EXPECT_FALSE(c.GetBool("UnlockConnectorOnEVSideDisconnect"));
-  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core");
+  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,SmartCharging");
+  // Smart Charging's keys (product-config.md, optional profiles).
+  EXPECT_EQ(c.GetInt("ChargeProfileMaxStackLevel"), 10);
+  EXPECT_EQ(c.GetString("ChargingScheduleAllowedChargingRateUnit"), "Current,Power");
+  EXPECT_EQ(c.GetInt("ChargingScheduleMaxPeriods"), 48);
+  EXPECT_EQ(c.GetInt("MaxChargingProfilesInstalled"), 32);
+  EXPECT_FALSE(c.GetBool("ConnectorSwitch3to1PhaseSupported"));
+  EXPECT_EQ(c.GetInt("MeterValuesSampledDataMaxLength"), 5);
   EXPECT_TRUE(c.GetList("StopTxnSampledData").empty());
 }
 
@@ -47,9 +54,16 @@ TEST_F(ConfigurationTest, ChangeFollowsTheProductDecisions) {
   EXPECT_EQ(c.Change("MeterValuesSampledData", "Voltage"), ConfigurationStatus::kRejected)
       << "unsupported measurand";
   EXPECT_EQ(c.Change("MeterValuesSampledData",
-                     "Energy.Active.Import.Register,Energy.Active.Import.Register"),
+                     "Energy.Active.Import.Register,Current.Offered,Power.Offered,"
+                     "Current.Import,Power.Active.Import"),
+            ConfigurationStatus::kAccepted);
+  EXPECT_EQ(c.Change("MeterValuesSampledData",
+                     "Energy.Active.Import.Register,Current.Offered,Power.Offered,"
+                     "Current.Import,Power.Active.Import,Current.Offered"),
             ConfigurationStatus::kRejected)
-      << "MaxLength 1";
+      << "MaxLength 5";
+  EXPECT_EQ(c.Change("ChargeProfileMaxStackLevel", "20"), ConfigurationStatus::kRejected)
+      << "read-only";
   EXPECT_EQ(c.Change("StopTxnSampledData", "Energy.Active.Import.Register"),
             ConfigurationStatus::kAccepted);
   EXPECT_EQ(c.Change("UnlockConnectorOnEVSideDisconnect", "true"), ConfigurationStatus::kRejected);

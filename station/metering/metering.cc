@@ -1,5 +1,7 @@
 #include "station/metering/metering.h"
 
+#include <cmath>
+
 #include "runtime/durable_queue.h"
 
 namespace ocpp::station {
@@ -9,19 +11,51 @@ constexpr std::string_view kEnergyRegister = "Energy.Active.Import.Register";
 
 }  // namespace
 
-v16::MeterValue SampleMeter(std::int64_t energy_wh, v16::ReadingContext context,
+namespace {
+
+v16::SampledValue Value(std::string text, v16::ReadingContext context, v16::Measurand measurand,
+                        v16::UnitOfMeasure unit) {
+  v16::SampledValue sv;
+  sv.value = std::move(text);
+  sv.context = context;
+  sv.measurand = measurand;
+  sv.location = v16::Location::kOutlet;
+  sv.unit = unit;
+  return sv;
+}
+
+// Amps with one decimal, without trailing zeros ("16", "15.5").
+std::string Amps(double amps) {
+  const auto tenths = static_cast<long long>(std::floor(amps * 10 + 1e-6));
+  std::string text = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) text += "." + std::to_string(tenths % 10);
+  return text;
+}
+
+}  // namespace
+
+v16::MeterValue SampleMeter(const MeterReading& reading, v16::ReadingContext context,
                             const std::vector<std::string>& measurands, codec::DateTime when) {
+  using M = v16::Measurand;
+  using U = v16::UnitOfMeasure;
   v16::MeterValue value;
   value.timestamp = when;
   for (const std::string& measurand : measurands) {
-    if (measurand != kEnergyRegister) continue;  // the only one this meter offers
-    v16::SampledValue sv;
-    sv.value = std::to_string(energy_wh);
-    sv.context = context;
-    sv.measurand = v16::Measurand::kEnergyActiveImportRegister;
-    sv.location = v16::Location::kOutlet;
-    sv.unit = v16::UnitOfMeasure::kWh;
-    value.sampled_value.push_back(std::move(sv));
+    auto& out = value.sampled_value;
+    if (measurand == kEnergyRegister) {
+      out.push_back(Value(std::to_string(reading.energy_wh), context,
+                          M::kEnergyActiveImportRegister, U::kWh));
+    } else if (measurand == "Power.Active.Import" && reading.power_w) {
+      out.push_back(Value(std::to_string(*reading.power_w), context, M::kPowerActiveImport, U::kW));
+    } else if (measurand == "Current.Import" && reading.current_deciamps) {
+      out.push_back(
+          Value(Amps(*reading.current_deciamps / 10.0), context, M::kCurrentImport, U::kA));
+    } else if (measurand == "Current.Offered") {
+      out.push_back(Value(Amps(reading.offered_amps), context, M::kCurrentOffered, U::kA));
+    } else if (measurand == "Power.Offered") {
+      out.push_back(Value(std::to_string(static_cast<long long>(reading.offered_w)), context,
+                          M::kPowerOffered, U::kW));
+    }
   }
   return value;
 }
@@ -46,8 +80,25 @@ void Metering::Start() { ScheduleClockAligned(); }
 
 v16::MeterValue Metering::Sample(int c, v16::ReadingContext reading, const ListKey& measurands,
                                  codec::DateTime when) {
-  return SampleMeter(transactions_.ReadEnergyWh(c), reading, context_.config().Get(measurands),
-                     when);
+  const std::vector<std::string> wanted = context_.config().Get(measurands);
+  return SampleMeter(Read(c, wanted), reading, wanted, when);
+}
+
+MeterReading Metering::Read(int c, const std::vector<std::string>& measurands) {
+  MeterReading reading;
+  reading.energy_wh = transactions_.ReadEnergyWh(c);
+  for (const std::string& m : measurands) {
+    if (m == "Power.Active.Import") reading.power_w = connectors_.meter(c).ReadPowerActiveImportW();
+    if (m == "Current.Import") {
+      reading.current_deciamps = connectors_.meter(c).ReadCurrentImportDeciamps();
+    }
+  }
+  const hal::SupplyRating& supply = connectors_.supply();
+  reading.offered_amps = connectors_.offered_amps(c);
+  // Power.Offered: the offer on the phases the station has, at its nominal voltage.
+  reading.offered_w = std::floor(std::floor(reading.offered_amps * 10 + 1e-6) / 10.0 *
+                                 supply.nominal_voltage_v * supply.phases);
+  return reading;
 }
 
 void Metering::OnTransactionStarted(int c) {

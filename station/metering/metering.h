@@ -17,9 +17,18 @@
 
 namespace ocpp::station {
 
-// One reading of the measurands this meter offers (the import register);
-// measurands it does not offer are left out.
-v16::MeterValue SampleMeter(std::int64_t energy_wh, v16::ReadingContext context,
+// What one connector's meter and pilot read at one instant.
+struct MeterReading {
+  std::int64_t energy_wh = 0;                    // Energy.Active.Import.Register
+  std::optional<std::int32_t> power_w;           // Power.Active.Import
+  std::optional<std::int32_t> current_deciamps;  // Current.Import, per phase
+  double offered_amps = 0;                       // Current.Offered: what the PWM offers
+  double offered_w = 0;                          // Power.Offered: the same in W
+};
+
+// One reading of the measurands asked for; those without a value (a meter
+// that does not answer) are left out.
+v16::MeterValue SampleMeter(const MeterReading& reading, v16::ReadingContext context,
                             const std::vector<std::string>& measurands, codec::DateTime when);
 
 class Metering {
@@ -43,6 +52,7 @@ class Metering {
   };
   v16::MeterValue Sample(int connector, v16::ReadingContext reading, const ListKey& measurands,
                          codec::DateTime when);
+  MeterReading Read(int connector, const std::vector<std::string>& measurands);
   void ScheduleSampled(int connector);
   void RestartSeries();
   void ScheduleClockAligned();

@@ -69,7 +69,7 @@ Verdict ValidateRemoteStartProfile(const v16::ChargingProfile& profile,
 struct InstallResult {
   Verdict verdict;
   std::vector<InstalledProfile> profiles;  // the new set (unchanged when rejected)
-  std::vector<std::int32_t> replaced_ids;  // chargingProfileIds that were replaced
+  std::vector<std::int64_t> replaced_ids;  // chargingProfileIds that were replaced
 };
 
 // Installs a validated profile: it replaces one with the same
@@ -84,7 +84,7 @@ InstallResult InstallProfile(const std::vector<InstalledProfile>& installed,
 struct ClearResult {
   v16::ClearChargingProfileStatus status = v16::ClearChargingProfileStatus::kUnknown;
   std::vector<InstalledProfile> profiles;  // what remains
-  std::vector<std::int32_t> cleared_ids;
+  std::vector<std::int64_t> cleared_ids;
 };
 
 // ClearChargingProfile.req (5.5, errata 3.25/3.26): no field clears all; an

@@ -208,8 +208,8 @@ TEST(ValidateSetChargingProfile, ChargingScheduleMaxPeriods) {
             Rejection::kTooManyPeriods);
 }
 
-std::vector<std::int32_t> Ids(const std::vector<InstalledProfile>& set) {
-  std::vector<std::int32_t> ids;
+std::vector<std::int64_t> Ids(const std::vector<InstalledProfile>& set) {
+  std::vector<std::int64_t> ids;
   for (const auto& p : set) ids.push_back(p.profile.charging_profile_id);
   return ids;
 }
@@ -223,20 +223,20 @@ TEST(InstallProfile, ReplacesSameIdAndSameSlot) {
         MaxProfile(4).Stack(1).Absolute(kNoon).Period(0, 6).Build()}) {
     set = InstallProfile(set, p, kLimits, kNoon).profiles;
   }
-  EXPECT_EQ(Ids(set), (std::vector<std::int32_t>{1, 2, 3, 4}));
+  EXPECT_EQ(Ids(set), (std::vector<std::int64_t>{1, 2, 3, 4}));
   // Same id, other slot: the old one goes.
   InstallResult r =
       InstallProfile(set, TxDefault(1).Stack(5).Absolute(kNoon).Period(0, 8), kLimits, kNoon);
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{2, 3, 4, 1}));
-  EXPECT_EQ(r.replaced_ids, (std::vector<std::int32_t>{1}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{2, 3, 4, 1}));
+  EXPECT_EQ(r.replaced_ids, (std::vector<std::int64_t>{1}));
   // Same purpose + stack level + connector, new id: replaced; connector 0's stays.
   r = InstallProfile(set, TxDefault(9).Stack(1).Absolute(kNoon).Period(0, 8), kLimits, kNoon);
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{1, 3, 4, 9}));
-  EXPECT_EQ(r.replaced_ids, (std::vector<std::int32_t>{2}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{1, 3, 4, 9}));
+  EXPECT_EQ(r.replaced_ids, (std::vector<std::int64_t>{2}));
   // Both at once.
   r = InstallProfile(set, TxDefault(1).Stack(1).Absolute(kNoon).Period(0, 8), kLimits, kNoon);
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{3, 4, 1}));
-  EXPECT_EQ(r.replaced_ids, (std::vector<std::int32_t>{1, 2}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{3, 4, 1}));
+  EXPECT_EQ(r.replaced_ids, (std::vector<std::int64_t>{1, 2}));
 }
 
 TEST(InstallProfile, RemoteStartTxProfileIsReplacedByTheSameStackLevel) {
@@ -246,10 +246,10 @@ TEST(InstallProfile, RemoteStartTxProfileIsReplacedByTheSameStackLevel) {
       InstallProfile({}, TxProfile(1).Stack(2).Relative().Period(0, 6), kLimits, kNoon).profiles;
   auto r = InstallProfile(set, TxProfile(2).Transaction(7).Stack(2).Relative().Period(0, 8),
                           kLimits, kNoon);
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{2}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{2}));
   r = InstallProfile(set, TxProfile(3).Transaction(7).Stack(3).Relative().Period(0, 8), kLimits,
                      kNoon);
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{1, 3}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{1, 3}));
 }
 
 TEST(InstallProfile, MaxChargingProfilesInstalled) {
@@ -265,7 +265,7 @@ TEST(InstallProfile, MaxChargingProfilesInstalled) {
   // A replacement does not count twice.
   r = InstallProfile(set, TxDefault(3).Stack(1).Relative().Period(0, 6), two, kNoon);
   EXPECT_TRUE(r.verdict.accepted());
-  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int32_t>{1, 3}));
+  EXPECT_EQ(Ids(r.profiles), (std::vector<std::int64_t>{1, 3}));
 }
 
 TEST(InstallProfile, AbsoluteWithoutStartScheduleStartsWhenInstalled) {
@@ -291,7 +291,7 @@ TEST(ClearProfiles, MatchingPerSection55AndErrata) {
   struct Row {
     const char* what;
     v16::ClearChargingProfileReq request;
-    std::vector<std::int32_t> cleared;
+    std::vector<std::int64_t> cleared;
   };
   auto req = [](std::optional<std::int32_t> id, std::optional<std::int32_t> connector,
                 std::optional<ChargingProfilePurposeType> purpose,
@@ -332,7 +332,7 @@ TEST(ClearProfiles, MatchingPerSection55AndErrata) {
 TEST(RemoveTxProfiles, OnlyThatConnectorsTxProfiles) {
   std::vector<InstalledProfile> set = ClearSet();
   set.push_back(TxProfile(6).Connector(2).Relative().Period(0, 6));
-  EXPECT_EQ(Ids(RemoveTxProfiles(set, 1)), (std::vector<std::int32_t>{1, 2, 3, 4, 6}));
+  EXPECT_EQ(Ids(RemoveTxProfiles(set, 1)), (std::vector<std::int64_t>{1, 2, 3, 4, 6}));
 }
 
 TEST(Rejection, EveryReasonHasText) {

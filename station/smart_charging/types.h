@@ -57,7 +57,7 @@ bool operator==(const InstalledProfile& a, const InstalledProfile& b);
 // StartTransaction.conf gave one (a transaction started offline).
 struct ActiveTransaction {
   std::int32_t connector_id = 1;
-  std::optional<std::int32_t> transaction_id;
+  std::optional<std::int64_t> transaction_id;
   UnixSeconds start = 0;  // Relative profiles count from here
 };
 

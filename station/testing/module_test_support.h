@@ -156,6 +156,11 @@ class FakeTransactions : public TransactionsView {
   void End(int connector) { active_.erase(connector); }
 
   const Transaction* Active(int connector) const override;
+  std::optional<std::int64_t> CsmsTransactionId(int connector) const override {
+    auto it = csms_ids.find(connector);
+    if (it == csms_ids.end()) return std::nullopt;
+    return it->second;
+  }
   bool finishing(int connector) const override { return finishing_.count(connector) > 0; }
   void set_finishing(int connector, bool value);
   void StopAll(v16::Reason reason) override;
@@ -174,6 +179,7 @@ class FakeTransactions : public TransactionsView {
   std::map<int, std::vector<v16::MeterValue>> stop_data;
   std::vector<std::pair<int, std::optional<codec::DateTime>>> persisted;
   std::map<int, std::int64_t> energy_wh;
+  std::map<int, std::int64_t> csms_ids;  // transactionIds the central system gave
 
  private:
   std::map<int, Transaction> active_;

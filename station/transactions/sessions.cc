@@ -22,17 +22,31 @@ void Transactions::RegisterHandlers() {
         if (c == 0 || !RemoteStartAllowed(c)) {
           return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kRejected};
         }
+        std::optional<v16::ChargingProfile> profile;
+        if (req.charging_profile && remote_profile_check_) {
+          // Only a TxProfile, without transactionId (5.16.2, TC_060).
+          if (!remote_profile_check_(*req.charging_profile)) {
+            context_.Log("RemoteStartTransaction rejected: its chargingProfile is not acceptable");
+            return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kRejected};
+          }
+          profile = req.charging_profile;
+        }
         const std::string id_tag = req.id_tag.ToString();
         at(c).remote_authorizing = context_.config().Get(keys::kAuthorizeRemoteTxRequests);
-        context_.PostAfterReply([this, c, id_tag] {
-          if (!at(c).remote_authorizing) return BeginSession(c, Pending{id_tag, std::nullopt});
+        context_.PostAfterReply([this, c, id_tag, profile] {
+          if (!at(c).remote_authorizing) {
+            return BeginSession(c, Pending{id_tag, std::nullopt, false, profile});
+          }
           // Like a local tag (section 5.11): the status changes only once
           // the idTag is accepted; a refused one changes nothing.
-          authorization_.Authorize(id_tag, [this, c, id_tag](AuthorizationDecision decision) {
-            at(c).remote_authorizing = false;
-            if (decision.accepted) BeginSession(c, Pending{id_tag, decision.parent_id_tag});
-            Publish();
-          });
+          authorization_.Authorize(
+              id_tag, [this, c, id_tag, profile](AuthorizationDecision decision) {
+                at(c).remote_authorizing = false;
+                if (decision.accepted) {
+                  BeginSession(c, Pending{id_tag, decision.parent_id_tag, false, profile});
+                }
+                Publish();
+              });
         });
         return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kAccepted};
       });

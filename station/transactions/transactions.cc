@@ -118,6 +118,7 @@ void Transactions::TryStart(int c) {
   tx.local_id = *local_id;
   tx.id_tag = slot.pending->id_tag;
   tx.parent_id_tag = slot.pending->parent_id_tag;
+  tx.charging_profile = std::move(slot.pending->charging_profile);
   tx.started = context_.Now();
   slot.tx = std::move(tx);
   slot.tx->meter_start_wh = ReadEnergyWh(c);

@@ -37,6 +37,9 @@ struct Transaction {
   bool confirmed = false;                  // StartTransaction.conf Accepted
   bool suspended_evse = false;             // not Accepted and StopTransactionOnInvalidId false
   std::vector<v16::MeterValue> stop_data;  // transactionData for StopTransaction
+  // The TxProfile of the RemoteStartTransaction that began it (section
+  // 5.16.2); smart charging installs it when the transaction starts.
+  std::optional<v16::ChargingProfile> charging_profile;
 };
 
 // What the other modules (availability, reset, metering) may ask and do.
@@ -44,6 +47,8 @@ class TransactionsView {
  public:
   virtual ~TransactionsView() = default;
   virtual const Transaction* Active(int connector) const = 0;
+  // The central system's transactionId once StartTransaction.conf gave it.
+  virtual std::optional<std::int64_t> CsmsTransactionId(int connector) const = 0;
   virtual bool finishing(int connector) const = 0;
   virtual void StopAll(v16::Reason reason) = 0;
   // An idTag waiting for the plug on `connector` is dropped (B1); the
@@ -70,6 +75,12 @@ class Transactions final : public TransactionsView {
                Outbox& outbox);
   ~Transactions() override;
   void SetEvents(Events events) { events_ = std::move(events); }
+  // Decides whether a RemoteStartTransaction.req's chargingProfile is
+  // acceptable (smart charging); a refused one rejects the request. Without
+  // a check the profile is ignored (no Smart Charging profile).
+  void SetRemoteStartProfileCheck(std::function<bool(const v16::ChargingProfile&)> check) {
+    remote_profile_check_ = std::move(check);
+  }
 
   // At boot: stops transactions a power cut interrupted (reason PowerLoss,
   // the last persisted reading) and restores Finishing.
@@ -80,10 +91,9 @@ class Transactions final : public TransactionsView {
   void OnFault(int connector);
   void OnTag(const std::string& id_tag);
 
-  std::optional<std::int64_t> CsmsTransactionId(int connector) const;
-
   // TransactionsView.
   const Transaction* Active(int connector) const override;
+  std::optional<std::int64_t> CsmsTransactionId(int connector) const override;
   bool finishing(int connector) const override { return at(connector).finishing; }
   void StopAll(v16::Reason reason) override;
   void CancelAuthorization(int connector) override;
@@ -99,6 +109,7 @@ class Transactions final : public TransactionsView {
     // Presented before any EV was plugged in: moves to whichever connector
     // is plugged in first (several connectors, one reader).
     bool floating = false;
+    std::optional<v16::ChargingProfile> charging_profile;  // RemoteStart's
   };
   struct Slot {
     std::optional<Transaction> tx;
@@ -138,6 +149,7 @@ class Transactions final : public TransactionsView {
   Authorization& authorization_;
   Outbox& outbox_;
   Events events_;
+  std::function<bool(const v16::ChargingProfile&)> remote_profile_check_;
   std::vector<Slot> slots_;       // index = connector id; [0] unused
   bool authorizing_tag_ = false;  // an RFID tag is being authorized: one at a time
 };
