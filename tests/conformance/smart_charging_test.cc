@@ -294,6 +294,31 @@ TEST_F(SmartCharging, profiles_survive_a_power_cut) {
   EXPECT_EQ(Periods(Composite(0, 300)), (Strings{"0:20"})) << "the station as a whole";
 }
 
+// A Soft Reset keeps the profiles too; a TxProfile keeps applying while
+// the station is offline (the limits are local).
+TEST_F(SmartCharging, profiles_survive_a_reset_and_apply_offline) {
+  StartStation();
+  EXPECT_EQ(SetProfile(0, Profile(1, ChargingProfilePurposeType::kTxDefaultProfile, 0, std::nullopt,
+                                  {{0, 16}})),
+            v16::ChargingProfileStatus::kAccepted);
+  EXPECT_EQ(CsmsCall(v16::ResetReq{v16::ResetType::kSoft}).status, v16::ResetStatus::kAccepted);
+  Advance(Seconds(2));  // the station asks the hardware to reboot
+  ASSERT_TRUE(WaitUntil([&] { return reboots() == 1; })) << "no reboot";
+  ASSERT_TRUE(WaitForCall("BootNotification", 2));
+  Settle();
+  EXPECT_EQ(Periods(Composite(1, 300)), (Strings{"0:16"}));
+  const int tx = StartCharging();
+  auto tx_profile =
+      Profile(2, ChargingProfilePurposeType::kTxProfile, 0, std::nullopt, {{0, 12}, {120, 8}});
+  tx_profile.transaction_id = tx;
+  EXPECT_EQ(SetProfile(1, tx_profile), v16::ChargingProfileStatus::kAccepted);
+  EXPECT_EQ(OfferedAmps(), 12);
+  GoOffline();
+  Advance(Seconds(120));
+  EXPECT_EQ(OfferedAmps(), 8) << "the boundary is kept offline";
+  ASSERT_TRUE(Restore());
+}
+
 // Bad input gets the precise answer and loses nothing installed before.
 TEST_F(SmartCharging, bad_profiles_are_refused_and_nothing_is_lost) {
   StartStation();

@@ -112,9 +112,9 @@ TEST_F(StationSimSmartCharging, ConnectorsShareTheSupplyAndTheStationProfile) {
   EXPECT_TRUE(full_duty) << "limit 0 is duty 100 %";
 
   // Cleared again: connector 2 charges once more.
-  EXPECT_EQ(CallSync(v16::ClearChargingProfileReq{2, std::nullopt, std::nullopt, std::nullopt})
-                .status,
-            v16::ClearChargingProfileStatus::kAccepted);
+  EXPECT_EQ(
+      CallSync(v16::ClearChargingProfileReq{2, std::nullopt, std::nullopt, std::nullopt}).status,
+      v16::ClearChargingProfileStatus::kAccepted);
   ASSERT_TRUE(WaitForStatus(2, "Charging"));
   ASSERT_TRUE(WaitForPilot(*sim, 2, 10));
   sim->Send("quit");
@@ -126,12 +126,11 @@ TEST_F(StationSimSmartCharging, ConnectorsShareTheSupplyAndTheStationProfile) {
 TEST_F(StationSimSmartCharging, TheEvDrawsWhatTheLimitAllows) {
   auto sim = StartOnline({"--phases", "3", "--voltage", "230", "--max-current", "16"}, 2);
   EXPECT_EQ(GetConfiguration("SupportedFeatureProfiles"), "Core,SmartCharging");
-  ASSERT_EQ(
-      CallSync(v16::ChangeConfigurationReq{*codec::CiString<50>::From("MeterValuesSampledData"),
-                                           *codec::CiString<500>::From(
-                                               "Power.Active.Import,Current.Offered")})
-          .status,
-      v16::ConfigurationStatus::kAccepted);
+  ASSERT_EQ(CallSync(v16::ChangeConfigurationReq{
+                         *codec::CiString<50>::From("MeterValuesSampledData"),
+                         *codec::CiString<500>::From("Power.Active.Import,Current.Offered")})
+                .status,
+            v16::ConfigurationStatus::kAccepted);
   ASSERT_EQ(
       CallSync(v16::ChangeConfigurationReq{*codec::CiString<50>::From("MeterValueSampleInterval"),
                                            *codec::CiString<500>::From("1")})
