@@ -10,6 +10,8 @@
 #include "station/metering/metering.h"
 #include "station/outbox.h"
 #include "station/registration.h"
+#include "station/remote_trigger.h"
+#include "station/reservations.h"
 #include "station/reset.h"
 #include "station/smart_charging/smart_charging.h"
 #include "station/transactions/transactions.h"
@@ -100,6 +102,11 @@ void ChargePoint::Wire() {
   transactions_->SetRemoteStartProfileCheck([this](const v16::ChargingProfile& profile) {
     return smart_charging_->AcceptsRemoteStartProfile(profile);
   });
+  reservations_ = std::make_unique<Reservations>(ctx, *connectors_);
+  connectors_->SetReservations(reservations_.get());
+  transactions_->SetReservationGate(reservations_.get());
+  remote_trigger_ = std::make_unique<RemoteTrigger>(ctx, connectors_->count(), *registration_,
+                                                    *reporter_, *metering_);
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
                        ConnectionSettings{options_.callbacks.set_authorization_key,
                                           options_.callbacks.set_ping_interval});
@@ -157,6 +164,10 @@ ChargePoint::~ChargePoint() {
   deps_.hardware.rfid_reader().SetTagObserver(nullptr);
   // Modules go in reverse order of construction (members below rpc_).
   if (connectors_) connectors_->SetCurrentLimits(nullptr);
+  if (connectors_) connectors_->SetReservations(nullptr);
+  if (transactions_) transactions_->SetReservationGate(nullptr);
+  remote_trigger_.reset();
+  reservations_.reset();
   smart_charging_.reset();
   reset_.reset();
   availability_.reset();

@@ -1,6 +1,6 @@
-// The charge point: OCPP 1.6 Core and Smart Charging behaviour of a J1772 AC
-// station with 1 to 8 connectors (fixed cables) and one RFID reader, on top of the runtime
-// (RpcEndpoint, durable transaction queue) and the hal interfaces.
+// The charge point: OCPP 1.6 Core, Smart Charging, Reservation and Remote
+// Trigger behaviour of a J1772 AC station with 1 to 8 connectors (fixed cables) and one RFID
+// reader, on top of the runtime (RpcEndpoint, durable transaction queue) and the hal interfaces.
 //
 // ChargePoint is the composition root: it builds the feature modules
 // (registration, connectors, availability, reset, authorization,
@@ -47,6 +47,8 @@ class Metering;
 class Availability;
 class Reset;
 class SmartCharging;
+class Reservations;
+class RemoteTrigger;
 
 class ChargePoint {
  public:
@@ -145,6 +147,8 @@ class ChargePoint {
   std::unique_ptr<Availability> availability_;
   std::unique_ptr<Reset> reset_;
   std::unique_ptr<SmartCharging> smart_charging_;
+  std::unique_ptr<Reservations> reservations_;
+  std::unique_ptr<RemoteTrigger> remote_trigger_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

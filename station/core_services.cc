@@ -58,14 +58,6 @@ void RegisterCoreServices(StationContext& context, DataTransferHandler data_tran
       [](const v16::SendLocalListReq&) -> HandlerResult<v16::SendLocalListConf> {
         return v16::SendLocalListConf{v16::UpdateStatus::kNotSupported};
       });
-  rpc.Handle<v16::Action::kReserveNow>(
-      [](const v16::ReserveNowReq&) -> HandlerResult<v16::ReserveNowConf> {
-        return v16::ReserveNowConf{v16::ReservationStatus::kRejected};
-      });
-  rpc.Handle<v16::Action::kCancelReservation>(
-      [](const v16::CancelReservationReq&) -> HandlerResult<v16::CancelReservationConf> {
-        return v16::CancelReservationConf{v16::CancelReservationStatus::kRejected};
-      });
 }
 
 }  // namespace ocpp::station

@@ -109,14 +109,25 @@ void Registration::ScheduleHeartbeat() {
   if (interval <= 0 || !accepted()) return;
   heartbeat_timer_ = context_.AddTimer(base::Milliseconds(interval * 1000), [this] {
     heartbeat_timer_ = 0;
-    context_.rpc().Call(v16::HeartbeatReq{},
-                        context_.Guard([this](runtime::CallOutcome<v16::HeartbeatConf> outcome) {
-                          if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) {
-                            context_.SyncClock(conf->current_time);
-                          }
-                        }));
+    SendHeartbeat();
     ScheduleHeartbeat();
   });
 }
+
+void Registration::SendHeartbeat() {
+  context_.rpc().Call(v16::HeartbeatReq{},
+                      context_.Guard([this](runtime::CallOutcome<v16::HeartbeatConf> outcome) {
+                        if (auto* conf = std::get_if<v16::HeartbeatConf>(&outcome)) {
+                          context_.SyncClock(conf->current_time);
+                        }
+                      }));
+}
+
+void Registration::TriggerBootNotification() {
+  context_.CancelTimer(&boot_timer_);  // this one replaces a scheduled retry
+  SendBootNotification();
+}
+
+void Registration::TriggerHeartbeat() { SendHeartbeat(); }
 
 }  // namespace ocpp::station

@@ -26,10 +26,17 @@ class Registration {
   void OnDisconnected();
   bool accepted() const { return context_.registration() == RegistrationState::kAccepted; }
 
+  // TriggerMessage (section 5.17): a BootNotification now (its answer is
+  // handled as any other), or a Heartbeat now (the periodic one keeps its
+  // schedule).
+  void TriggerBootNotification();
+  void TriggerHeartbeat();
+
  private:
   void SendBootNotification();
   void RetryBootIn(base::Milliseconds delay);
   void ScheduleHeartbeat();
+  void SendHeartbeat();
 
   StationContext& context_;
   hal::SystemInfoProvider& system_info_;

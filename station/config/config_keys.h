@@ -45,6 +45,7 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
   X(Int, MeterValueSampleInterval)                 \
   X(Int, MinimumStatusDuration)                    \
   X(Int, NumberOfConnectors)                       \
+  X(Bool, ReserveConnectorZeroSupported)           \
   X(Int, ResetRetries)                             \
   X(Int, SecurityProfile)                          \
   X(Int, StopTransactionMaxMeterValues)            \

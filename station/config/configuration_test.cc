@@ -30,7 +30,7 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_TRUE(c.GetBool("AllowOfflineTxForUnknownId"));
   EXPECT_FALSE(c.GetBool("LocalPreAuthorize"));
   EXPECT_FALSE(c.GetBool("UnlockConnectorOnEVSideDisconnect"));
-  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,SmartCharging");
+  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,Reservation,SmartCharging,RemoteTrigger");
   // Smart Charging's keys (product-config.md, optional profiles).
   EXPECT_EQ(c.GetInt("ChargeProfileMaxStackLevel"), 10);
   EXPECT_EQ(c.GetString("ChargingScheduleAllowedChargingRateUnit"), "Current,Power");
@@ -38,6 +38,7 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_EQ(c.GetInt("MaxChargingProfilesInstalled"), 32);
   EXPECT_FALSE(c.GetBool("ConnectorSwitch3to1PhaseSupported"));
   EXPECT_EQ(c.GetInt("MeterValuesSampledDataMaxLength"), 5);
+  EXPECT_TRUE(c.GetBool("ReserveConnectorZeroSupported"));
   EXPECT_TRUE(c.GetList("StopTxnSampledData").empty());
 }
 

@@ -28,6 +28,9 @@ ChargePointStatus ConnectorStatus(const ConnectorInputs& in) {
   // takes effect: it is not held back by connector 0's).
   if (!in.connector_operative) return ChargePointStatus::kUnavailable;
   if (in.finishing) return ChargePointStatus::kFinishing;
+  // Reserved until the holder's authorization waits here (then Preparing);
+  // an EV plugged in by someone else does not end it (section 5.13).
+  if (in.reserved && !in.authorization_waiting) return ChargePointStatus::kReserved;
   // Preparing: the EV is connected, or an authorization waits for it.
   if (in.authorization_waiting || hal::VehicleConnected(in.pilot)) {
     return ChargePointStatus::kPreparing;

@@ -25,6 +25,9 @@ struct ConnectorInputs {
   // smart-charging limit or the connectors' share of the supply): the
   // pilot offers nothing and a charging EV is suspended by the EVSE.
   bool limit_below_minimum = false;
+  // Held for a reservation (its own, or one of connector 0's): only the
+  // holder may start here. Shown as Reserved while no session uses it.
+  bool reserved = false;
 };
 
 // Faults that leave the connector usable (OCPP 1.6 section 7.6: warnings).

@@ -132,6 +132,23 @@ void Connectors::Refresh() {
   reporter_.Set(0, station);
   std::vector<ConnectorInputs> inputs(connectors_.size());
   for (int c = 1; c <= count(); ++c) inputs[static_cast<std::size_t>(c)] = Inputs(c);
+  if (reservations_) {
+    std::vector<v16::ChargePointStatus> unreserved(connectors_.size(), station.status);
+    for (int c = 1; c <= count(); ++c) {
+      // Free for a reservation (no session, operative, no fault; an EV may be
+      // plugged in): reported as Available here, whatever the pilot says.
+      ConnectorInputs probe = inputs[static_cast<std::size_t>(c)];
+      probe.reserved = true;
+      unreserved[static_cast<std::size_t>(c)] =
+          ConnectorStatus(probe) == v16::ChargePointStatus::kReserved
+              ? v16::ChargePointStatus::kAvailable
+              : ConnectorStatus(inputs[static_cast<std::size_t>(c)]);
+    }
+    const std::vector<bool> held = reservations_->Held(unreserved);
+    for (int c = 1; c <= count() && static_cast<std::size_t>(c) < held.size(); ++c) {
+      inputs[static_cast<std::size_t>(c)].reserved = held[static_cast<std::size_t>(c)];
+    }
+  }
   const std::vector<double> offers = Offers(inputs);
   for (int c = 1; c <= count(); ++c) {
     ConnectorInputs& in = inputs[static_cast<std::size_t>(c)];

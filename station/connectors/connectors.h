@@ -33,6 +33,18 @@ class CurrentLimitSource {
   virtual std::vector<double> LimitsNow() = 0;
 };
 
+// Which connectors are held for reservations (the Reservation profile).
+class ReservationSource {
+ public:
+  virtual ~ReservationSource() = default;
+  // `unreserved[c]` is each connector's status as it would be without any
+  // reservation ([0]: the station), except that a connector free for a
+  // reservation (no session; an EV may be plugged in) is Available. Returns which connectors are
+  // held (index = id). Asked at every Refresh(); a reservation whose connector or station became
+  // Faulted or Unavailable ends (section 5.13), which the source does later, not inside this call.
+  virtual std::vector<bool> Held(const std::vector<v16::ChargePointStatus>& unreserved) = 0;
+};
+
 // What the modules other than this one decide about a connector.
 struct ConnectorFacts {
   bool operative = true;               // availability
@@ -79,6 +91,8 @@ class Connectors {
 
   // Smart charging; null: ratings and supply only. Refresh() asks it.
   void SetCurrentLimits(CurrentLimitSource* source) { limits_ = source; }
+  // Reservations; null: none. Refresh() asks it.
+  void SetReservations(ReservationSource* source) { reservations_ = source; }
 
   ConnectorFacts& facts(int connector) { return at(connector).facts; }
   const ConnectorFacts& facts(int connector) const { return at(connector).facts; }
@@ -122,6 +136,7 @@ class Connectors {
   std::optional<std::string> station_notice_;
   hal::SupplyRating supply_;
   CurrentLimitSource* limits_ = nullptr;
+  ReservationSource* reservations_ = nullptr;
 };
 
 }  // namespace ocpp::station

@@ -73,6 +73,11 @@ void StatusReporter::ReportAll(bool boot, std::function<void()> done) {
   release();
 }
 
+void StatusReporter::Resend(int connector) {
+  if (connector < 0 || connector >= static_cast<int>(entries_.size())) return;
+  Send(connector, context_.Now());
+}
+
 void StatusReporter::Send(int connector, codec::DateTime timestamp, std::function<void()> done) {
   if (!context_.online()) {
     if (done) done();

@@ -47,6 +47,9 @@ class StatusReporter {
   void ReportAll(bool boot, std::function<void()> done);
   // Tells the integrator the initial state (a display needs it).
   void ShowAll();
+  // TriggerMessage(StatusNotification): the current status of `connector`
+  // now, changed or not, stamped now (section 5.17: current information).
+  void Resend(int connector);
 
  private:
   struct Entry {

@@ -119,6 +119,22 @@ void Metering::OnTransactionStopping(int c, codec::DateTime now) {
   context_.CancelTimer(&series_[static_cast<std::size_t>(c)].timer);
 }
 
+void Metering::SendTriggered(int c) {
+  v16::MeterValuesReq req;
+  req.connector_id = c;
+  if (transactions_.Active(c) != nullptr) {
+    if (auto id = transactions_.CsmsTransactionId(c)) {
+      req.transaction_id = static_cast<decltype(req.transaction_id)::value_type>(*id);
+    }
+  }
+  std::vector<std::string> measurands = context_.config().Get(keys::kMeterValuesSampledData);
+  // A MeterValues.req needs one value at least: the register when none is configured.
+  if (measurands.empty()) measurands.emplace_back(kEnergyRegister);
+  req.meter_value.push_back(
+      SampleMeter(Read(c, measurands), v16::ReadingContext::kTrigger, measurands, context_.Now()));
+  context_.rpc().Call(req, [](runtime::CallOutcome<v16::MeterValuesConf>) {});
+}
+
 void Metering::RestartSeries() {
   for (int c = 1; c <= connectors_.count(); ++c) {
     Series& s = series_[static_cast<std::size_t>(c)];

@@ -40,6 +40,10 @@ class Metering {
   void Start();  // clock-aligned values from now on
   void OnTransactionStarted(int connector);
   void OnTransactionStopping(int connector, codec::DateTime now);
+  // TriggerMessage(MeterValues): the most recent values of every measurand
+  // of MeterValuesSampledData, context Trigger, with the transaction's id
+  // when one runs (section 5.17). Sent at once, not queued.
+  void SendTriggered(int connector);
 
  private:
   // Sample k of a series is due at base + k * interval and stamped

@@ -412,7 +412,7 @@ TEST_F(ChargePointTest, AFailedResetIsRetriedResetRetriesTimes) {
       << "after giving up, a new Reset is possible";
 }
 
-TEST_F(ChargePointTest, FixedCableAndUnsupportedProfilesGetDefinedAnswers) {
+TEST_F(ChargePointTest, FixedCableOptionalAndMissingProfilesGetDefinedAnswers) {
   Boot();
   transport_.Connect();
   Run();
@@ -423,12 +423,19 @@ TEST_F(ChargePointTest, FixedCableAndUnsupportedProfilesGetDefinedAnswers) {
       CsmsCall(
           "ReserveNow",
           R"({"connectorId":1,"expiryDate":"2026-01-01T13:00:00Z","idTag":"T","reservationId":1})")
-          .find("Rejected"),
-      std::string::npos);
+          .find("Accepted"),
+      std::string::npos)
+      << "the Reservation profile";
   EXPECT_NE(CsmsCall("DataTransfer", R"({"vendorId":"acme"})").find("UnknownVendorId"),
             std::string::npos);
-  EXPECT_NE(CsmsCall("TriggerMessage", R"({"requestedMessage":"Heartbeat"})").find("NotSupported"),
-            std::string::npos);
+  EXPECT_NE(CsmsCall("TriggerMessage", R"({"requestedMessage":"Heartbeat"})").find("Accepted"),
+            std::string::npos)
+      << "the Remote Trigger profile";
+  EXPECT_NE(CsmsCall("UpdateFirmware",
+                     R"({"location":"ftp://127.0.0.1/f.bin","retrieveDate":"2026-01-01T13:00:00Z"})")
+                .find("NotSupported"),
+            std::string::npos)
+      << "no Firmware Management profile yet";
 }
 
 }  // namespace

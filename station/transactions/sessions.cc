@@ -12,14 +12,16 @@ void Transactions::RegisterHandlers() {
       [this](const v16::RemoteStartTransactionReq& req)
           -> HandlerResult<v16::RemoteStartTransactionConf> {
         int c = 0;
+        const Pending who{req.id_tag.ToString(), std::nullopt};
         if (req.connector_id) {
           if (connectors_.exists(*req.connector_id)) c = *req.connector_id;
         } else {
           // An EV plugged in first, else the first free connector.
-          c = FreeConnector(true);
-          if (c == 0) c = FreeConnector(false);
+          c = FreeConnector(true, &who);
+          if (c == 0) c = FreeConnector(false, &who);
         }
-        if (c == 0 || !RemoteStartAllowed(c)) {
+        Pending check = who;
+        if (c == 0 || !RemoteStartAllowed(c) || !ReservationAllows(c, check)) {
           return v16::RemoteStartTransactionConf{RemoteStartStopStatus::kRejected};
         }
         std::optional<v16::ChargingProfile> profile;
@@ -76,7 +78,7 @@ bool Transactions::RemoteStartAllowed(int c) const {
          !at(c).remote_authorizing && !at(c).pending;
 }
 
-int Transactions::FreeConnector(bool require_plugged) const {
+int Transactions::FreeConnector(bool require_plugged, const Pending* who) const {
   for (int c = 1; c <= connectors_.count(); ++c) {
     const v16::ChargePointStatus status = connectors_.status(c);
     if (at(c).tx || at(c).pending || at(c).remote_authorizing || !connectors_.usable(c) ||
@@ -84,9 +86,19 @@ int Transactions::FreeConnector(bool require_plugged) const {
         status == v16::ChargePointStatus::kFaulted) {
       continue;
     }
+    if (who != nullptr) {
+      Pending check = *who;
+      if (!ReservationAllows(c, check)) continue;
+    }
     if (!require_plugged || connectors_.vehicle_connected(c)) return c;
   }
   return 0;
+}
+
+bool Transactions::ReservationAllows(int c, Pending& who) const {
+  who.reservation_id.reset();
+  if (reservations_ == nullptr) return true;
+  return reservations_->MayUse(c, who.id_tag, who.parent_id_tag, &who.reservation_id);
 }
 
 void Transactions::OnTag(const std::string& id_tag) {
@@ -143,13 +155,14 @@ void Transactions::OnTag(const std::string& id_tag) {
 }
 
 void Transactions::AssignSession(const std::string& id_tag, std::optional<std::string> parent) {
-  if (int c = FreeConnector(true); c != 0) {
+  const Pending who{id_tag, parent};
+  if (int c = FreeConnector(true, &who); c != 0) {
     return BeginSession(c, Pending{id_tag, std::move(parent), false});
   }
   for (int c = 1; c <= connectors_.count(); ++c) {
     if (at(c).pending && at(c).pending->floating) return;  // one waiting tag at a time
   }
-  if (int c = FreeConnector(false); c != 0) {
+  if (int c = FreeConnector(false, &who); c != 0) {
     // Shown as Preparing on the first free connector; it moves to whichever
     // connector is plugged in first.
     BeginSession(c, Pending{id_tag, std::move(parent), connectors_.count() > 1});
@@ -159,6 +172,8 @@ void Transactions::AssignSession(const std::string& id_tag, std::optional<std::s
 void Transactions::BeginSession(int c, Pending pending) {
   Slot& slot = at(c);
   if (slot.tx || !connectors_.usable(c)) return;
+  // Reserved for someone else meanwhile: the session does not begin here.
+  if (!ReservationAllows(c, pending)) return Publish();
   slot.pending = std::move(pending);
   if (connectors_.vehicle_connected(c)) {
     slot.pending->floating = false;
@@ -207,6 +222,7 @@ void Transactions::OnPilot(int c, hal::PilotState before, hal::PilotState now) {
       for (int other = 1; other <= connectors_.count(); ++other) {
         if (other != c && at(other).pending && at(other).pending->floating) {
           Pending moved = *at(other).pending;
+          if (!ReservationAllows(c, moved)) break;  // held for someone else
           moved.floating = false;
           DropAuthorization(other);
           slot.pending = std::move(moved);

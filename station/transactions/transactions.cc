@@ -119,6 +119,7 @@ void Transactions::TryStart(int c) {
   tx.id_tag = slot.pending->id_tag;
   tx.parent_id_tag = slot.pending->parent_id_tag;
   tx.charging_profile = std::move(slot.pending->charging_profile);
+  const std::optional<std::int64_t> reservation_id = slot.pending->reservation_id;
   tx.started = context_.Now();
   slot.tx = std::move(tx);
   slot.tx->meter_start_wh = ReadEnergyWh(c);
@@ -132,7 +133,10 @@ void Transactions::TryStart(int c) {
   start.id_tag = Ci<20>(slot.tx->id_tag);
   start.meter_start = static_cast<decltype(start.meter_start)>(slot.tx->meter_start_wh);
   start.timestamp = slot.tx->started;
+  start.reservation_id = reservation_id;
   outbox_.Enqueue(start, slot.tx->local_id);
+  // The reservation ends with the transaction it was for (section 5.13).
+  if (reservation_id && reservations_) reservations_->Consume(*reservation_id);
   ArmPersistTimer(c);
   if (events_.on_started) events_.on_started(c);
   Publish();

@@ -42,6 +42,20 @@ struct Transaction {
   std::optional<v16::ChargingProfile> charging_profile;
 };
 
+// Reservations as sessions see them (the Reservation profile, section 5.13).
+class ReservationGate {
+ public:
+  virtual ~ReservationGate() = default;
+  // May a session of `id_tag` (whose parent is `parent`, when known) use
+  // `connector`? Sets `*reservation_id` when it uses it as the holder of a
+  // reservation (its StartTransaction carries that id).
+  virtual bool MayUse(int connector, const std::string& id_tag,
+                      const std::optional<std::string>& parent,
+                      std::optional<std::int64_t>* reservation_id) const = 0;
+  // A transaction started for reservation `reservation_id`: it ends.
+  virtual void Consume(std::int64_t reservation_id) = 0;
+};
+
 // What the other modules (availability, reset, metering) may ask and do.
 class TransactionsView {
  public:
@@ -81,6 +95,8 @@ class Transactions final : public TransactionsView {
   void SetRemoteStartProfileCheck(std::function<bool(const v16::ChargingProfile&)> check) {
     remote_profile_check_ = std::move(check);
   }
+  // Reservations decide who may use a reserved connector; null: none.
+  void SetReservationGate(ReservationGate* gate) { reservations_ = gate; }
 
   // At boot: stops transactions a power cut interrupted (reason PowerLoss,
   // the last persisted reading) and restores Finishing.
@@ -110,6 +126,7 @@ class Transactions final : public TransactionsView {
     // is plugged in first (several connectors, one reader).
     bool floating = false;
     std::optional<v16::ChargingProfile> charging_profile;  // RemoteStart's
+    std::optional<std::int64_t> reservation_id;            // set by BeginSession for a holder
   };
   struct Slot {
     std::optional<Transaction> tx;
@@ -125,8 +142,11 @@ class Transactions final : public TransactionsView {
   // sessions.cc: who starts where.
   void RegisterHandlers();
   // The connector a new session goes to: an EV plugged in first, else any
-  // free one (`require_plugged` false); 0 if none.
-  int FreeConnector(bool require_plugged) const;
+  // free one (`require_plugged` false); 0 if none. With `who`, only one its
+  // tag may use (reservations).
+  int FreeConnector(bool require_plugged, const Pending* who = nullptr) const;
+  // Reservations allow `who` on `connector`; sets who's reservation id.
+  bool ReservationAllows(int connector, Pending& who) const;
   bool RemoteStartAllowed(int connector) const;
   void AssignSession(const std::string& id_tag, std::optional<std::string> parent);
   void BeginSession(int connector, Pending pending);
@@ -150,6 +170,7 @@ class Transactions final : public TransactionsView {
   Outbox& outbox_;
   Events events_;
   std::function<bool(const v16::ChargingProfile&)> remote_profile_check_;
+  ReservationGate* reservations_ = nullptr;
   std::vector<Slot> slots_;       // index = connector id; [0] unused
   bool authorizing_tag_ = false;  // an RFID tag is being authorized: one at a time
 };

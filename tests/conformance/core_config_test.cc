@@ -113,7 +113,8 @@ TEST_F(CoreConfig, tc019_retrieve_configuration) {
       {"StopTxnAlignedDataMaxLength", "5"},
       {"StopTxnSampledData", ""},
       {"StopTxnSampledDataMaxLength", "5"},
-      {"SupportedFeatureProfiles", "Core,SmartCharging"},
+      {"SupportedFeatureProfiles", "Core,Reservation,SmartCharging,RemoteTrigger"},
+      {"ReserveConnectorZeroSupported", "true"},
       // Smart Charging (product-config.md, "Factory values of the optional profiles' keys").
       {"ChargeProfileMaxStackLevel", "10"},
       {"ChargingScheduleAllowedChargingRateUnit", "Current,Power"},

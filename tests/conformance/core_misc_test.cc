@@ -1,23 +1,14 @@
 // OCTT charge-point cases: fault behaviour and DataTransfer (Core: TC_041,
 // TC_062), and the non-Core cases that apply while their profile is not
-// implemented (TC_042_1, TC_043_1, TC_048_4, TC_050_4).
+// implemented (TC_042_1, TC_043_1). TC_048_4 and TC_050_4 stopped applying
+// with the Reservation profile (reservation_test.cc).
 // Steps: docs/core-behaviour-checklist.md sections 4 and 5.
 #include "tests/conformance/harness.h"
 
 namespace ocpp::conformance {
 namespace {
 
-class CoreMisc : public Harness {
- protected:
-  v16::ReserveNowReq Reservation(int connector, int reservation_id) {
-    v16::ReserveNowReq req;
-    req.connector_id = connector;
-    req.expiry_date = codec::DateTime::FromUnixMillis((WallSeconds() + 3600) * 1000);
-    req.id_tag = *codec::CiString<20>::From("TAG-0001");
-    req.reservation_id = reservation_id;
-    return req;
-  }
-};
+class CoreMisc : public Harness {};
 
 TEST_F(CoreMisc, tc041_fault_behaviour) {
   StartStation();
@@ -92,29 +83,6 @@ TEST_F(CoreMisc, tc043_1_send_local_list_not_supported) {
   Do("rfid TAG-LIST-1");
   ASSERT_TRUE(WaitForCall("Authorize"));
   EXPECT_EQ(Str(LastPayload("Authorize"), "idTag"), "TAG-LIST-1");
-}
-
-TEST_F(CoreMisc, tc048_4_reserve_connector_rejected) {
-  StartStation();
-  ClearFrames();
-  EXPECT_EQ(CsmsCall(Reservation(1, 1)).status, v16::ReservationStatus::kRejected);
-  Advance(Seconds(5));
-  EXPECT_EQ(CallsExcept(), Strings{});
-  // Connector 1 stays Available and usable by any tag.
-  Do("rfid TAG-0002");
-  ASSERT_TRUE(WaitForStatus(1, "Preparing"));
-  Do("cp C");
-  ASSERT_TRUE(WaitForStatus(1, "Charging"));
-  EXPECT_EQ(Str(LastPayload("StartTransaction"), "idTag"), "TAG-0002");
-}
-
-TEST_F(CoreMisc, tc050_4_reserve_charge_point_rejected) {
-  StartStation();
-  ClearFrames();
-  EXPECT_EQ(CsmsCall(Reservation(0, 2)).status, v16::ReservationStatus::kRejected);
-  Advance(Seconds(5));
-  EXPECT_EQ(CallsExcept(), Strings{});
-  EXPECT_EQ(station().connector_status(), v16::ChargePointStatus::kAvailable);
 }
 
 }  // namespace

@@ -161,5 +161,36 @@ TEST_F(MultiConnector, station_fault_faults_every_connector) {
   EXPECT_TRUE(WaitForStatus(2, "Available"));
 }
 
+// A connector-0 reservation keeps one connector free for its holder (5.13):
+// with two free connectors nothing is Reserved; once someone else takes one,
+// the other is Reserved and only the holder starts there.
+TEST_F(MultiConnector, connector_zero_reservation_keeps_one_connector_for_the_holder) {
+  StartStation();
+  v16::ReserveNowReq req;
+  req.connector_id = 0;
+  req.expiry_date = codec::DateTime::FromUnixMillis((WallSeconds() + 3600) * 1000);
+  req.id_tag = *codec::CiString<20>::From("HOLDER");
+  req.reservation_id = 77;
+  EXPECT_EQ(CsmsCall(req).status, v16::ReservationStatus::kAccepted);
+  Settle();
+  EXPECT_EQ(StatusesOf(1), (Strings{"Available"}));
+  EXPECT_EQ(StatusesOf(2), (Strings{"Available"}));
+  Do("cp C 1");
+  Do("rfid OTHER-1");
+  ASSERT_TRUE(WaitForStatus(1, "Charging"));
+  ASSERT_TRUE(WaitForStatus(2, "Reserved"));
+  EXPECT_FALSE(Has(LastPayload("StartTransaction"), "reservationId"));
+  Do("cp C 2");
+  Do("rfid OTHER-2");
+  Settle();
+  EXPECT_EQ(StatusesOf(2).back(), "Reserved") << "kept for the holder";
+  EXPECT_EQ(StartedOn(2), 0);
+  Do("rfid HOLDER");
+  ASSERT_TRUE(WaitForStatus(2, "Charging"));
+  EXPECT_EQ(LastPayload("StartTransaction")["reservationId"], 77);
+  EXPECT_EQ(CsmsCall(v16::CancelReservationReq{77}).status, v16::CancelReservationStatus::kRejected)
+      << "used";
+}
+
 }  // namespace
 }  // namespace ocpp::conformance

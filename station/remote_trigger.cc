@@ -1,0 +1,76 @@
+#include "station/remote_trigger.h"
+
+namespace ocpp::station {
+
+using v16::MessageTrigger;
+using v16::TriggerMessageStatus;
+
+RemoteTrigger::RemoteTrigger(StationContext& context, int connector_count,
+                             Registration& registration, StatusReporter& reporter,
+                             Metering& metering)
+    : context_(context),
+      connector_count_(connector_count),
+      registration_(registration),
+      reporter_(reporter),
+      metering_(metering) {
+  context_.rpc().Handle<v16::Action::kTriggerMessage>(
+      [this](const v16::TriggerMessageReq& req) -> runtime::HandlerResult<v16::TriggerMessageConf> {
+        return v16::TriggerMessageConf{Trigger(req)};
+      });
+}
+
+TriggerMessageStatus RemoteTrigger::Trigger(const v16::TriggerMessageReq& req) {
+  const std::optional<std::int32_t> connector = req.connector_id;
+  const bool per_connector = req.requested_message == MessageTrigger::kStatusNotification ||
+                             req.requested_message == MessageTrigger::kMeterValues;
+  // Elsewhere the connectorId "is not relevant ... it should be ignored".
+  if (per_connector && connector && (*connector < 0 || *connector > connector_count_)) {
+    return TriggerMessageStatus::kRejected;
+  }
+  const bool accepted = context_.registration() == RegistrationState::kAccepted;
+  if (!accepted && req.requested_message != MessageTrigger::kBootNotification) {
+    return TriggerMessageStatus::kRejected;  // nothing else may be sent yet (4.2)
+  }
+  // Each message goes after the TriggerMessage.conf (section 5.17).
+  switch (req.requested_message) {
+    case MessageTrigger::kBootNotification:
+      context_.PostAfterReply([this] { registration_.TriggerBootNotification(); });
+      break;
+    case MessageTrigger::kHeartbeat:
+      context_.PostAfterReply([this] { registration_.TriggerHeartbeat(); });
+      break;
+    case MessageTrigger::kStatusNotification: {
+      const int first = connector.value_or(0);
+      const int last = connector.value_or(connector_count_);
+      context_.PostAfterReply([this, first, last] {
+        for (int c = first; c <= last; ++c) reporter_.Resend(c);
+      });
+      break;
+    }
+    case MessageTrigger::kMeterValues: {
+      // Connector 0 would be a main meter, which this station does not have.
+      if (connector == 0) return TriggerMessageStatus::kRejected;
+      const int first = connector.value_or(1);
+      const int last = connector.value_or(connector_count_);
+      context_.PostAfterReply([this, first, last] {
+        for (int c = first; c <= last; ++c) metering_.SendTriggered(c);
+      });
+      break;
+    }
+    case MessageTrigger::kDiagnosticsStatusNotification:
+      context_.PostAfterReply([this] {
+        context_.rpc().Call(v16::DiagnosticsStatusNotificationReq{v16::DiagnosticsStatus::kIdle},
+                            [](runtime::CallOutcome<v16::DiagnosticsStatusNotificationConf>) {});
+      });
+      break;
+    case MessageTrigger::kFirmwareStatusNotification:
+      context_.PostAfterReply([this] {
+        context_.rpc().Call(v16::FirmwareStatusNotificationReq{v16::FirmwareStatus::kIdle},
+                            [](runtime::CallOutcome<v16::FirmwareStatusNotificationConf>) {});
+      });
+      break;
+  }
+  return TriggerMessageStatus::kAccepted;
+}
+
+}  // namespace ocpp::station
