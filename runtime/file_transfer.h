@@ -45,5 +45,8 @@ class FileTransfer {
 
 // `url` with any password replaced by "***" (user:***@host), for logs.
 std::string RedactUrl(std::string_view url);
+// The same for every URL inside a text (a traced frame, a log line):
+// "scheme://user:password@" becomes "scheme://user:***@" wherever it occurs.
+std::string RedactCredentials(std::string_view text);
 
 }  // namespace ocpp::runtime

@@ -15,5 +15,17 @@ TEST(RedactUrl, HidesPasswordsOnly) {
   EXPECT_EQ(RedactUrl("http://u:pw@h"), "http://u:***@h");
 }
 
+TEST(RedactCredentials, EveryUrlInAText) {
+  EXPECT_EQ(RedactCredentials(R"([2,"1","GetDiagnostics",{"location":"ftp://u:pw@127.0.0.1/d/"}])"),
+            R"([2,"1","GetDiagnostics",{"location":"ftp://u:***@127.0.0.1/d/"}])");
+  EXPECT_EQ(RedactCredentials("a ftp://x:1@h/ b https://y:2@k c http://z@m"),
+            "a ftp://x:***@h/ b https://y:***@k c http://z@m");
+  EXPECT_EQ(RedactCredentials("no urls here"), "no urls here");
+  EXPECT_EQ(RedactCredentials("://:@"), "://:***@");
+  EXPECT_EQ(RedactCredentials("ftp://a:b@c:d@host/x"), "ftp://a:***@host/x");
+  EXPECT_EQ(RedactCredentials(":///"), ":///");
+  EXPECT_EQ(RedactCredentials(""), "");
+}
+
 }  // namespace
 }  // namespace ocpp::runtime

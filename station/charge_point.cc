@@ -7,6 +7,8 @@
 #include "station/connectors/status_reporter.h"
 #include "station/context.h"
 #include "station/core_services.h"
+#include "station/firmware/diagnostics.h"
+#include "station/firmware/firmware_update.h"
 #include "station/metering/metering.h"
 #include "station/outbox.h"
 #include "station/registration.h"
@@ -25,7 +27,8 @@ base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps
   // NumberOfConnectors is what the hardware has, whatever was configured.
   const std::map<std::string, std::string> facts = {
       {std::string(keys::kNumberOfConnectors.name),
-       std::to_string(deps.hardware.connector_count())}};
+       std::to_string(deps.hardware.connector_count())},
+      {std::string(keys::kSupportedFeatureProfiles.name), FeatureProfiles(deps)}};
   Configuration config = Configuration::Load(deps.store, options.factory_config, facts, warnings);
   std::unique_ptr<ChargePoint> cp(new ChargePoint(deps, std::move(options), std::move(config)));
   ChargePoint* raw = cp.get();
@@ -35,6 +38,12 @@ base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps
   cp->outbox_ = std::move(*outbox);
   cp->Wire();
   return cp;
+}
+
+std::string ChargePoint::FeatureProfiles(const Dependencies& deps) {
+  const bool firmware = deps.file_transfer && deps.firmware_installer && deps.diagnostics_log;
+  return std::string("Core,") + (firmware ? "FirmwareManagement," : "") +
+         "Reservation,SmartCharging,RemoteTrigger";
 }
 
 ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration config)
@@ -54,6 +63,10 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
   context_ = std::make_unique<StationContext>(
       deps_.loop, *rpc_, config_, deps_.store,
       [this](LogLevel level, std::string_view line) {
+        // Kept on storage for GetDiagnostics.
+        if (deps_.diagnostics_log && context_) {
+          deps_.diagnostics_log->Append(context_->Now().unix_millis(), line);
+        }
         if (options_.callbacks.log_at_level) {
           options_.callbacks.log_at_level(level, line);
         } else if (options_.callbacks.log) {
@@ -67,8 +80,18 @@ ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration confi
 // Builds the modules in dependency order and connects their events.
 void ChargePoint::Wire() {
   StationContext& ctx = *context_;
-  rpc_->SetTrace([this](runtime::TraceDirection d, std::string_view frame) {
+  rpc_->SetTrace([this](runtime::TraceDirection d, std::string_view masked) {
+    // Passwords in file-transfer URLs are never traced nor logged.
+    const std::string frame = masked.find("://") == std::string_view::npos
+                                  ? std::string(masked)
+                                  : runtime::RedactCredentials(masked);
     if (options_.callbacks.on_frame) options_.callbacks.on_frame(d, frame);
+    // The frames (secrets masked) are what diagnostics are most often for.
+    if (deps_.diagnostics_log) {
+      deps_.diagnostics_log->Append(
+          context_->Now().unix_millis(),
+          std::string(d == runtime::TraceDirection::kSent ? "tx " : "rx ") + frame);
+    }
   });
   // Every frame the runtime drops comes with its reason at warning level.
   rpc_->SetLog([this](runtime::RpcEndpoint::LogLevel level, std::string_view line) {
@@ -105,8 +128,20 @@ void ChargePoint::Wire() {
   reservations_ = std::make_unique<Reservations>(ctx, *connectors_);
   connectors_->SetReservations(reservations_.get());
   transactions_->SetReservationGate(reservations_.get());
-  remote_trigger_ = std::make_unique<RemoteTrigger>(ctx, connectors_->count(), *registration_,
-                                                    *reporter_, *metering_);
+  if (deps_.file_transfer && deps_.firmware_installer && deps_.diagnostics_log) {
+    firmware_ = std::make_unique<FirmwareUpdate>(
+        ctx, *connectors_, *transactions_, deps_.hardware.system_info(),
+        deps_.hardware.system_control(), *deps_.firmware_installer, *deps_.file_transfer);
+    diagnostics_ = std::make_unique<Diagnostics>(ctx, *deps_.diagnostics_log, *deps_.file_transfer,
+                                                 deps_.firmware_installer->DownloadDirectory());
+  }
+  remote_trigger_ = std::make_unique<RemoteTrigger>(
+      ctx, connectors_->count(), *registration_, *reporter_, *metering_,
+      RemoteTrigger::StatusSources{
+          [this] { return firmware_ ? firmware_->CurrentStatus() : v16::FirmwareStatus::kIdle; },
+          [this] {
+            return diagnostics_ ? diagnostics_->CurrentStatus() : v16::DiagnosticsStatus::kIdle;
+          }});
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
                        ConnectionSettings{options_.callbacks.set_authorization_key,
                                           options_.callbacks.set_ping_interval});
@@ -120,6 +155,7 @@ void ChargePoint::Wire() {
       [this](int c, bool finishing) {
         smart_charging_->OnTransactionStopped(c);
         availability_->OnTransactionStopped(c, finishing);
+        if (firmware_) firmware_->OnTransactionStopped();
       }});
   connectors_->Attach(
       Connectors::Events{[this](int c, hal::PilotState before, hal::PilotState now) {
@@ -167,6 +203,8 @@ ChargePoint::~ChargePoint() {
   if (connectors_) connectors_->SetReservations(nullptr);
   if (transactions_) transactions_->SetReservationGate(nullptr);
   remote_trigger_.reset();
+  diagnostics_.reset();
+  firmware_.reset();
   reservations_.reset();
   smart_charging_.reset();
   reset_.reset();
@@ -240,6 +278,9 @@ void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
 // first, then the transaction queue (section 4.2, errata 3.22).
 void ChargePoint::OnOnline(bool boot) {
   reporter_->ReportAll(boot, [this] {
+    // After the StatusNotifications: the firmware's unsent statuses and,
+    // after an activating reboot, Installed.
+    if (firmware_ && context_->online()) firmware_->OnOnline();
     outbox_->SetReady(context_->online());
     // A lost storage is told once: connector 0 goes back to NoError.
     if (storage_lost_notice_ && context_->online()) {

@@ -26,9 +26,11 @@
 
 #include "base/status.h"
 #include "generated/ocpp16/registry.h"
+#include "hal/firmware.h"
 #include "hal/hardware.h"
 #include "hal/storage.h"
 #include "runtime/event_loop.h"
+#include "runtime/file_transfer.h"
 #include "runtime/rpc_endpoint.h"
 #include "runtime/transport.h"
 #include "station/config/configuration.h"
@@ -49,6 +51,8 @@ class Reset;
 class SmartCharging;
 class Reservations;
 class RemoteTrigger;
+class FirmwareUpdate;
+class Diagnostics;
 
 class ChargePoint {
  public:
@@ -101,6 +105,11 @@ class ChargePoint {
     // Optional: the storage's write groups (SqliteStorage has them), so that
     // each event the station handles costs one sync (group commit).
     hal::WriteGrouping* write_grouping = nullptr;
+    // Optional, all three together: the Firmware Management profile
+    // (UpdateFirmware, GetDiagnostics). Without them it is not offered.
+    runtime::FileTransfer* file_transfer = nullptr;
+    hal::FirmwareInstaller* firmware_installer = nullptr;
+    hal::DiagnosticsLog* diagnostics_log = nullptr;
   };
 
   // Loads configuration and state; stops transactions that a power cut
@@ -112,6 +121,9 @@ class ChargePoint {
 
   void Start();  // connect and boot
   void Stop();   // close the connection (state is always persisted already)
+
+  // The feature profiles this station offers (SupportedFeatureProfiles).
+  static std::string FeatureProfiles(const Dependencies& deps);
 
   // Read-only views for integrators and tests; `connector` is 1..N.
   int connector_count() const;
@@ -149,6 +161,8 @@ class ChargePoint {
   std::unique_ptr<SmartCharging> smart_charging_;
   std::unique_ptr<Reservations> reservations_;
   std::unique_ptr<RemoteTrigger> remote_trigger_;
+  std::unique_ptr<FirmwareUpdate> firmware_;
+  std::unique_ptr<Diagnostics> diagnostics_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

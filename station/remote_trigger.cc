@@ -7,12 +7,13 @@ using v16::TriggerMessageStatus;
 
 RemoteTrigger::RemoteTrigger(StationContext& context, int connector_count,
                              Registration& registration, StatusReporter& reporter,
-                             Metering& metering)
+                             Metering& metering, StatusSources sources)
     : context_(context),
       connector_count_(connector_count),
       registration_(registration),
       reporter_(reporter),
-      metering_(metering) {
+      metering_(metering),
+      sources_(std::move(sources)) {
   context_.rpc().Handle<v16::Action::kTriggerMessage>(
       [this](const v16::TriggerMessageReq& req) -> runtime::HandlerResult<v16::TriggerMessageConf> {
         return v16::TriggerMessageConf{Trigger(req)};
@@ -59,13 +60,17 @@ TriggerMessageStatus RemoteTrigger::Trigger(const v16::TriggerMessageReq& req) {
     }
     case MessageTrigger::kDiagnosticsStatusNotification:
       context_.PostAfterReply([this] {
-        context_.rpc().Call(v16::DiagnosticsStatusNotificationReq{v16::DiagnosticsStatus::kIdle},
+        const v16::DiagnosticsStatus status =
+            sources_.diagnostics ? sources_.diagnostics() : v16::DiagnosticsStatus::kIdle;
+        context_.rpc().Call(v16::DiagnosticsStatusNotificationReq{status},
                             [](runtime::CallOutcome<v16::DiagnosticsStatusNotificationConf>) {});
       });
       break;
     case MessageTrigger::kFirmwareStatusNotification:
       context_.PostAfterReply([this] {
-        context_.rpc().Call(v16::FirmwareStatusNotificationReq{v16::FirmwareStatus::kIdle},
+        const v16::FirmwareStatus status =
+            sources_.firmware ? sources_.firmware() : v16::FirmwareStatus::kIdle;
+        context_.rpc().Call(v16::FirmwareStatusNotificationReq{status},
                             [](runtime::CallOutcome<v16::FirmwareStatusNotificationConf>) {});
       });
       break;

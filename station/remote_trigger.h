@@ -8,9 +8,11 @@
 //    not have is Rejected) and ignored elsewhere.
 //  * Until the central system accepted the station only BootNotification
 //    can be sent (section 4.2): other triggers are Rejected.
-//  * Diagnostics and firmware report Idle: nothing is being uploaded or
-//    installed until the Firmware Management profile exists.
+//  * Diagnostics and firmware report the state of the upload or update
+//    under way, Idle when there is none.
 #pragma once
+
+#include <functional>
 
 #include "station/connectors/status_reporter.h"
 #include "station/context.h"
@@ -21,8 +23,15 @@ namespace ocpp::station {
 
 class RemoteTrigger {
  public:
+  // The current state of the firmware update and of the diagnostics upload
+  // (Idle when those modules are absent).
+  struct StatusSources {
+    std::function<v16::FirmwareStatus()> firmware;
+    std::function<v16::DiagnosticsStatus()> diagnostics;
+  };
+
   RemoteTrigger(StationContext& context, int connector_count, Registration& registration,
-                StatusReporter& reporter, Metering& metering);
+                StatusReporter& reporter, Metering& metering, StatusSources sources = {});
 
  private:
   v16::TriggerMessageStatus Trigger(const v16::TriggerMessageReq& request);
@@ -32,6 +41,7 @@ class RemoteTrigger {
   Registration& registration_;
   StatusReporter& reporter_;
   Metering& metering_;
+  StatusSources sources_;
 };
 
 }  // namespace ocpp::station

@@ -229,6 +229,10 @@ class SimHardware final : public Hardware,
 
   // SystemInfoProvider.
   SystemInfo ReadSystemInfo() override { return system_info_; }
+  // The version a (simulated) reboot activated; BootNotification reports it.
+  void SetFirmwareVersion(std::string version) {
+    system_info_.firmware_version = std::move(version);
+  }
 
   // SystemControl: counted, and handed to the reboot handler at the next
   // Poll() (never from inside the station's call).

@@ -57,6 +57,7 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
   X(Int, StopTxnSampledDataMaxLength)              \
   X(List, SupportedFeatureProfiles)                \
   X(Int, SupportedFeatureProfilesMaxLength)        \
+  X(List, SupportedFileTransferProtocols)          \
   X(Int, TransactionMessageAttempts)               \
   X(Int, TransactionMessageRetryInterval)          \
   X(Bool, UnlockConnectorOnEVSideDisconnect)       \

@@ -115,8 +115,12 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       {keys::kStopTxnSampledData.name, K::kCsl, A::kReadWrite, "", 0, 0, kMeasurands,
        kMaxMeasurands},
       {keys::kStopTxnSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
-      {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly, "Core,Reservation,SmartCharging,RemoteTrigger"},
+      {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly,
+       "Core,Reservation,SmartCharging,RemoteTrigger"},
       {keys::kSupportedFeatureProfilesMaxLength.name, K::kInteger, A::kReadOnly, "5"},
+      // Firmware Management's transfers (docs/firmware-management.md).
+      {keys::kSupportedFileTransferProtocols.name, K::kCsl, A::kReadOnly,
+       "FTP,FTPS,HTTP,HTTPS,SFTP"},
       {keys::kTransactionMessageAttempts.name, K::kInteger, A::kReadWrite, "2", 1, 100},
       {keys::kTransactionMessageRetryInterval.name, K::kInteger, A::kReadWrite, "5", 0, 86400},
       // Fixed cable: always false and not changeable (errata v4 3.83).

@@ -70,7 +70,7 @@ bool Connectors::usable(int connector) const {
   if (!exists(connector)) return false;
   const hal::PilotState p = pilot(connector);
   return IsWarning(fault(connector)) && p != hal::PilotState::kE && p != hal::PilotState::kF &&
-         facts(connector).operative && station_operative_ && !reset_pending_;
+         facts(connector).operative && station_operative_ && !reset_pending_ && !sessions_blocked_;
 }
 
 hal::EnergyMeter& Connectors::meter(int connector) {

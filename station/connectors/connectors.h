@@ -99,6 +99,8 @@ class Connectors {
   void set_station_operative(bool operative) { station_operative_ = operative; }
   bool station_operative() const { return station_operative_; }
   void set_reset_pending(bool pending) { reset_pending_ = pending; }
+  // No new session may start (a firmware install waits); running ones go on.
+  void set_sessions_blocked(bool blocked) { sessions_blocked_ = blocked; }
   // A problem of the station that does not stop charging (storage lost or
   // full): connector 0 reports errorCode OtherError with `info` (at most 50
   // characters) while it is set and the station has no fault of its own.
@@ -133,6 +135,7 @@ class Connectors {
   std::vector<State> connectors_;  // index = connector id; [0] is the station
   bool station_operative_ = true;
   bool reset_pending_ = false;
+  bool sessions_blocked_ = false;
   std::optional<std::string> station_notice_;
   hal::SupplyRating supply_;
   CurrentLimitSource* limits_ = nullptr;

@@ -113,7 +113,8 @@ TEST_F(CoreConfig, tc019_retrieve_configuration) {
       {"StopTxnAlignedDataMaxLength", "5"},
       {"StopTxnSampledData", ""},
       {"StopTxnSampledDataMaxLength", "5"},
-      {"SupportedFeatureProfiles", "Core,Reservation,SmartCharging,RemoteTrigger"},
+      {"SupportedFeatureProfiles", "Core,FirmwareManagement,Reservation,SmartCharging,RemoteTrigger"},
+      {"SupportedFileTransferProtocols", "FTP,FTPS,HTTP,HTTPS,SFTP"},
       {"ReserveConnectorZeroSupported", "true"},
       // Smart Charging (product-config.md, "Factory values of the optional profiles' keys").
       {"ChargeProfileMaxStackLevel", "10"},

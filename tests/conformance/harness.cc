@@ -125,11 +125,21 @@ void Harness::CreateStation() {
   options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
     return transport_->SetPingInterval(interval);
   };
+  if (!transfers_) transfers_ = std::make_unique<runtime::testing::FakeFileTransfer>(*loop_);
+  installer_ = std::make_unique<hal::sim::SimFirmwareInstaller>(data_dir_);
+  diagnostics_log_.reset();
+  diagnostics_log_ = std::make_unique<hal::FileDiagnosticsLog>(data_dir_ + "/diagnostics");
+  // As station_sim: the version the last reboot activated.
+  hardware_->SetFirmwareVersion(
+      hal::sim::SimFirmwareInstaller::InstalledVersion(data_dir_).value_or(
+          hal::sim::DefaultSimSystemInfo().firmware_version));
   std::vector<std::string> warnings;
-  auto cp = station::ChargePoint::Create(
-      station::ChargePoint::Dependencies{*loop_, *transport_, *hardware_, *storage_, *storage_,
-                                         storage_.get()},
-      options, &warnings);
+  station::ChargePoint::Dependencies deps{*loop_,    *transport_, *hardware_,
+                                          *storage_, *storage_,   storage_.get()};
+  deps.file_transfer = transfers_.get();
+  deps.firmware_installer = installer_.get();
+  deps.diagnostics_log = diagnostics_log_.get();
+  auto cp = station::ChargePoint::Create(deps, options, &warnings);
   ASSERT_TRUE(cp.ok()) << cp.status().message();
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   cp_ = std::move(*cp);

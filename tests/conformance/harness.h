@@ -15,10 +15,13 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "hal/linux/file_diagnostics_log.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
+#include "hal/sim/sim_firmware.h"
 #include "hal/sim/sim_hardware.h"
 #include "runtime/lws_event_loop.h"
+#include "runtime/testing/fake_file_transfer.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
 #include "tools/csms/central_system.h"
@@ -149,6 +152,9 @@ class Harness : public ::testing::Test {
   void CacheIdTag(const std::string& id_tag);
 
   station::ChargePoint& station() { return *cp_; }
+  // Firmware Management's file transfers: scripted (Serve, Fail, hold);
+  // they survive reboots, as a file server would.
+  runtime::testing::FakeFileTransfer& transfers() { return *transfers_; }
   hal::sim::SimHardware& hardware() { return *hardware_; }
   hal::sim::SimConnector& connector(int id = 1) { return hardware_->sim_connector(id); }
   base::FakeClock& clock() { return clock_; }
@@ -175,6 +181,9 @@ class Harness : public ::testing::Test {
   std::unique_ptr<hal::sim::SimHardware> hardware_;
   std::unique_ptr<hal::SqliteStorage> storage_;
   std::unique_ptr<runtime::WsClientTransport> transport_;
+  std::unique_ptr<runtime::testing::FakeFileTransfer> transfers_;
+  std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
+  std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;
   std::unique_ptr<station::ChargePoint> cp_;
   std::string data_dir_;
   std::map<std::string, std::string> factory_config_;
