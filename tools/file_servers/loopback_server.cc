@@ -34,6 +34,10 @@ SslContext NewServerTlsContext(const TlsFiles& files, std::string* error) {
   SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
   // curl may close an FTPS data connection without close_notify.
   SSL_CTX_set_options(context.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // No TLS 1.3 session tickets: a client that only sends (an FTPS upload)
+  // never reads them, and closing with them unread resets the connection,
+  // which can cost the server the last bytes of the upload.
+  SSL_CTX_set_num_tickets(context.get(), 0);
   static const unsigned char kSessionContext[] = "ocpp16-file-servers";
   SSL_CTX_set_session_id_context(context.get(), kSessionContext, sizeof(kSessionContext) - 1);
   if (SSL_CTX_use_certificate_chain_file(context.get(), files.cert_file.c_str()) != 1 ||
