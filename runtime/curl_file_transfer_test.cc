@@ -407,19 +407,21 @@ TEST_F(CurlFileTransferTest, DestroyingMidTransferIsClean) {
   auto http = StartHttp();
   auto ftp = StartFtp();
   const std::string path = dir_ + "/fw.bin";
-  bool called = false;
-  transfer().Download(http->Url("slow/fw.bin"), path,
-                      [&](const TransferResult&) { called = true; });
-  transfer().Download(http->Url("stall/fw.bin"), dir_ + "/other.bin",
-                      [&](const TransferResult&) { called = true; });
+  bool destroyed = false, called_after_destruction = false, download_done = false;
+  const auto download = [&](const TransferResult&) { download_done = true; };
+  transfer().Download(http->Url("slow/fw.bin"), path, download);  // takes 10 s
+  transfer().Download(http->Url("stall/fw.bin"), dir_ + "/other.bin", download);
+  // This one may well finish before the destruction; never after it.
   transfer().Upload(dir_ + "/diag.log", ftp->Url("uploads/"),
-                    [&](const TransferResult&) { called = true; });
+                    [&](const TransferResult&) { called_after_destruction = destroyed; });
   ASSERT_TRUE(RunUntil([&] { return SizeOf(path + ".part") > 0; }));
+  destroyed = true;
   transfer_.reset();  // joins the worker
   EXPECT_FALSE(Exists(path + ".part"));
   EXPECT_FALSE(Exists(dir_ + "/other.bin.part"));
   for (int i = 0; i < 20; ++i) loop_->RunOnce(base::Milliseconds(5));
-  EXPECT_FALSE(called);
+  EXPECT_FALSE(download_done);
+  EXPECT_FALSE(called_after_destruction);
 }
 
 class TlsTransferTest : public CurlFileTransferTest {
