@@ -25,9 +25,12 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "hal/linux/file_diagnostics_log.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
+#include "hal/sim/sim_firmware.h"
 #include "hal/sim/sim_hardware.h"
+#include "runtime/curl_file_transfer.h"
 #include "runtime/json_reserialize.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
@@ -360,11 +363,14 @@ class Station {
     options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
       return transport_->SetPingInterval(interval);
     };
+    BootFirmwareManagement();
+    station::ChargePoint::Dependencies deps{loop_,     *transport_, hardware_,
+                                            *storage_, *storage_,   storage_.get()};
+    deps.file_transfer = transfer_.get();
+    deps.firmware_installer = installer_.get();
+    deps.diagnostics_log = diagnostics_log_.get();
     std::vector<std::string> warnings;
-    auto cp = station::ChargePoint::Create(
-        station::ChargePoint::Dependencies{loop_, *transport_, hardware_, *storage_, *storage_,
-                                           storage_.get()},
-        options, &warnings);
+    auto cp = station::ChargePoint::Create(deps, options, &warnings);
     for (const auto& w : warnings) Log(Level::kWarn, "--config: " + w);
     if (!cp.ok()) {
       *error = "cannot start the station: " + cp.status().message();
@@ -385,11 +391,37 @@ class Station {
       }
     }
     cp_.reset();
+    transfer_.reset();
     transport_.reset();
     storage_.reset();
   }
 
  private:
+  // Firmware Management: real transfers (libcurl), the contract's simulated
+  // installer, the rotating diagnostics log; the version the last reboot
+  // activated is what BootNotification reports.
+  void BootFirmwareManagement() {
+    runtime::CurlFileTransfer::Options transfer_options;
+    transfer_options.ca_file = flags_.ca_file;  // empty: the system trust store
+    transfer_options.log = [this](std::string_view line) {
+      Log(Level::kInfo, "transfer: " + std::string(line));
+    };
+    transfer_ = std::make_unique<runtime::CurlFileTransfer>(loop_, transfer_options);
+    installer_ = std::make_unique<hal::sim::SimFirmwareInstaller>(flags_.data_dir);
+    installer_->SetInstalledObserver([this](const std::string& version) {
+      out_.Write(Timestamp(), [&](auto& w) {
+        w.Key("event");
+        w.String("firmware");
+        w.Key("version");
+        w.String(version.c_str());
+      });
+    });
+    diagnostics_log_.reset();
+    diagnostics_log_ = std::make_unique<hal::FileDiagnosticsLog>(flags_.data_dir + "/diagnostics");
+    hardware_.SetFirmwareVersion(hal::sim::SimFirmwareInstaller::InstalledVersion(flags_.data_dir)
+                                     .value_or(hal::sim::DefaultSimSystemInfo().firmware_version));
+  }
+
   const Flags& flags_;
   std::map<std::string, std::string> factory_;
   runtime::LwsEventLoop& loop_;
@@ -397,6 +429,9 @@ class Station {
   EventWriter& out_;
   std::unique_ptr<hal::SqliteStorage> storage_;
   std::unique_ptr<runtime::WsClientTransport> transport_;
+  std::unique_ptr<runtime::CurlFileTransfer> transfer_;
+  std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
+  std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;
   std::unique_ptr<station::ChargePoint> cp_;
 };
 
