@@ -47,6 +47,7 @@ class Metering;
 class Availability;
 class Reset;
 class SmartCharging;
+class LocalAuthList;
 
 class ChargePoint {
  public:
@@ -145,6 +146,7 @@ class ChargePoint {
   std::unique_ptr<Availability> availability_;
   std::unique_ptr<Reset> reset_;
   std::unique_ptr<SmartCharging> smart_charging_;
+  std::unique_ptr<LocalAuthList> local_list_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

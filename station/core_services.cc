@@ -50,14 +50,6 @@ void RegisterCoreServices(StationContext& context, DataTransferHandler data_tran
         return v16::UnlockConnectorConf{v16::UnlockStatus::kNotSupported};
       });
 
-  rpc.Handle<v16::Action::kGetLocalListVersion>(
-      [](const v16::GetLocalListVersionReq&) -> HandlerResult<v16::GetLocalListVersionConf> {
-        return v16::GetLocalListVersionConf{-1};  // no local list (section 5.10)
-      });
-  rpc.Handle<v16::Action::kSendLocalList>(
-      [](const v16::SendLocalListReq&) -> HandlerResult<v16::SendLocalListConf> {
-        return v16::SendLocalListConf{v16::UpdateStatus::kNotSupported};
-      });
   rpc.Handle<v16::Action::kReserveNow>(
       [](const v16::ReserveNowReq&) -> HandlerResult<v16::ReserveNowConf> {
         return v16::ReserveNowConf{v16::ReservationStatus::kRejected};

@@ -30,7 +30,7 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_TRUE(c.GetBool("AllowOfflineTxForUnknownId"));
   EXPECT_FALSE(c.GetBool("LocalPreAuthorize"));
   EXPECT_FALSE(c.GetBool("UnlockConnectorOnEVSideDisconnect"));
-  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,SmartCharging");
+  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,SmartCharging,LocalAuthListManagement");
   // Smart Charging's keys (product-config.md, optional profiles).
   EXPECT_EQ(c.GetInt("ChargeProfileMaxStackLevel"), 10);
   EXPECT_EQ(c.GetString("ChargingScheduleAllowedChargingRateUnit"), "Current,Power");
@@ -39,6 +39,10 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_FALSE(c.GetBool("ConnectorSwitch3to1PhaseSupported"));
   EXPECT_EQ(c.GetInt("MeterValuesSampledDataMaxLength"), 5);
   EXPECT_TRUE(c.GetList("StopTxnSampledData").empty());
+  // Local Auth List Management's keys.
+  EXPECT_TRUE(c.GetBool("LocalAuthListEnabled"));
+  EXPECT_EQ(c.GetInt("LocalAuthListMaxLength"), 10000);
+  EXPECT_EQ(c.GetInt("SendLocalListMaxLength"), 1000);
 }
 
 TEST_F(ConfigurationTest, ChangeFollowsTheProductDecisions) {

@@ -113,13 +113,17 @@ TEST_F(CoreConfig, tc019_retrieve_configuration) {
       {"StopTxnAlignedDataMaxLength", "5"},
       {"StopTxnSampledData", ""},
       {"StopTxnSampledDataMaxLength", "5"},
-      {"SupportedFeatureProfiles", "Core,SmartCharging"},
+      {"SupportedFeatureProfiles", "Core,SmartCharging,LocalAuthListManagement"},
       // Smart Charging (product-config.md, "Factory values of the optional profiles' keys").
       {"ChargeProfileMaxStackLevel", "10"},
       {"ChargingScheduleAllowedChargingRateUnit", "Current,Power"},
       {"ChargingScheduleMaxPeriods", "48"},
       {"MaxChargingProfilesInstalled", "32"},
       {"ConnectorSwitch3to1PhaseSupported", "false"},
+      // Local Auth List Management (product-config.md).
+      {"LocalAuthListEnabled", "true"},
+      {"LocalAuthListMaxLength", "10000"},
+      {"SendLocalListMaxLength", "1000"},
       {"SupportedFeatureProfilesMaxLength", "5"},
       {"TransactionMessageAttempts", "2"},
       {"TransactionMessageRetryInterval", "5"},
