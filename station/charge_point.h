@@ -51,6 +51,13 @@ class LocalAuthList;
 
 class ChargePoint {
  public:
+  // The longest message the central system may send this station: a
+  // SendLocalList of SendLocalListMaxLength (1000) entries each with every
+  // field is about 153 KB of compact JSON. Give the transport at least this
+  // (WsClientTransport::Options::max_message_bytes; its default, 64 KiB, is
+  // too small for it).
+  static constexpr std::size_t kMaxIncomingMessageBytes = 256 * 1024;
+
   struct Callbacks {
     // Every change of a connector's status (0 is the station as a whole).
     std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)> on_status;
