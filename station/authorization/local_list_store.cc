@@ -86,10 +86,13 @@ LocalListStore::Outcome LocalListStore::Apply(const v16::SendLocalListReq& reque
       return Refuse(v16::UpdateStatus::kFailed,
                     "reading the list: " + existing.status().ToString());
     }
-    for (const auto& [key, value] : *existing) {
+    writes.reserve(existing->size() + changes.size() + 1);
+    for (auto& [key, value] : *existing) {
       auto it = changes.find(key);
-      if (it == changes.end() || !it->second) writes.push_back({key, std::nullopt});
+      if (it == changes.end() || !it->second) writes.push_back({std::move(key), std::nullopt});
     }
+    // The old values are not needed: free them before encoding the new ones.
+    std::vector<std::pair<std::string, std::string>>().swap(*existing);
     for (const auto& [key, entry] : changes) {
       if (!entry) continue;
       writes.push_back({key, local_list::EncodeEntry(*entry)});
