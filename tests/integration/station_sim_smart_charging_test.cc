@@ -125,7 +125,7 @@ TEST_F(StationSimSmartCharging, ConnectorsShareTheSupplyAndTheStationProfile) {
 // on 3 phases at 230 V under a 10 A profile is 6900 W, as MeterValues show.
 TEST_F(StationSimSmartCharging, TheEvDrawsWhatTheLimitAllows) {
   auto sim = StartOnline({"--phases", "3", "--voltage", "230", "--max-current", "16"}, 2);
-  EXPECT_EQ(GetConfiguration("SupportedFeatureProfiles"), "Core,SmartCharging");
+  EXPECT_NE(GetConfiguration("SupportedFeatureProfiles").find("SmartCharging"), std::string::npos);
   ASSERT_EQ(CallSync(v16::ChangeConfigurationReq{
                          *codec::CiString<50>::From("MeterValuesSampledData"),
                          *codec::CiString<500>::From("Power.Active.Import,Current.Offered")})
