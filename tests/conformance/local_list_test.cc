@@ -248,7 +248,9 @@ TEST_F(LocalList, tc039_offline_transaction_local_list) {
 TEST_F(LocalList, blocked_on_the_list_wins_over_the_cache) {
   StartStation();
   std::map<std::string, bool> readonly;
-  for (const auto& key : *CsmsCall(v16::GetConfigurationReq{}).configuration_key) {
+  const auto all = CsmsCall(v16::GetConfigurationReq{});
+  ASSERT_TRUE(all.configuration_key);
+  for (const auto& key : *all.configuration_key) {
     readonly[key.key.ToString()] = key.readonly;
   }
   EXPECT_EQ(readonly.at("LocalAuthListEnabled"), false);
