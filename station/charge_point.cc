@@ -2,6 +2,7 @@
 
 #include "station/authorization/authorization.h"
 #include "station/authorization/authorization_cache.h"
+#include "station/authorization/local_list.h"
 #include "station/availability.h"
 #include "station/connectors/connectors.h"
 #include "station/connectors/status_reporter.h"
@@ -43,7 +44,7 @@ base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps
 std::string ChargePoint::FeatureProfiles(const Dependencies& deps) {
   const bool firmware = deps.file_transfer && deps.firmware_installer && deps.diagnostics_log;
   return std::string("Core,") + (firmware ? "FirmwareManagement," : "") +
-         "Reservation,SmartCharging,RemoteTrigger";
+         "LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger";
 }
 
 ChargePoint::ChargePoint(Dependencies deps, Options options, Configuration config)
@@ -114,6 +115,8 @@ void ChargePoint::Wire() {
   registration_ = std::make_unique<Registration>(ctx, deps_.hardware.system_info(),
                                                  [this](bool boot) { OnOnline(boot); });
   authorization_ = std::make_unique<Authorization>(ctx, *cache_);
+  local_list_ = std::make_unique<LocalAuthList>(ctx);
+  authorization_->AddSourceFirst(*local_list_);
   transactions_ = std::make_unique<Transactions>(ctx, *connectors_, *authorization_, *outbox_);
   metering_ = std::make_unique<Metering>(ctx, *connectors_, *transactions_, *outbox_);
   availability_ = std::make_unique<Availability>(ctx, *connectors_, *transactions_);
@@ -212,6 +215,7 @@ ChargePoint::~ChargePoint() {
   metering_.reset();
   transactions_.reset();
   authorization_.reset();
+  local_list_.reset();  // a source of authorization_
   registration_.reset();
   connectors_.reset();
   reporter_.reset();

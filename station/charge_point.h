@@ -53,9 +53,17 @@ class Reservations;
 class RemoteTrigger;
 class FirmwareUpdate;
 class Diagnostics;
+class LocalAuthList;
 
 class ChargePoint {
  public:
+  // The longest message the central system may send this station: a
+  // SendLocalList of SendLocalListMaxLength (1000) entries each with every
+  // field is about 153 KB of compact JSON. Give the transport at least this
+  // (WsClientTransport::Options::max_message_bytes; its default, 64 KiB, is
+  // too small for it).
+  static constexpr std::size_t kMaxIncomingMessageBytes = 256 * 1024;
+
   struct Callbacks {
     // Every change of a connector's status (0 is the station as a whole).
     std::function<void(int connector, v16::ChargePointStatus, v16::ChargePointErrorCode)> on_status;
@@ -163,6 +171,7 @@ class ChargePoint {
   std::unique_ptr<RemoteTrigger> remote_trigger_;
   std::unique_ptr<FirmwareUpdate> firmware_;
   std::unique_ptr<Diagnostics> diagnostics_;
+  std::unique_ptr<LocalAuthList> local_list_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

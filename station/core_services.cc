@@ -49,15 +49,6 @@ void RegisterCoreServices(StationContext& context, DataTransferHandler data_tran
         // Fixed cable, no connector lock (errata 3.85).
         return v16::UnlockConnectorConf{v16::UnlockStatus::kNotSupported};
       });
-
-  rpc.Handle<v16::Action::kGetLocalListVersion>(
-      [](const v16::GetLocalListVersionReq&) -> HandlerResult<v16::GetLocalListVersionConf> {
-        return v16::GetLocalListVersionConf{-1};  // no local list (section 5.10)
-      });
-  rpc.Handle<v16::Action::kSendLocalList>(
-      [](const v16::SendLocalListReq&) -> HandlerResult<v16::SendLocalListConf> {
-        return v16::SendLocalListConf{v16::UpdateStatus::kNotSupported};
-      });
 }
 
 }  // namespace ocpp::station

@@ -2,8 +2,7 @@
 // ChangeConfiguration and GetConfiguration (and what a change of a
 // connection setting means), DataTransfer (handed to the integrator),
 // UnlockConnector (fixed cable: NotSupported), and defined answers for the
-// profiles this product does not offer yet (OCTT TC_042_1, TC_043_1,
-// TC_048_4, TC_050_4).
+// profiles this product does not offer yet (OCTT TC_048_4, TC_050_4).
 #pragma once
 
 #include <chrono>

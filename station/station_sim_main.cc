@@ -290,6 +290,7 @@ class Station {
     runtime::WsClientTransport::Options t;
     t.central_system_url = flags_.csms;
     t.charge_point_id = flags_.id;
+    t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
     const bool tls = flags_.csms.rfind("wss://", 0) == 0;
     if (!flags_.cert.empty()) {
       t.security_profile = runtime::SecurityProfile::kTlsWithClientCertificate;

@@ -22,3 +22,5 @@ run_one "$bin/ws_receive_fuzzer" fuzz/corpus/ws_receive ws_receive
 run_one "$bin/json_reserialize_fuzzer" fuzz/corpus/json_reserialize json_reserialize
 run_one "$bin/mask_secrets_fuzzer" fuzz/corpus/mask_secrets mask_secrets
 run_one "$root/hal/sim/sim_commands_fuzzer" hal/sim/corpus/sim_commands sim_commands
+run_one "$root/station/authorization/local_list_records_fuzzer" \
+  station/authorization/corpus/local_list_records local_list_records

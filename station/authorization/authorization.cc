@@ -38,9 +38,13 @@ void Authorization::AddSourceFirst(AuthorizationSource& source) {
 }
 
 void Authorization::Learn(const std::string& id_tag, const v16::IdTagInfo& info) {
-  if (context_.config().Get(keys::kAuthorizationCacheEnabled)) {
-    cache_.Update(id_tag, info, context_.Now());
+  if (!context_.config().Get(keys::kAuthorizationCacheEnabled)) return;
+  const codec::DateTime now = context_.Now();
+  // Tags of the local list never go into the cache (section 3.5.3).
+  for (const AuthorizationSource* source : sources_) {
+    if (source->authoritative() && source->Find(id_tag, now)) return;
   }
+  cache_.Update(id_tag, info, now);
 }
 
 AuthorizationDecision Authorization::Offline(const std::string& id_tag) const {

@@ -1,6 +1,6 @@
 // Authorization of idTags (OCPP 1.6 sections 3.5, 4.1, 9.1): a chain of local
-// sources (the local authorization list in a later profile, then the
-// authorization cache) and the central system.
+// sources (the local authorization list, then the authorization cache) and
+// the central system.
 //
 //  * Online: with LocalPreAuthorize, a tag a local source knows as Accepted
 //    starts at once; otherwise Authorize.req decides. A CALLERROR or an
@@ -50,7 +50,8 @@ class Authorization {
   void AddSourceFirst(AuthorizationSource& source);
   void Authorize(const std::string& id_tag, Done done);
   // What the central system said about a tag in another message
-  // (StartTransaction.conf): recorded in the cache.
+  // (StartTransaction.conf): recorded in the cache, unless an authoritative
+  // source (the local list) knows the tag (section 3.5.3).
   void Learn(const std::string& id_tag, const v16::IdTagInfo& info);
 
  private:

@@ -35,6 +35,8 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
   X(Bool, ConnectorSwitch3to1PhaseSupported)       \
   X(Int, GetConfigurationMaxKeys)                  \
   X(Int, HeartbeatInterval)                        \
+  X(Bool, LocalAuthListEnabled)                    \
+  X(Int, LocalAuthListMaxLength)                   \
   X(Bool, LocalAuthorizeOffline)                   \
   X(Bool, LocalPreAuthorize)                       \
   X(Int, MaxChargingProfilesInstalled)             \
@@ -48,6 +50,7 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
   X(Bool, ReserveConnectorZeroSupported)           \
   X(Int, ResetRetries)                             \
   X(Int, SecurityProfile)                          \
+  X(Int, SendLocalListMaxLength)                   \
   X(Int, StopTransactionMaxMeterValues)            \
   X(Bool, StopTransactionOnEVSideDisconnect)       \
   X(Bool, StopTransactionOnInvalidId)              \

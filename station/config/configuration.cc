@@ -91,6 +91,9 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       {keys::kConnectorSwitch3to1PhaseSupported.name, K::kBoolean, A::kReadOnly, "false"},
       {keys::kGetConfigurationMaxKeys.name, K::kInteger, A::kReadOnly, "16"},
       {keys::kHeartbeatInterval.name, K::kInteger, A::kReadWrite, "30", 0, 86400},
+      // Local Auth List Management (section 9.2): docs/local-auth-list.md.
+      {keys::kLocalAuthListEnabled.name, K::kBoolean, A::kReadWrite, "true"},
+      {keys::kLocalAuthListMaxLength.name, K::kInteger, A::kReadOnly, "10000", 0, 10000},
       {keys::kLocalAuthorizeOffline.name, K::kBoolean, A::kReadWrite, "true"},
       {keys::kLocalPreAuthorize.name, K::kBoolean, A::kReadWrite, "false"},
       {keys::kMaxChargingProfilesInstalled.name, K::kInteger, A::kReadOnly, "32"},
@@ -106,6 +109,7 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       {keys::kReserveConnectorZeroSupported.name, K::kBoolean, A::kReadOnly, "true"},
       {keys::kResetRetries.name, K::kInteger, A::kReadWrite, "1", 0, 10},
       {keys::kSecurityProfile.name, K::kInteger, A::kReadOnly, "0", 0, 3},
+      {keys::kSendLocalListMaxLength.name, K::kInteger, A::kReadOnly, "1000", 0, 10000},
       {keys::kStopTransactionMaxMeterValues.name, K::kInteger, A::kReadOnly, "20"},
       {keys::kStopTransactionOnEVSideDisconnect.name, K::kBoolean, A::kReadWrite, "true"},
       {keys::kStopTransactionOnInvalidId.name, K::kBoolean, A::kReadWrite, "true"},
@@ -116,8 +120,10 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
        kMaxMeasurands},
       {keys::kStopTxnSampledDataMaxLength.name, K::kInteger, A::kReadOnly, "5"},
       {keys::kSupportedFeatureProfiles.name, K::kCsl, A::kReadOnly,
-       "Core,Reservation,SmartCharging,RemoteTrigger"},
-      {keys::kSupportedFeatureProfilesMaxLength.name, K::kInteger, A::kReadOnly, "5"},
+       "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger"},
+      // Every 1.6 profile is offered: six names (product-config.md says 5,
+      // the count before Firmware Management and the Local Auth List).
+      {keys::kSupportedFeatureProfilesMaxLength.name, K::kInteger, A::kReadOnly, "6"},
       // Firmware Management's transfers (docs/firmware-management.md).
       {keys::kSupportedFileTransferProtocols.name, K::kCsl, A::kReadOnly,
        "FTP,FTPS,HTTP,HTTPS,SFTP"},

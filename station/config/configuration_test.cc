@@ -30,7 +30,8 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_TRUE(c.GetBool("AllowOfflineTxForUnknownId"));
   EXPECT_FALSE(c.GetBool("LocalPreAuthorize"));
   EXPECT_FALSE(c.GetBool("UnlockConnectorOnEVSideDisconnect"));
-  EXPECT_EQ(c.GetString("SupportedFeatureProfiles"), "Core,Reservation,SmartCharging,RemoteTrigger");
+  EXPECT_NE(c.GetString("SupportedFeatureProfiles").find("LocalAuthListManagement"),
+            std::string::npos);
   // Smart Charging's keys (product-config.md, optional profiles).
   EXPECT_EQ(c.GetInt("ChargeProfileMaxStackLevel"), 10);
   EXPECT_EQ(c.GetString("ChargingScheduleAllowedChargingRateUnit"), "Current,Power");
@@ -40,6 +41,10 @@ TEST_F(ConfigurationTest, FactoryValuesMatchTheProductConfiguration) {
   EXPECT_EQ(c.GetInt("MeterValuesSampledDataMaxLength"), 5);
   EXPECT_TRUE(c.GetBool("ReserveConnectorZeroSupported"));
   EXPECT_TRUE(c.GetList("StopTxnSampledData").empty());
+  // Local Auth List Management's keys.
+  EXPECT_TRUE(c.GetBool("LocalAuthListEnabled"));
+  EXPECT_EQ(c.GetInt("LocalAuthListMaxLength"), 10000);
+  EXPECT_EQ(c.GetInt("SendLocalListMaxLength"), 1000);
 }
 
 TEST_F(ConfigurationTest, ChangeFollowsTheProductDecisions) {

@@ -113,7 +113,8 @@ TEST_F(CoreConfig, tc019_retrieve_configuration) {
       {"StopTxnAlignedDataMaxLength", "5"},
       {"StopTxnSampledData", ""},
       {"StopTxnSampledDataMaxLength", "5"},
-      {"SupportedFeatureProfiles", "Core,FirmwareManagement,Reservation,SmartCharging,RemoteTrigger"},
+      {"SupportedFeatureProfiles",
+       "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger"},
       {"SupportedFileTransferProtocols", "FTP,FTPS,HTTP,HTTPS,SFTP"},
       {"ReserveConnectorZeroSupported", "true"},
       // Smart Charging (product-config.md, "Factory values of the optional profiles' keys").
@@ -122,7 +123,11 @@ TEST_F(CoreConfig, tc019_retrieve_configuration) {
       {"ChargingScheduleMaxPeriods", "48"},
       {"MaxChargingProfilesInstalled", "32"},
       {"ConnectorSwitch3to1PhaseSupported", "false"},
-      {"SupportedFeatureProfilesMaxLength", "5"},
+      // Local Auth List Management (product-config.md).
+      {"LocalAuthListEnabled", "true"},
+      {"LocalAuthListMaxLength", "10000"},
+      {"SendLocalListMaxLength", "1000"},
+      {"SupportedFeatureProfilesMaxLength", "6"},
       {"TransactionMessageAttempts", "2"},
       {"TransactionMessageRetryInterval", "5"},
       {"UnlockConnectorOnEVSideDisconnect", "false"},

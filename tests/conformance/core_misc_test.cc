@@ -1,7 +1,7 @@
 // OCTT charge-point cases: fault behaviour and DataTransfer (Core: TC_041,
 // TC_062), and the non-Core cases that apply while their profile is not
-// implemented (TC_042_1, TC_043_1). TC_048_4 and TC_050_4 stopped applying
-// with the Reservation profile (reservation_test.cc).
+// implemented: none any more (TC_042_1 is in local_list_test.cc; TC_043_1,
+// TC_048_4 and TC_050_4 stopped applying with their profiles).
 // Steps: docs/core-behaviour-checklist.md sections 4 and 5.
 #include "tests/conformance/harness.h"
 
@@ -60,29 +60,6 @@ TEST_F(CoreMisc, tc062_data_transfer_unknown_vendor) {
   const auto& last = csms().frames().back();
   EXPECT_EQ(last.dir, runtime::TraceDirection::kReceived);
   EXPECT_EQ(last.text.find("\"data\""), std::string::npos) << last.text;
-}
-
-TEST_F(CoreMisc, tc042_1_get_local_list_version_not_supported) {
-  StartStation();
-  EXPECT_EQ(CsmsCall(v16::GetLocalListVersionReq{}).list_version, -1);
-}
-
-TEST_F(CoreMisc, tc043_1_send_local_list_not_supported) {
-  StartStation();
-  v16::SendLocalListReq req;
-  req.list_version = 1;
-  req.update_type = v16::UpdateType::kFull;
-  v16::AuthorizationData entry;
-  entry.id_tag = *codec::CiString<20>::From("TAG-LIST-1");
-  entry.id_tag_info.emplace();
-  entry.id_tag_info->status = v16::AuthorizationStatus::kAccepted;
-  req.local_authorization_list.emplace().push_back(entry);
-  EXPECT_EQ(CsmsCall(req).status, v16::UpdateStatus::kNotSupported);
-  // The list was not stored: the tag still goes through Authorize.
-  ClearFrames();
-  Do("rfid TAG-LIST-1");
-  ASSERT_TRUE(WaitForCall("Authorize"));
-  EXPECT_EQ(Str(LastPayload("Authorize"), "idTag"), "TAG-LIST-1");
 }
 
 }  // namespace

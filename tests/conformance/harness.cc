@@ -106,6 +106,7 @@ void Harness::CreateStation() {
   runtime::WsClientTransport::Options t;
   t.central_system_url = csms_->url();
   t.charge_point_id = "CP-OCTT-1";
+  t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
   t.random_seed = 1;
   t.reconnect_base = Milliseconds(1000);
   t.reconnect_cap = Milliseconds(4000);
