@@ -117,6 +117,18 @@ void ChargePoint::Wire() {
   authorization_ = std::make_unique<Authorization>(ctx, *cache_);
   local_list_ = std::make_unique<LocalAuthList>(ctx);
   authorization_->AddSourceFirst(*local_list_);
+  // Section 3.5.2: a conflict is told on connector 0 until a new list comes.
+  authorization_->SetConflictObserver([this](const std::string& id_tag) {
+    context_->Log("local list conflict: the central system's answer for " + id_tag +
+                      " differs from the local list",
+                  LogLevel::kWarning);
+    connectors_->set_local_list_conflict(true);
+    connectors_->Refresh();
+  });
+  local_list_->SetUpdatedObserver([this] {
+    connectors_->set_local_list_conflict(false);
+    connectors_->Refresh();
+  });
   transactions_ = std::make_unique<Transactions>(ctx, *connectors_, *authorization_, *outbox_);
   metering_ = std::make_unique<Metering>(ctx, *connectors_, *transactions_, *outbox_);
   availability_ = std::make_unique<Availability>(ctx, *connectors_, *transactions_);

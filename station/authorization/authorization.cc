@@ -38,12 +38,17 @@ void Authorization::AddSourceFirst(AuthorizationSource& source) {
 }
 
 void Authorization::Learn(const std::string& id_tag, const v16::IdTagInfo& info) {
-  if (!context_.config().Get(keys::kAuthorizationCacheEnabled)) return;
   const codec::DateTime now = context_.Now();
-  // Tags of the local list never go into the cache (section 3.5.3).
+  // Tags of the local list never go into the cache (section 3.5.3); an
+  // answer that contradicts the list is reported (section 3.5.2).
   for (const AuthorizationSource* source : sources_) {
-    if (source->authoritative() && source->Find(id_tag, now)) return;
+    if (!source->authoritative()) continue;
+    if (auto known = source->Find(id_tag, now)) {
+      if (known->status != info.status && on_conflict_) on_conflict_(id_tag);
+      return;
+    }
   }
+  if (!context_.config().Get(keys::kAuthorizationCacheEnabled)) return;
   cache_.Update(id_tag, info, now);
 }
 

@@ -53,6 +53,11 @@ class Authorization {
   // (StartTransaction.conf): recorded in the cache, unless an authoritative
   // source (the local list) knows the tag (section 3.5.3).
   void Learn(const std::string& id_tag, const v16::IdTagInfo& info);
+  // Called when the central system's answer for a tag contradicts an
+  // authoritative source (the local list, section 3.5.2).
+  void SetConflictObserver(std::function<void(const std::string& id_tag)> observer) {
+    on_conflict_ = std::move(observer);
+  }
 
  private:
   class CacheSource;
@@ -62,6 +67,7 @@ class Authorization {
   AuthorizationCache& cache_;
   std::unique_ptr<AuthorizationSource> cache_source_;
   std::vector<AuthorizationSource*> sources_;
+  std::function<void(const std::string&)> on_conflict_;
 };
 
 }  // namespace ocpp::station

@@ -45,6 +45,7 @@ v16::SendLocalListConf LocalAuthList::Update(const v16::SendLocalListReq& reques
     context_.Log("local list: " + what + " applied: version " + std::to_string(before) + " -> " +
                  std::to_string(store_.version()) + ", " + std::to_string(store_.size()) +
                  " entries");
+    if (on_updated_) context_.PostAfterReply(on_updated_);
   } else {
     context_.Log("local list: " + what + " refused (" + std::string(v16::ToString(outcome.status)) +
                      "): " + outcome.reason,

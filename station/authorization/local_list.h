@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -38,12 +39,16 @@ class LocalAuthList : public AuthorizationSource {
   // LocalAuthListEnabled is false.
   std::int64_t reported_version() const;
   const LocalListStore& list() const { return store_; }
+  // Called after every accepted SendLocalList (a reported conflict is
+  // resolved by the central system's new list).
+  void SetUpdatedObserver(std::function<void()> observer) { on_updated_ = std::move(observer); }
 
  private:
   v16::SendLocalListConf Update(const v16::SendLocalListReq& request);
 
   StationContext& context_;
   LocalListStore store_;
+  std::function<void()> on_updated_;
 };
 
 }  // namespace ocpp::station

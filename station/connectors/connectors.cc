@@ -128,6 +128,8 @@ void Connectors::Refresh() {
   if (station_notice_ && connectors_[0].fault == hal::Fault::kNoError) {
     station.error_code = v16::ChargePointErrorCode::kOtherError;
     station.info = station_notice_;
+  } else if (local_list_conflict_ && connectors_[0].fault == hal::Fault::kNoError) {
+    station.error_code = v16::ChargePointErrorCode::kLocalListConflict;  // a warning
   }
   reporter_.Set(0, station);
   std::vector<ConnectorInputs> inputs(connectors_.size());

@@ -106,6 +106,9 @@ class Connectors {
   // characters) while it is set and the station has no fault of its own.
   void set_station_notice(std::optional<std::string> info) { station_notice_ = std::move(info); }
   bool has_station_notice() const { return station_notice_.has_value(); }
+  // The central system contradicted the local list (section 3.5.2):
+  // connector 0 reports errorCode LocalListConflict while it is set.
+  void set_local_list_conflict(bool conflict) { local_list_conflict_ = conflict; }
   bool reset_pending() const { return reset_pending_; }
 
   // Recomputes outputs and statuses of every connector and of connector 0.
@@ -136,6 +139,7 @@ class Connectors {
   bool station_operative_ = true;
   bool reset_pending_ = false;
   bool sessions_blocked_ = false;
+  bool local_list_conflict_ = false;
   std::optional<std::string> station_notice_;
   hal::SupplyRating supply_;
   CurrentLimitSource* limits_ = nullptr;

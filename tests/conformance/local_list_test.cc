@@ -211,7 +211,9 @@ TEST_F(LocalList, tc037_3_offline_start_invalid_stop_tx_local_list) {
   ASSERT_TRUE(WaitForCall("StopTransaction"));
   ASSERT_TRUE(WaitForStatus(1, "Finishing"));
   EXPECT_EQ(Str(LastPayload("StopTransaction"), "reason"), "DeAuthorized");
-  EXPECT_EQ(Statuses(), (Strings{"1:Charging", "1:Finishing"}));
+  // The Invalid answer contradicts the list's Accepted: connector 0 tells it
+  // (section 3.5.2, errorCode LocalListConflict; still Available).
+  EXPECT_EQ(Statuses(), (Strings{"1:Charging", "0:Available", "1:Finishing"}));
   // The central system's answer does not change the list (section 3.5.2).
   EXPECT_EQ(Version(), 1);
   Do("cp A");
@@ -270,6 +272,40 @@ TEST_F(LocalList, blocked_on_the_list_wins_over_the_cache) {
   EXPECT_EQ(CountCalls("Authorize"), 0);
   EXPECT_EQ(CountCalls("StartTransaction"), 0);
   EXPECT_FALSE(station().transaction_active());
+}
+
+// Section 3.5.2: a StartTransaction.conf that contradicts the list is told
+// on connector 0 (errorCode LocalListConflict) until a new list arrives.
+TEST_F(LocalList, a_conflicting_answer_is_reported_as_local_list_conflict) {
+  StartStation();
+  ListIdTag("TAG-LISTED");
+  Set("LocalPreAuthorize", "true");  // the list's Accepted starts at once
+  AnswerStartWith(AuthorizationStatus::kBlocked);
+  ClearFrames();
+  Do("cp C");
+  Do("rfid TAG-LISTED");
+  ASSERT_TRUE(WaitForCall("StartTransaction"));
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const auto& p : Payloads("StatusNotification")) {
+      if (p["connectorId"] == 0 && Str(p, "errorCode") == "LocalListConflict") return true;
+    }
+    return false;
+  }));
+  for (const auto& p : Payloads("StatusNotification")) {
+    if (p["connectorId"] == 0) {
+      EXPECT_EQ(Str(p, "status"), "Available") << "a warning: the station keeps working";
+    }
+  }
+  ClearFrames();
+  ASSERT_EQ(
+      Send(UpdateType::kFull, 2, std::vector{Entry("TAG-LISTED", AuthorizationStatus::kBlocked)}),
+      UpdateStatus::kAccepted);
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const auto& p : Payloads("StatusNotification")) {
+      if (p["connectorId"] == 0 && Str(p, "errorCode") == "NoError") return true;
+    }
+    return false;
+  })) << "resolved by the new list";
 }
 
 }  // namespace
