@@ -171,12 +171,12 @@ base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::stri
       sqlite_recovery::InspectBeforeOpen(path, options.recover_from_corruption, out);
   const bool existed_before = sqlite_recovery::MarkerExists(path);
   base::Result<std::unique_ptr<SqliteStorage>> storage =
-      inspected.ok() ? OpenFile(path, options)
+      inspected.ok() ? CreateAndOpenFile(path, options)
                      : base::Result<std::unique_ptr<SqliteStorage>>(inspected);
   if (!storage.ok() && options.recover_from_corruption &&
       sqlite_recovery::IsUnusableFile(storage.status())) {
     base::Status moved = sqlite_recovery::MoveDatabaseAside(path, storage.status().message(), out);
-    if (moved.ok()) storage = OpenFile(path, options);
+    if (moved.ok()) storage = CreateAndOpenFile(path, options);
   }
   if (storage.ok()) {
     if ((*storage)->created_schema_ && existed_before && !out.started_fresh) {
@@ -186,13 +186,11 @@ base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::stri
                              "before: stored configuration and queued transaction messages are "
                              "lost");
     }
-    base::Status marked = sqlite_recovery::WriteMarker(path, /*open=*/true);
-    if (marked.ok()) {
-      (*storage)->owns_marker_ = true;
-    } else {
-      out.warnings.push_back(marked.message() +
-                             " (a lost database or write-ahead log will not be noticed)");
-    }
+    // The marker says "open" before anything is written (FinishOpen). A
+    // database that was there is marked "closed" again at a clean close; a
+    // new one only once it was made durable.
+    (*storage)->marker_pending_ = true;
+    (*storage)->owns_marker_ = !(*storage)->file_pending_;
   }
   if (report == nullptr) {
     for (const std::string& warning : out.warnings) {
@@ -383,12 +381,18 @@ base::Status SqliteStorage::InTransaction(const char* what,
     status = StepDone(kBegin, what);
   }
   if (!status.ok()) return status;
+  const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);
   status = body();
+  // A write that changed no row (a Delete of a missing key) leaves the WAL
+  // as it was: its commit syncs nothing, and needs nothing of FinishOpen.
+  const bool wrote = sqlite3_total_changes64(db_) != changes_before;
+  // Outside a group this commit is synced: Open's pending steps go first.
+  if (status.ok() && wrote && group_depth_ == 0) status = FinishOpen();
   if (status.ok()) {
     StatementScope scope(statements_[kCommit]);
     status = StepDone(kCommit, what);
   }
-  if (status.ok()) {
+  if (status.ok() && wrote) {
     // Outside a group synchronous=FULL synced this commit; inside one the
     // group's end syncs it.
     if (group_depth_ > 0) {

@@ -323,6 +323,12 @@ TEST_F(SqliteStorageTest, AWriteGroupSyncsOnce) {
   EXPECT_EQ(s.syncs(), before + 2) << "one sync for the group";
   { ScopedWriteGroup empty(&s); }
   EXPECT_EQ(s.syncs(), before + 2) << "a group without writes syncs nothing";
+  ASSERT_TRUE(s.Delete("missing").ok());
+  {
+    ScopedWriteGroup group(&s);
+    ASSERT_TRUE(s.Delete("missing").ok());
+  }
+  EXPECT_EQ(s.syncs(), before + 2) << "writes that changed nothing sync nothing";
   // What a group wrote is in the file after it ended (a reopen sees it).
   storage->reset();
   auto again = SqliteStorage::Open(dir_);

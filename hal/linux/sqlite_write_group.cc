@@ -1,12 +1,8 @@
 // SqliteStorage's write groups (group commit): inside a group each write
 // commits at once without syncing; the group's end syncs the WAL once.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
 
+#include "hal/linux/sqlite_recovery.h"
 #include "hal/linux/sqlite_storage.h"
 
 namespace ocpp::hal {
@@ -24,17 +20,13 @@ base::Status SqliteStorage::EndGroup() {
   base::Status status = Execute("PRAGMA synchronous = FULL", "end a write group");
   if (!group_dirty_) return status;
   group_dirty_ = false;
+  // What Open left undone (a new file's sync, the marker) is durable before
+  // the first data is.
+  if (base::Status finished = FinishOpen(); !finished.ok()) return finished;
   // One fdatasync of the write-ahead log makes every commit of the group
   // durable (they are all in it, in order).
-  const std::string wal = path_ + "-wal";
-  const int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fdatasync(fd) != 0) {
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    return base::Status(base::StatusCode::kUnavailable,
-                        "storage: cannot sync " + wal + ": " + std::strerror(error));
-  }
-  ::close(fd);
+  base::Status synced = sqlite_recovery::SyncFile(path_ + "-wal");
+  if (!synced.ok()) return synced;
   ++syncs_;
   return status;
 }
