@@ -291,6 +291,7 @@ class Station {
       return false;
     }
     storage_ = std::move(*storage);
+    storage_finished_ = false;
     runtime::WsClientTransport::Options t;
     t.central_system_url = flags_.csms;
     t.charge_point_id = flags_.id;
@@ -360,6 +361,16 @@ class Station {
         w.Key("state");
         w.String(connected ? "connected" : "disconnected");
       });
+      // The storage's start-up syncs once the BootNotification is written
+      // (or the first attempt failed), not before it.
+      if (!storage_finished_) {
+        storage_finished_ = true;
+        loop_.PostAfterIo([this] {
+          if (!storage_) return;
+          base::Status finished = storage_->FinishOpen();
+          if (!finished.ok()) Log(Level::kError, finished.message());
+        });
+      }
     };
     options.callbacks.set_authorization_key = [this](std::string key) {
       return transport_->SetAuthorizationKey(std::move(key));
@@ -403,6 +414,7 @@ class Station {
   hal::sim::SimHardware& hardware_;
   EventWriter& out_;
   std::unique_ptr<hal::SqliteStorage> storage_;
+  bool storage_finished_ = false;  // FinishOpen is queued or done
   std::unique_ptr<runtime::WsClientTransport> transport_;
   std::unique_ptr<station::ChargePoint> cp_;
 };
