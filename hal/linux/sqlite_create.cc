@@ -1,20 +1,22 @@
-// SqliteStorage's first start in a data directory: the new database file is
-// built complete under a temporary name and renamed into place, and nothing
-// is synced until something is stored (FinishOpen).
+// SqliteStorage's first start in a data directory: the empty database file
+// is written under a temporary name from bytes built at build time
+// (sqlite_schema.h) and renamed into place, and nothing is synced until
+// something is stored (FinishOpen).
 //
 // Built in place, SQLite would give the empty file its first page through a
 // rollback journal and then create the write-ahead log and commit the
 // schema: seven syncs of files and of the directory, all of them to protect
-// an empty database. Built under "<db>.new" with no journal and no syncs,
-// then renamed (never over an existing file), it costs none. A power cut
-// before FinishOpen leaves no database, an empty file or the complete one,
-// and no shutdown marker: the next start begins afresh without a warning
-// (a leftover "<db>.new" is removed), and nothing stored was lost because
-// nothing was stored. Only a file system that can leave a renamed file with
-// garbage pages would make the next start move it aside as damaged.
+// an empty database, and the schema parsed and executed at every first
+// start. Copied under "<db>.new" and renamed (never over an existing file),
+// it costs one write and no sync. A power cut before FinishOpen leaves no
+// database, an empty file or the complete one, and no shutdown marker: the
+// next start begins afresh without a warning (a leftover "<db>.new" is
+// removed), and nothing stored was lost because nothing was stored. Only a
+// file system that can leave a renamed file with garbage pages would make
+// the next start move it aside as damaged.
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include <system_error>
 
 #include "hal/linux/sqlite_recovery.h"
+#include "hal/linux/sqlite_schema.h"
 #include "hal/linux/sqlite_storage.h"
 
 namespace ocpp::hal {
@@ -47,38 +50,20 @@ bool SqliteStorage::CreateFile(const std::string& path) {
   }
   const std::string building = path + ".new";
   RemoveBuildFiles(building);  // a start interrupted while building
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(building.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_close(db);
-    RemoveBuildFiles(building);
-    return false;
+  const int fd = ::open(building.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const auto* bytes = sqlite_schema::kEmptyDatabase;
+  std::size_t left = sqlite_schema::kEmptyDatabaseSize;
+  while (left > 0) {
+    const ssize_t written = ::write(fd, bytes, left);
+    if (written <= 0) break;
+    bytes += written;
+    left -= static_cast<std::size_t>(written);
   }
-  base::Status status;
-  {
-    // The destructor closes `db`; with the journal mode WAL set last, the
-    // close leaves one self-contained file (no -wal).
-    std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db, building));
-    sqlite3_extended_result_codes(db, 1);
-    status = storage->Execute("PRAGMA journal_mode = OFF", "build the database");
-    if (status.ok()) status = storage->Execute("PRAGMA synchronous = OFF", "build the database");
-    if (status.ok()) status = storage->Execute("BEGIN", "build the database");
-    if (status.ok()) status = storage->CreateOrCheckSchema();
-    if (status.ok()) status = storage->Execute("COMMIT", "build the database");
-    if (status.ok()) {
-      base::Result<std::string> mode = storage->QueryText("PRAGMA journal_mode = WAL", "set WAL");
-      if (!mode.ok()) {
-        status = mode.status();
-      } else if (*mode != "wal") {
-        status = base::Status(base::StatusCode::kUnavailable,
-                              "storage: " + building + ": WAL journal not available");
-      }
-    }
-  }
+  const bool complete = ::close(fd) == 0 && left == 0;
   // Never over a file that appeared meanwhile (another process; one process
   // per data directory is the rule, but losing its file would be worse).
-  if (!status.ok() ||
+  if (!complete ||
       ::renameat2(AT_FDCWD, building.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
     RemoveBuildFiles(building);
     return false;

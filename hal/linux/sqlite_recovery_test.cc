@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 
+#include "hal/linux/sqlite_schema.h"
 #include "hal/linux/sqlite_storage.h"
 
 namespace ocpp::hal {
@@ -84,6 +86,10 @@ class SqliteRecoveryTest : public ::testing::Test {
     EXPECT_EQ(storage.List("key")->size(), 0u);
   }
 
+  static std::string ReadAll(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
   static std::string ReadFirstLine(const std::string& path) {
     std::ifstream in(path);
     std::string line;
@@ -288,6 +294,18 @@ TEST_F(SqliteRecoveryTest, AnUncleanShutdownStaysMarkedUntilACleanClose) {
   }
   EXPECT_EQ(ReadFirstLine(marker), "closed");
   EXPECT_FALSE(fs::exists(crash_dir + "/ocpp.sqlite3-wal")) << "checkpointed at the close";
+}
+
+// A new data directory gets a copy of the empty database built at build
+// time: the same bytes the schema builds now.
+TEST_F(SqliteRecoveryTest, ANewDatabaseIsTheEmptyOneTheSchemaBuilds) {
+  const std::string image(reinterpret_cast<const char*>(sqlite_schema::kEmptyDatabase),
+                          sqlite_schema::kEmptyDatabaseSize);
+  const std::string built = dir_ + "/built.sqlite3";
+  ASSERT_EQ(sqlite_schema::BuildEmptyDatabase(built), "");
+  EXPECT_EQ(ReadAll(built), image);
+  ASSERT_TRUE(SqliteStorage::Open(dir_).ok());
+  EXPECT_EQ(ReadAll(db_path()), image);
 }
 
 TEST_F(SqliteRecoveryTest, AnInterruptedFirstStartIsCleanedUp) {

@@ -12,26 +12,12 @@
 #include <system_error>
 
 #include "hal/linux/sqlite_recovery.h"
+#include "hal/linux/sqlite_schema.h"
 
 namespace ocpp::hal {
 namespace {
 
-// Schema version stored in PRAGMA user_version.
-constexpr int kSchemaVersion = 1;
-
-// Keys and values are BLOBs so that comparison (and therefore List order and
-// prefix ranges) is plain byte order, whatever the bytes are.
-constexpr const char* kCreateSchema = R"sql(
-CREATE TABLE kv (
-  key BLOB PRIMARY KEY NOT NULL,
-  value BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE message_log (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  data BLOB NOT NULL
-);
-PRAGMA user_version = 1;
-)sql";
+constexpr int kSchemaVersion = sqlite_schema::kVersion;
 
 constexpr const char* kStatementSql[] = {
     "BEGIN IMMEDIATE",
@@ -300,7 +286,7 @@ base::Status SqliteStorage::CreateOrCheckSchema() {
         "storage: " + path_ + " has an invalid schema version " + std::to_string(version));
   }
   char* error = nullptr;
-  const int rc = sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, &error);
+  const int rc = sqlite3_exec(db_, sqlite_schema::kCreate, nullptr, nullptr, &error);
   std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
   sqlite3_free(error);
   if (rc == SQLITE_OK) {
