@@ -284,8 +284,12 @@ class Station {
     // A damaged database is moved aside and the station starts afresh
     // (bricking a station in the field is worse); the report says what was lost.
     hal::SqliteStorage::OpenReport report;
-    auto storage =
-        hal::SqliteStorage::Open(flags_.data_dir, hal::SqliteStorage::Options(), &report);
+    hal::SqliteStorage::Options storage_options;
+    // Checkpoints in a loop turn of their own, not inside a write's.
+    storage_options.schedule_checkpoint = [this](std::function<void()> task) {
+      loop_.PostAfterIo(std::move(task));
+    };
+    auto storage = hal::SqliteStorage::Open(flags_.data_dir, storage_options, &report);
     if (!storage.ok()) {
       *error = "unusable --data-dir: " + storage.status().message();
       return false;

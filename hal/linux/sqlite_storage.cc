@@ -265,6 +265,12 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     status = Execute(sql.c_str(), "limit the database size");
     if (!status.ok()) return status;
   }
+  if (options.schedule_checkpoint) {
+    schedule_checkpoint_ = options.schedule_checkpoint;
+    status = Execute("PRAGMA wal_autocheckpoint = 0", "take over checkpoints");
+    if (!status.ok()) return status;
+    sqlite3_wal_hook(db_, &SqliteStorage::OnWalCommit, this);
+  }
   return PrepareStatements();
 }
 

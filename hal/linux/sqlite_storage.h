@@ -51,6 +51,13 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
     // Move an unusable database aside (kept for diagnostics) and start with
     // an empty one instead of failing Open with kDataLoss/kFailedPrecondition.
     bool recover_from_corruption = true;
+    // Where write-ahead log checkpoints run. Empty: SQLite's automatic
+    // checkpoint, inside the commit that takes the log past 1000 pages (two
+    // more syncs in that write's loop turn, on top of its own). Given, that
+    // is off and a due checkpoint is handed to it once, to run in a loop
+    // turn of its own (e.g. EventLoop::PostAfterIo); a task that runs after
+    // this storage is gone does nothing. See sqlite_write_group.cc.
+    std::function<void(std::function<void()>)> schedule_checkpoint;
   };
 
   // What Open found wrong with the files and what it did about it.
@@ -123,6 +130,8 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // the syncs this object did (for benchmarks and tests).
   void BeginGroup() override;
   base::Status EndGroup() override;
+  // A checkpoint of the write-ahead log now (what schedule_checkpoint runs).
+  base::Status Checkpoint();
   std::uint64_t syncs() const { return syncs_; }
 
  private:
@@ -186,6 +195,11 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // marker does not say "open" yet.
   bool file_pending_ = false;
   bool marker_pending_ = false;
+  // Options::schedule_checkpoint, and whether a checkpoint is handed to it.
+  std::function<void(std::function<void()>)> schedule_checkpoint_;
+  bool checkpoint_scheduled_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   std::array<sqlite3_stmt*, kStatementCount> statements_{};
 };
 

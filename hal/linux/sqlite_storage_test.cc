@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -335,6 +336,39 @@ TEST_F(SqliteStorageTest, AWriteGroupSyncsOnce) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->Get("b").value(), "2");
   EXPECT_EQ((*again)->Count().value(), 1u);
+}
+
+// Options::schedule_checkpoint: no checkpoint inside a commit; one task per
+// 1000 pages of log, which checkpoints when it runs.
+TEST_F(SqliteStorageTest, ScheduledCheckpointsRunWhenTheTaskRuns) {
+  std::vector<std::function<void()>> tasks;
+  SqliteStorage::Options options;
+  options.schedule_checkpoint = [&](std::function<void()> task) { tasks.push_back(task); };
+  auto storage = SqliteStorage::Open(dir_, options);
+  ASSERT_TRUE(storage.ok());
+  const std::string value(3000, 'v');  // a page of log per write
+  int writes = 0;
+  while (tasks.empty() && writes < 2000)
+    ASSERT_TRUE((*storage)->Put(std::to_string(writes++), value).ok());
+  ASSERT_EQ(tasks.size(), 1u) << "after " << writes << " writes";
+  EXPECT_GE(writes, 100) << "not before the log holds 1000 pages";
+  const auto wal_size = fs::file_size(db_path() + "-wal");
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*storage)->Put("more" + std::to_string(i), value).ok());
+  EXPECT_EQ(tasks.size(), 1u) << "handed over once";
+  EXPECT_GT(fs::file_size(db_path() + "-wal"), wal_size) << "SQLite did not checkpoint";
+  tasks[0]();
+  // The log is reused from its start after the checkpoint: it stops growing.
+  const auto checkpointed = fs::file_size(db_path() + "-wal");
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE((*storage)->Put("after" + std::to_string(i), value).ok());
+  EXPECT_EQ(fs::file_size(db_path() + "-wal"), checkpointed);
+  EXPECT_TRUE((*storage)->CheckIntegrity().ok());
+  EXPECT_EQ((*storage)->Get("after49").value(), value);
+
+  // A task that runs after the storage is gone does nothing.
+  while (tasks.size() < 2) ASSERT_TRUE((*storage)->Put(std::to_string(writes++), value).ok());
+  storage->reset();
+  tasks[1]();
 }
 
 }  // namespace
