@@ -17,8 +17,10 @@
 // or another application) is moved aside and replaced by an empty one, and a
 // database or write-ahead log that vanished or was garbage is noticed: both
 // are reported in OpenReport so that no stored state is lost silently (see
-// sqlite_recovery.cc). Not thread-safe: use one instance from one thread, and
-// open a data directory from one process at a time.
+// sqlite_recovery.cc). Not thread-safe: use one instance from one thread.
+// One instance per data directory: the file stays locked while it is open
+// (SQLite's exclusive locking mode) and a second Open fails with
+// kUnavailable after busy_timeout_ms.
 #pragma once
 
 #include <array>
@@ -41,9 +43,9 @@ namespace ocpp::hal {
 class SqliteStorage final : public KeyValueStore, public MessageLog, public WriteGrouping {
  public:
   struct Options {
-    // The database file inside the data directory (plus its -wal and -shm files).
+    // The database file inside the data directory (plus its -wal file).
     std::string file_name = "ocpp.sqlite3";
-    // How long a write waits for a lock held by another connection.
+    // How long Open waits for a file another instance holds.
     int busy_timeout_ms = 5000;
     // Upper bound for the main database file; 0 = no bound. Writes that would
     // grow the file past it fail with kResourceExhausted and change nothing.

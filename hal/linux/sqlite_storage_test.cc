@@ -338,6 +338,26 @@ TEST_F(SqliteStorageTest, AWriteGroupSyncsOnce) {
   EXPECT_EQ((*again)->Count().value(), 1u);
 }
 
+// One process (one SqliteStorage) per data directory: the file is held
+// for the storage's life; a second Open fails without touching it.
+TEST_F(SqliteStorageTest, ASecondOpenOfTheSameFileFailsUntilTheFirstCloses) {
+  auto first = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Put("k", "v").ok());
+  SqliteStorage::Options options;
+  options.busy_timeout_ms = 1;
+  SqliteStorage::OpenReport report;
+  auto second = SqliteStorage::Open(dir_, options, &report);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), base::StatusCode::kUnavailable) << second.status().ToString();
+  EXPECT_TRUE(report.moved_aside.empty());
+  EXPECT_EQ((*first)->Get("k").value(), "v");
+  first->reset();
+  auto third = SqliteStorage::Open(dir_, options);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ((*third)->Get("k").value(), "v");
+}
+
 // Options::schedule_checkpoint: no checkpoint inside a commit; one task per
 // 1000 pages of log, which checkpoints when it runs.
 TEST_F(SqliteStorageTest, ScheduledCheckpointsRunWhenTheTaskRuns) {
