@@ -441,6 +441,8 @@ class Bench {
 
 bool ParseFlags(int argc, char** argv, Config* config) {
   for (int i = 1; i < argc; ++i) {
+    // `./run bench wire_bench -- --calls=...` hands the "--" on.
+    if (std::string_view(argv[i]) == "--") continue;
     const char* v = nullptr;
     bool ok = false;
     if ((v = FlagValue(argv[i], "--calls"))) {
