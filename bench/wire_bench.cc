@@ -15,6 +15,10 @@
 //   idle      S seconds: station CPU ms/s, context switches/s
 //   memory    Private_Dirty (sum over /proc/PID/smaps) of station_sim after
 //             the full run, beside bare_lws_client kept alive after its frame
+//   syncs     the measured station_sim runs with bench/libsync_counter.so
+//             (LD_PRELOAD, sync_counter.h): its fsync/fdatasync calls before
+//             its BootNotification, at boot, per call, per session, idle, and
+//             the most in one loop turn during the sessions
 // Prints a table and a one-line JSON summary.
 //
 //   ./run bench wire_bench [-- --calls=2000 --sessions=200 --idle-seconds=60 --repeat=10]
@@ -34,6 +38,7 @@
 
 #include "base/clock.h"
 #include "bench/latency_stats.h"
+#include "bench/wire_bench_report.h"
 #include "bench/wire_bench_util.h"
 #include "runtime/lws_event_loop.h"
 #include "tools/csms/central_system.h"
@@ -50,7 +55,7 @@ struct Config {
   int idle_seconds = 60;
   int repeat = 10;
   int warmup = 50;  // calls before each batch; sessions: warmup / 10
-  std::string station_sim, bare_client;
+  std::string station_sim, bare_client, sync_counter;
 };
 
 // The quoted field `index` of a frame as our encoders write it.
@@ -64,25 +69,6 @@ std::string_view QuotedField(std::string_view frame, int index) {
     if (i == index) return frame.substr(open + 1, close - open - 1);
     from = close + 1;
   }
-}
-
-// What a batch of measured work cost the station process.
-struct Cost {
-  double cpu_us_ticks = 0;  // utime+stime delta (10 ms resolution)
-  double cpu_us_sched = 0;  // schedstat on-CPU delta, all threads (ns resolution)
-  double wall_s = 0;
-  std::int64_t voluntary = 0, involuntary = 0, timeslices = 0;
-};
-
-Cost Delta(const ProcSample& a, const ProcSample& b) {
-  Cost c;
-  c.cpu_us_ticks = (b.cpu_ticks - a.cpu_ticks) * MicrosPerTick();
-  c.cpu_us_sched = (b.run_ns - a.run_ns) / 1e3;
-  c.wall_s = ElapsedNs(a.at, b.at) / 1e9;
-  c.voluntary = b.voluntary - a.voluntary;
-  c.involuntary = b.involuntary - a.involuntary;
-  c.timeslices = b.timeslices - a.timeslices;
-  return c;
 }
 
 class Bench {
@@ -127,6 +113,7 @@ class Bench {
           return conf;
         });
     cs_->set_trace([this](const tools::CentralSystem::Frame& f) { OnFrame(f); });
+    counted_ = !config_.sync_counter.empty() && syncs_.Create(tmp_ + "/sync-counter");
     config_file_ = tmp_ + "/station-config.json";
     std::ofstream out(config_file_);
     out << "{\"HeartbeatInterval\": \"300\"}\n";
@@ -139,7 +126,10 @@ class Bench {
 
   // Spawns one child of `kind` and waits for its BootNotification at the
   // central system; returns the child still running.
-  ChildProcess SpawnBooted(Kind kind, const std::string& tag, std::int64_t* spawn_to_boot_ns) {
+  // With `count_syncs`, the child runs with bench/libsync_counter.so.
+  // `*boot_cpu_ns`: the child's CPU time when its BootNotification arrived.
+  ChildProcess SpawnBooted(Kind kind, const std::string& tag, std::int64_t* spawn_to_boot_ns,
+                           std::int64_t* boot_cpu_ns = nullptr, bool count_syncs = false) {
     boot_at_.reset();
     last_status_.clear();
     std::vector<std::string> argv;
@@ -154,11 +144,18 @@ class Bench {
       if (kind == Kind::kBareSsl) argv.push_back("--ssl-init");
       argv.push_back(cs_->url() + "/" + id);
     }
+    std::vector<std::string> env;
+    if (count_syncs) {
+      env = {"LD_PRELOAD=" + config_.sync_counter,
+             std::string(kSyncCounterEnv) + "=" + tmp_ + "/sync-counter"};
+    }
     ChildProcess child;
     std::string error;
-    if (!SpawnChild(id, argv, tmp_ + "/" + id + ".out", tmp_ + "/" + id + ".err", &child, &error)) {
+    if (!SpawnChild(id, argv, tmp_ + "/" + id + ".out", tmp_ + "/" + id + ".err", &child, &error,
+                    env)) {
       Fail(error);
     }
+    booting_pid_ = child.pid;
     if (!WaitUntil(
             &child, [&] { return boot_at_.has_value(); }, 20)) {
       const std::string log = child.stderr_path;
@@ -166,6 +163,7 @@ class Bench {
       Fail("no BootNotification from " + id + " (log: " + log + ")");
     }
     *spawn_to_boot_ns = ElapsedNs(child.spawned, *boot_at_);
+    if (boot_cpu_ns) *boot_cpu_ns = boot_cpu_ns_;
     return child;
   }
 
@@ -177,14 +175,16 @@ class Bench {
     }
   }
 
-  void SpawnTimes(Samples& station, Samples& bare, Samples& bare_ssl) {
+  void SpawnTimes(WireBenchResults& r) {
     for (int i = 0; i < config_.repeat; ++i) {
-      std::int64_t ns = 0;
+      std::int64_t ns = 0, cpu_ns = 0;
       const Kind kinds[] = {Kind::kStation, Kind::kBare, Kind::kBareSsl};
-      Samples* out[] = {&station, &bare, &bare_ssl};
+      Samples* out[] = {&r.spawn_station, &r.spawn_bare, &r.spawn_bare_ssl};
+      Samples* cpu[] = {&r.spawn_cpu_station, &r.spawn_cpu_bare, &r.spawn_cpu_bare_ssl};
       for (int k = 0; k < 3; ++k) {
-        ChildProcess child = SpawnBooted(kinds[k], "s" + std::to_string(i), &ns);
+        ChildProcess child = SpawnBooted(kinds[k], "s" + std::to_string(i), &ns, &cpu_ns);
         out[k]->ns.push_back(ns);
+        cpu[k]->ns.push_back(cpu_ns);
         KillAndDisconnect(child);
       }
     }
@@ -192,16 +192,21 @@ class Bench {
 
   // --- the measured session ------------------------------------------------
 
-  void StartStation() {
+  // The measured station; counts its syncs when the counter is there.
+  void StartStation(WireBenchResults& r) {
     std::int64_t ns = 0;
-    station_ = SpawnBooted(Kind::kStation, "main", &ns);
+    station_ = SpawnBooted(Kind::kStation, "main", &ns, nullptr, counted_);
+    r.syncs_before_boot = boot_syncs_;
     if (!WaitUntil(
             &station_, [&] { return last_status_ == "Available"; }, 20)) {
       Fail("the station did not become Available");
     }
     Quiesce();
+    r.syncs_boot = syncs_.Read();
+    r.counted = counted_;
     private_dirty_booted_kib_ = PrivateDirtyKib(station_.pid);
   }
+  SyncSample ReadSyncs() const { return syncs_.Read(); }
 
   // K calls of `request` back to back; the station's cost over the batch.
   template <class Request>
@@ -259,11 +264,15 @@ class Bench {
     }
   }
 
-  Cost Sessions(SessionSamples& out) {
+  // `*syncs`: the syncs of the measured sessions (not the warm-up ones).
+  Cost Sessions(SessionSamples& out, SyncSample* syncs) {
     for (int i = 0; i < std::max(1, config_.warmup / 10); ++i) Session(nullptr);
+    const SyncSample syncs_before = syncs_.Read();
+    syncs_.ResetMax();
     const ProcSample before = ReadProc(station_.pid);
     for (int i = 0; i < config_.sessions; ++i) Session(&out);
     const ProcSample after = ReadProc(station_.pid);
+    *syncs = Delta(syncs_before, syncs_.Read());
     return Delta(before, after);
   }
 
@@ -325,7 +334,11 @@ class Bench {
     const auto now = BenchClock::now();
     const std::string_view action = QuotedField(f.text, 1);
     if (action == "BootNotification") {
-      if (!boot_at_) boot_at_ = now;
+      if (!boot_at_) {
+        boot_at_ = now;
+        boot_cpu_ns_ = ReadProc(booting_pid_).run_ns;
+        boot_syncs_ = syncs_.Read();
+      }
     } else if (action == "StartTransaction") {
       ++starts_;
       start_tx_at_ = now;
@@ -413,6 +426,11 @@ class Bench {
   std::unique_ptr<tools::CentralSystem> cs_;
   ChildProcess station_, bare_;
   long private_dirty_booted_kib_ = -1;
+  SyncCounterFile syncs_;
+  bool counted_ = false;
+  pid_t booting_pid_ = -1;
+  std::int64_t boot_cpu_ns_ = 0;
+  SyncSample boot_syncs_;
   // Seen by the trace.
   std::optional<BenchClock::time_point> boot_at_;
   std::string last_status_;  // connector 1
@@ -421,18 +439,10 @@ class Bench {
   std::int64_t next_transaction_id_ = 1, transaction_id_ = 0;
 };
 
-void PrintLatency(const char* name, const Samples& s, const char* extra = "") {
-  std::printf("  %-34s %7zu %9.1f %9.1f %9.1f%s\n", name, s.count(), s.PercentileUs(50),
-              s.PercentileUs(99), s.PercentileUs(100), extra);
-}
-
-void PrintCost(const char* name, const Cost& c, int n) {
-  std::printf("  %-34s %11.1f %11.1f %9.2f %9.2f\n", name, c.cpu_us_sched / n, c.cpu_us_ticks / n,
-              static_cast<double>(c.voluntary) / n, static_cast<double>(c.involuntary) / n);
-}
-
 bool ParseFlags(int argc, char** argv, Config* config) {
   for (int i = 1; i < argc; ++i) {
+    // `./run bench wire_bench -- --calls=...` hands the "--" on.
+    if (std::string_view(argv[i]) == "--") continue;
     const char* v = nullptr;
     bool ok = false;
     if ((v = FlagValue(argv[i], "--calls"))) {
@@ -449,6 +459,9 @@ bool ParseFlags(int argc, char** argv, Config* config) {
     } else if ((v = FlagValue(argv[i], "--bare-client"))) {
       config->bare_client = v;
       ok = true;
+    } else if ((v = FlagValue(argv[i], "--sync-counter"))) {
+      config->sync_counter = v;
+      ok = true;
     }
     if (!ok) return false;
   }
@@ -462,9 +475,10 @@ int main(int argc, char** argv) {
   using namespace ocpp::bench;
   Config config;
   if (!ParseFlags(argc, argv, &config)) {
-    std::fprintf(stderr,
-                 "usage: wire_bench [--calls=K] [--sessions=M] [--idle-seconds=S] [--repeat=N]\n"
-                 "                  [--station-sim=PATH] [--bare-client=PATH]\n");
+    std::fprintf(
+        stderr,
+        "usage: wire_bench [--calls=K] [--sessions=M] [--idle-seconds=S] [--repeat=N]\n"
+        "                  [--station-sim=PATH] [--bare-client=PATH] [--sync-counter=PATH]\n");
     return 2;
   }
   if (config.station_sim.empty()) config.station_sim = FindRunfile(argv[0], "station/station_sim");
@@ -477,121 +491,47 @@ int main(int argc, char** argv) {
                  "`./run bench wire_bench` or pass --station-sim= and --bare-client=\n");
     return 2;
   }
+  if (config.sync_counter.empty()) {
+    config.sync_counter = FindRunfile(argv[0], "bench/libsync_counter.so");
+  }
   signal(SIGPIPE, SIG_IGN);
-  const double load_before = LoadAverage1();
+  WireBenchResults r;
+  r.cpus = CpusOnline();
+  r.calls = config.calls;
+  r.sessions = config.sessions;
+  r.repeat = config.repeat;
+  r.load_before = LoadAverage1();
   const auto began = BenchClock::now();
 
   Bench bench(config);
   bench.Init();
-  Samples spawn_station, spawn_bare, spawn_bare_ssl;
-  bench.SpawnTimes(spawn_station, spawn_bare, spawn_bare_ssl);
-  bench.StartStation();
-  Samples get_config, data_transfer;
-  const Cost get_cost =
-      bench.Batch(ocpp::v16::GetConfigurationReq{}, "GetConfiguration", get_config);
+  bench.SpawnTimes(r);
+  bench.StartStation(r);
+  const SyncSample calls_before = bench.ReadSyncs();
+  r.get_cost = bench.Batch(ocpp::v16::GetConfigurationReq{}, "GetConfiguration", r.get_config);
   ocpp::v16::DataTransferReq dt;
   dt.vendor_id = *ocpp::codec::CiString<255>::From("org.example.wirebench");
   dt.message_id = *ocpp::codec::CiString<50>::From("Echo");
   dt.data = std::string("0123456789abcdef0123456789abcdef");
-  const Cost dt_cost = bench.Batch(dt, "DataTransfer", data_transfer);
+  r.dt_cost = bench.Batch(dt, "DataTransfer", r.data_transfer);
+  r.syncs_calls = Delta(calls_before, bench.ReadSyncs());
   Bench::SessionSamples sessions;
-  const Cost session_cost = bench.Sessions(sessions);
-  int idle_frames = 0;
-  const Cost idle = bench.Idle(&idle_frames);
-  const long pd_station = bench.StationPrivateDirty();
-  const long pd_station_booted = bench.private_dirty_booted_kib();
+  r.session_cost = bench.Sessions(sessions, &r.syncs_sessions);
+  const SyncSample idle_before = bench.ReadSyncs();
+  r.get_config_idle = sessions.get_config_idle;
+  r.remote_start = sessions.remote_start;
+  r.start_tx = sessions.start_tx;
+  r.remote_stop = sessions.remote_stop;
+  r.idle = bench.Idle(&r.idle_frames);
+  r.syncs_idle = Delta(idle_before, bench.ReadSyncs());
+  r.pd_station = bench.StationPrivateDirty();
+  r.pd_station_booted = bench.private_dirty_booted_kib();
   bench.QuitStation();
-  const long pd_bare = bench.BarePrivateDirty(false);
-  const long pd_bare_ssl = bench.BarePrivateDirty(true);
+  r.pd_bare = bench.BarePrivateDirty(false);
+  r.pd_bare_ssl = bench.BarePrivateDirty(true);
   bench.Cleanup();
-  const double load_after = LoadAverage1();
-  const double seconds = ElapsedNs(began, BenchClock::now()) / 1e9;
-
-  std::printf(
-      "wire_bench: station_sim as a child process against tools/csms on ws://127.0.0.1\n"
-      "%d CPUs, load average %.2f before / %.2f after, %.0f s in all\n\n",
-      CpusOnline(), load_before, load_after, seconds);
-  std::printf("spawn -> BootNotification at the central system (%d runs, fresh data dirs)\n",
-              config.repeat);
-  std::printf("  %-34s %9s %9s %9s\n", "process", "p50 ms", "p90 ms", "max ms");
-  auto spawn_row = [](const char* name, const Samples& s) {
-    std::printf("  %-34s %9.2f %9.2f %9.2f\n", name, s.PercentileUs(50) / 1e3,
-                s.PercentileUs(90) / 1e3, s.PercentileUs(100) / 1e3);
-  };
-  spawn_row("station_sim", spawn_station);
-  spawn_row("bare_lws_client", spawn_bare);
-  spawn_row("bare_lws_client --ssl-init", spawn_bare_ssl);
-  std::printf("  ratio station_sim / bare --ssl-init: p50 %.2fx\n\n",
-              spawn_station.PercentileUs(50) / spawn_bare_ssl.PercentileUs(50));
-
-  std::printf("round trips at the central system (Call() -> typed CALLRESULT)\n");
-  std::printf("  %-34s %7s %9s %9s %9s\n", "request", "n", "p50 us", "p99 us", "max us");
-  PrintLatency("GetConfiguration (all keys) [base]", get_config, "  back to back");
-  PrintLatency("DataTransfer", data_transfer, "  back to back");
-  PrintLatency("GetConfiguration, idle station", sessions.get_config_idle, "  in each session");
-  PrintLatency("RemoteStartTransaction (EV in C)", sessions.remote_start);
-  PrintLatency("  RemoteStart -> StartTransaction", sessions.start_tx, "  arrives at the csms");
-  PrintLatency("RemoteStopTransaction", sessions.remote_stop);
-  const double r50 = sessions.remote_start.PercentileUs(50) / get_config.PercentileUs(50);
-  const double r99 = sessions.remote_start.PercentileUs(99) / get_config.PercentileUs(99);
-  const double r50_idle =
-      sessions.remote_start.PercentileUs(50) / sessions.get_config_idle.PercentileUs(50);
-  const double r99_idle =
-      sessions.remote_start.PercentileUs(99) / sessions.get_config_idle.PercentileUs(99);
-  std::printf("  RemoteStart / GetConfiguration back to back: p50 %.2fx, p99 %.2fx\n", r50, r99);
-  std::printf("  RemoteStart / GetConfiguration idle station: p50 %.2fx, p99 %.2fx\n\n", r50_idle,
-              r99_idle);
-
-  std::printf("station_sim CPU and context switches per call (whole batch / n)\n");
-  std::printf("  %-34s %11s %11s %9s %9s\n", "batch", "schedstat us", "stat us", "vol cs",
-              "invol cs");
-  PrintCost("GetConfiguration", get_cost, config.calls);
-  PrintCost("DataTransfer", dt_cost, config.calls);
-  PrintCost("session (per session, all of it)", session_cost, config.sessions);
-  std::printf("  (stat = utime+stime in %.0f us ticks; schedstat = on-CPU ns, all threads)\n\n",
-              MicrosPerTick());
-
-  const double idle_ms_s_ticks = idle.cpu_us_ticks / 1e3 / idle.wall_s;
-  const double idle_ms_s_sched = idle.cpu_us_sched / 1e3 / idle.wall_s;
-  const double idle_cs_s = (idle.voluntary + idle.involuntary) / idle.wall_s;
-  std::printf("idle station, %.1f s (%d frames on the wire meanwhile)\n", idle.wall_s, idle_frames);
-  std::printf("  CPU ms/s %.3f (schedstat), %.3f (stat ticks)\n", idle_ms_s_sched, idle_ms_s_ticks);
-  std::printf("  context switches/s %.2f (voluntary %.2f, involuntary %.2f); timeslices/s %.2f\n\n",
-              idle_cs_s, idle.voluntary / idle.wall_s, idle.involuntary / idle.wall_s,
-              idle.timeslices / idle.wall_s);
-
-  std::printf("Private_Dirty (sum over /proc/PID/smaps)\n");
-  std::printf("  %-34s %9ld KiB\n", "station_sim after the full run", pd_station);
-  std::printf("  %-34s %9ld KiB\n", "station_sim just after boot", pd_station_booted);
-  std::printf("  %-34s %9ld KiB\n", "bare_lws_client (1 frame answered)", pd_bare);
-  std::printf("  %-34s %9ld KiB\n", "bare_lws_client --ssl-init", pd_bare_ssl);
-  std::printf("  ratio station_sim / bare --ssl-init: %.2fx\n\n",
-              static_cast<double>(pd_station) / pd_bare_ssl);
-
-  std::printf(
-      "{\"bench\":\"wire_bench\",\"cpus\":%d,\"load1\":[%.2f,%.2f],\"calls\":%d,\"sessions\":%d,"
-      "\"spawn_to_boot_ms\":{\"station_p50\":%.2f,\"station_p90\":%.2f,\"bare_p50\":%.2f,"
-      "\"bare_p90\":%.2f,\"bare_ssl_p50\":%.2f,\"bare_ssl_p90\":%.2f},"
-      "\"rtt_us\":{\"get_configuration\":[%.1f,%.1f],\"data_transfer\":[%.1f,%.1f],"
-      "\"get_configuration_idle\":[%.1f,%.1f],\"remote_start\":[%.1f,%.1f],"
-      "\"remote_start_to_start_tx\":[%.1f,%.1f],\"remote_stop\":[%.1f,%.1f]},"
-      "\"remote_start_over_get_configuration\":{\"p50\":%.2f,\"p99\":%.2f,\"idle_p50\":%.2f,"
-      "\"idle_p99\":%.2f},\"station_cpu_us_per_call\":{\"get_configuration\":%.1f,"
-      "\"data_transfer\":%.1f,\"session\":%.1f},\"idle\":{\"seconds\":%.1f,\"cpu_ms_per_s\":%.3f,"
-      "\"ctxt_switches_per_s\":%.2f},\"private_dirty_kib\":{\"station_sim\":%ld,"
-      "\"bare_lws_client\":%ld,\"bare_lws_client_ssl_init\":%ld}}\n",
-      CpusOnline(), load_before, load_after, config.calls, config.sessions,
-      spawn_station.PercentileUs(50) / 1e3, spawn_station.PercentileUs(90) / 1e3,
-      spawn_bare.PercentileUs(50) / 1e3, spawn_bare.PercentileUs(90) / 1e3,
-      spawn_bare_ssl.PercentileUs(50) / 1e3, spawn_bare_ssl.PercentileUs(90) / 1e3,
-      get_config.PercentileUs(50), get_config.PercentileUs(99), data_transfer.PercentileUs(50),
-      data_transfer.PercentileUs(99), sessions.get_config_idle.PercentileUs(50),
-      sessions.get_config_idle.PercentileUs(99), sessions.remote_start.PercentileUs(50),
-      sessions.remote_start.PercentileUs(99), sessions.start_tx.PercentileUs(50),
-      sessions.start_tx.PercentileUs(99), sessions.remote_stop.PercentileUs(50),
-      sessions.remote_stop.PercentileUs(99), r50, r99, r50_idle, r99_idle,
-      get_cost.cpu_us_sched / config.calls, dt_cost.cpu_us_sched / config.calls,
-      session_cost.cpu_us_sched / config.sessions, idle.wall_s, idle_ms_s_sched, idle_cs_s,
-      pd_station, pd_bare, pd_bare_ssl);
+  r.load_after = LoadAverage1();
+  r.seconds = ElapsedNs(began, BenchClock::now()) / 1e9;
+  PrintWireBench(r);
   return 0;
 }

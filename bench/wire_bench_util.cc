@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ namespace ocpp::bench {
 
 bool SpawnChild(const std::string& name, const std::vector<std::string>& argv,
                 const std::string& stdout_path, const std::string& stderr_path, ChildProcess* child,
-                std::string* error) {
+                std::string* error, const std::vector<std::string>& env) {
   *child = ChildProcess{};
   child->name = name;
   child->stderr_path = stderr_path;
@@ -32,6 +33,10 @@ bool SpawnChild(const std::string& name, const std::vector<std::string>& argv,
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const char* out_path = stdout_path.empty() ? "/dev/null" : stdout_path.c_str();
   child->spawned = BenchClock::now();
   child->pid = fork();
@@ -47,7 +52,7 @@ bool SpawnChild(const std::string& name, const std::vector<std::string>& argv,
     const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (out >= 0) dup2(out, STDOUT_FILENO);
     if (err >= 0) dup2(err, STDERR_FILENO);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), envp.data());
     _exit(127);
   }
   close(in[0]);
@@ -227,6 +232,59 @@ std::string FindRunfile(const char* argv0, const std::string& relative) {
     }
   }
   return "";
+}
+
+Cost Delta(const ProcSample& a, const ProcSample& b) {
+  Cost c;
+  c.cpu_us_ticks = (b.cpu_ticks - a.cpu_ticks) * MicrosPerTick();
+  c.cpu_us_sched = (b.run_ns - a.run_ns) / 1e3;
+  c.wall_s = ElapsedNs(a.at, b.at) / 1e9;
+  c.voluntary = b.voluntary - a.voluntary;
+  c.involuntary = b.involuntary - a.involuntary;
+  c.timeslices = b.timeslices - a.timeslices;
+  return c;
+}
+
+SyncCounterFile::~SyncCounterFile() {
+  if (counters_ != nullptr) munmap(counters_, sizeof(SyncCounters));
+}
+
+bool SyncCounterFile::Create(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  void* mapped = MAP_FAILED;
+  if (ftruncate(fd, sizeof(SyncCounters)) == 0) {  // zero-filled
+    mapped = mmap(nullptr, sizeof(SyncCounters), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  }
+  close(fd);
+  if (mapped == MAP_FAILED) return false;
+  counters_ = static_cast<SyncCounters*>(mapped);
+  return true;
+}
+
+SyncSample SyncCounterFile::Read() const {
+  SyncSample s;
+  if (counters_ == nullptr) return s;
+  s.syncs = counters_->syncs.load();
+  s.turns = counters_->turns.load();
+  s.max_in_a_turn = counters_->max_syncs_in_a_turn.load();
+  for (int i = 0; i < SyncCounters::kBuckets; ++i)
+    s.turns_with[i] = counters_->turns_with_syncs[i].load();
+  return s;
+}
+
+void SyncCounterFile::ResetMax() {
+  if (counters_ != nullptr) counters_->max_syncs_in_a_turn.store(0);
+}
+
+SyncSample Delta(const SyncSample& a, const SyncSample& b) {
+  SyncSample d;
+  d.syncs = b.syncs - a.syncs;
+  d.turns = b.turns - a.turns;
+  d.max_in_a_turn = b.max_in_a_turn;
+  for (int i = 0; i < SyncCounters::kBuckets; ++i)
+    d.turns_with[i] = b.turns_with[i] - a.turns_with[i];
+  return d;
 }
 
 double LoadAverage1() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/latency_stats.h"
+#include "bench/sync_counter.h"
 
 namespace ocpp::bench {
 
@@ -21,12 +22,13 @@ struct ChildProcess {
   BenchClock::time_point spawned;  // just before fork()
 };
 
-// fork + execv; stdout goes to `stdout_path` (or /dev/null when empty),
-// stderr to `stderr_path`. Returns false (with `error`) if fork or the pipe
-// failed; an exec failure shows as the child exiting with status 127.
+// fork + execve with this process's environment plus `env` ("NAME=value");
+// stdout goes to `stdout_path` (or /dev/null when empty), stderr to
+// `stderr_path`. Returns false (with `error`) if fork or the pipe failed; an
+// exec failure shows as the child exiting with status 127.
 bool SpawnChild(const std::string& name, const std::vector<std::string>& argv,
                 const std::string& stdout_path, const std::string& stderr_path, ChildProcess* child,
-                std::string* error);
+                std::string* error, const std::vector<std::string>& env = {});
 // Writes `line` + "\n" to the child's stdin.
 bool SendLine(const ChildProcess& child, const std::string& line);
 // True if the child has exited (and reaps it).
@@ -49,6 +51,15 @@ struct ProcSample {
   BenchClock::time_point at;
 };
 ProcSample ReadProc(pid_t pid);
+
+// What a batch of measured work cost a process (b - a).
+struct Cost {
+  double cpu_us_ticks = 0;  // utime+stime delta (10 ms resolution)
+  double cpu_us_sched = 0;  // schedstat on-CPU delta, all threads (ns resolution)
+  double wall_s = 0;
+  std::int64_t voluntary = 0, involuntary = 0, timeslices = 0;
+};
+Cost Delta(const ProcSample& a, const ProcSample& b);
 // Microseconds per clock tick (sysconf(_SC_CLK_TCK)).
 double MicrosPerTick();
 

@@ -170,8 +170,12 @@ Status TransactionMessageQueue::Load() {
   if (options_.storage_reserve_bytes > 0) {
     Result<std::string> reserve = kv_.Get(ReserveKey());
     reserve_held_ = reserve.ok() && reserve->size() >= options_.storage_reserve_bytes;
-    // A full disk must not keep the station from starting: degraded instead.
-    PersistPending().IgnoreError();
+    if (options_.write_reserve_at_open) {
+      // A full disk must not keep the station from starting: degraded instead.
+      PersistPending().IgnoreError();
+    } else {
+      reserve_pending_ = !reserve_held_;
+    }
   }
   return base::OkStatus();
 }

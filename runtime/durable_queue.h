@@ -202,6 +202,12 @@ class TransactionMessageQueue {
     // StopTransaction and transactionId bindings when the storage is full;
     // written at Open and again once everything is persisted. 0: no reserve.
     std::size_t storage_reserve_bytes = 64 * 1024;
+    // false: Open does not write a missing reserve; the next RetryPersist(),
+    // Enqueue() or PopFront() does (before its own write, in the same write
+    // group if there is one). Until that first attempt the missing reserve
+    // does not count as used up (storage_degraded() stays false). For start-up
+    // work that can wait, e.g. until a station's BootNotification is sent.
+    bool write_reserve_at_open = true;
     // Called when storage_degraded() changes (e.g. to tell the CSMS).
     std::function<void(bool degraded)> on_storage_degraded;
   };
@@ -348,6 +354,8 @@ class TransactionMessageQueue {
   // Bindings the storage refused for lack of space (stored by PersistPending).
   std::set<std::int64_t> unpersisted_bindings_;
   bool reserve_held_ = false;
+  // Not written at Open (write_reserve_at_open false) and not tried since.
+  bool reserve_pending_ = false;
   bool degraded_ = false;
 };
 

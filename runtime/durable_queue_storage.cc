@@ -86,8 +86,8 @@ std::size_t TransactionMessageQueue::unpersisted_messages() const {
 }
 
 void TransactionMessageQueue::UpdateDegraded() {
-  const bool degraded =
-      unpersisted_messages() > 0 || (options_.storage_reserve_bytes > 0 && !reserve_held_);
+  const bool degraded = unpersisted_messages() > 0 ||
+                        (options_.storage_reserve_bytes > 0 && !reserve_held_ && !reserve_pending_);
   if (degraded == degraded_) return;
   degraded_ = degraded;
   if (degraded) {
@@ -168,6 +168,7 @@ Status TransactionMessageQueue::PersistPending() {
   }
   if (options_.storage_reserve_bytes > 0 && !reserve_held_) {
     reserve_held_ = kv_.Put(ReserveKey(), std::string(options_.storage_reserve_bytes, '\0')).ok();
+    reserve_pending_ = false;
   }
   UpdateDegraded();
   return base::OkStatus();

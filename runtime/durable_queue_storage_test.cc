@@ -61,6 +61,7 @@ class DurableQueueFullStorageTest : public ::testing::Test {
       if (level == LogLevel::kError) errors_.push_back(line);
     };
     options.on_storage_degraded = [this](bool degraded) { degraded_calls_.push_back(degraded); };
+    options.write_reserve_at_open = write_reserve_at_open_;
     auto queue = TransactionMessageQueue::Open(*storage_, *storage_, options);
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
     queue_ = std::move(queue).value();
@@ -94,6 +95,7 @@ class DurableQueueFullStorageTest : public ::testing::Test {
     return actions;
   }
 
+  bool write_reserve_at_open_ = true;
   std::string dir_;
   std::unique_ptr<hal::SqliteStorage> storage_;
   std::unique_ptr<TransactionMessageQueue> queue_;
@@ -170,6 +172,44 @@ TEST_F(DurableQueueFullStorageTest, StopsSurviveAFullDiskAndArePersistedOnceSpac
   Reopen();
   EXPECT_EQ(Actions(), before);
   EXPECT_FALSE(queue_->storage_degraded());
+}
+
+// write_reserve_at_open = false: Open writes nothing, the missing reserve is
+// not "used up", and the first write that needs room finds it written.
+TEST_F(DurableQueueFullStorageTest, AReserveLeftForLaterIsWrittenByTheNextWrite) {
+  fs::remove_all(dir_);
+  write_reserve_at_open_ = false;
+  Reopen();
+  const std::uint64_t syncs = storage_->syncs();
+  EXPECT_EQ(storage_->Get("txqueue/reserve").status().code(), base::StatusCode::kNotFound);
+  EXPECT_FALSE(queue_->storage_degraded());
+  const std::int64_t tx = *queue_->AllocateLocalTransactionId();
+  ASSERT_TRUE(queue_->Enqueue(Kind::kStart, "StartTransaction", StartPayload(), tx).ok());
+  EXPECT_EQ(storage_->Get("txqueue/reserve")->size(), 64u * 1024);
+  EXPECT_EQ(storage_->syncs(), syncs + 3) << "id, reserve, message: no extra write";
+
+  // Opened again on a full disk: the reserve is there and serves the Stop.
+  const int filler = FillStorage();
+  Reopen();
+  EXPECT_FALSE(queue_->storage_degraded());
+  ASSERT_TRUE(queue_->Enqueue(Kind::kStop, "StopTransaction", StopPayload(7), tx).ok());
+  EXPECT_TRUE(ErrorContaining("released the storage reserve for StopTransaction"));
+  EXPECT_EQ(queue_->unpersisted_messages(), 0u);
+  FreeStorage(filler);
+}
+
+// Left for later on a full disk: the first attempt fails and says so.
+TEST_F(DurableQueueFullStorageTest, AReserveLeftForLaterThatDoesNotFitIsReported) {
+  ASSERT_TRUE(storage_->Delete("txqueue/reserve").ok());
+  const int filler = FillStorage();
+  write_reserve_at_open_ = false;
+  Reopen();
+  EXPECT_FALSE(queue_->storage_degraded()) << "not tried yet";
+  EXPECT_TRUE(degraded_calls_.empty());
+  queue_->RetryPersist().IgnoreError();
+  EXPECT_TRUE(queue_->storage_degraded());
+  EXPECT_EQ(degraded_calls_, (std::vector<bool>{true}));
+  FreeStorage(filler);
 }
 
 TEST_F(DurableQueueFullStorageTest, DeliveringFreesSpaceForMessagesHeldInMemory) {

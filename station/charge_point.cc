@@ -279,6 +279,7 @@ void ChargePoint::OnConnected() {
   if (options_.callbacks.on_connection) options_.callbacks.on_connection(true);
   rpc_->OnConnected();
   registration_->OnConnected();
+  outbox_->FinishStartupAfterIo();  // once the BootNotification is written
 }
 
 void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
@@ -288,6 +289,7 @@ void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
   rpc_->OnDisconnected();
   rpc_->CancelPending();  // status and heartbeats are re-sent as needed on reconnect
   registration_->OnDisconnected();
+  outbox_->FinishStartupAfterIo();  // a first attempt that failed
 }
 
 // After BootNotification Accepted or a reconnect: the StatusNotifications

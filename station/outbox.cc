@@ -34,6 +34,8 @@ base::Result<std::unique_ptr<Outbox>> Outbox::Open(StationContext& context,
     context.Log("queue: " + line, ToLogLevel(level));
   };
   options.on_storage_degraded = [self](bool degraded) { self->OnDegraded(degraded); };
+  // Not before the BootNotification: see FinishStartupAfterIo().
+  options.write_reserve_at_open = false;
   auto queue = runtime::TransactionMessageQueue::Open(message_log, context.store(), options);
   if (!queue.ok()) return queue.status();
   outbox->queue_ = std::move(*queue);
@@ -54,6 +56,13 @@ base::Result<std::unique_ptr<Outbox>> Outbox::Open(StationContext& context,
 }
 
 Outbox::~Outbox() { context_.CancelTimer(&persist_timer_); }
+
+void Outbox::FinishStartupAfterIo() {
+  if (startup_finished_) return;
+  startup_finished_ = true;
+  // A failure is reported through OnDegraded.
+  context_.PostAfterReply([this] { (void)queue_->RetryPersist(); });
+}
 
 void Outbox::OnDegraded(bool degraded) {
   context_.Log(degraded ? "storage full: transaction messages are kept in memory until space "

@@ -51,6 +51,11 @@ class Outbox {
   void SetStartAccepted(StartAccepted handler) { start_accepted_ = std::move(handler); }
   // Sending is allowed: connected, accepted, the boot statuses are out.
   void SetReady(bool ready) { sender_->SetReady(ready); }
+  // Start-up storage work the BootNotification does not need: the queue's
+  // storage reserve (64 KiB and a sync on a new data directory) is written
+  // after the loop's next I/O, once. Call it when the first connection
+  // attempt has its outcome; an Enqueue before then writes it first anyway.
+  void FinishStartupAfterIo();
 
  private:
   explicit Outbox(StationContext& context) : context_(context) {}
@@ -65,6 +70,7 @@ class Outbox {
   StartAccepted start_accepted_;
   std::function<void(bool)> on_degraded_;
   runtime::TimerId persist_timer_ = 0;
+  bool startup_finished_ = false;
 };
 
 template <class Request>

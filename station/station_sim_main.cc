@@ -280,13 +280,18 @@ class Station {
     // A damaged database is moved aside and the station starts afresh
     // (bricking a station in the field is worse); the report says what was lost.
     hal::SqliteStorage::OpenReport report;
-    auto storage =
-        hal::SqliteStorage::Open(flags_.data_dir, hal::SqliteStorage::Options(), &report);
+    hal::SqliteStorage::Options storage_options;
+    // Checkpoints in a loop turn of their own, not inside a write's.
+    storage_options.schedule_checkpoint = [this](std::function<void()> task) {
+      loop_.PostAfterIo(std::move(task));
+    };
+    auto storage = hal::SqliteStorage::Open(flags_.data_dir, storage_options, &report);
     if (!storage.ok()) {
       *error = "unusable --data-dir: " + storage.status().message();
       return false;
     }
     storage_ = std::move(*storage);
+    storage_finished_ = false;
     runtime::WsClientTransport::Options t;
     t.central_system_url = flags_.csms;
     t.charge_point_id = flags_.id;
@@ -357,6 +362,16 @@ class Station {
         w.Key("state");
         w.String(connected ? "connected" : "disconnected");
       });
+      // The storage's start-up syncs once the BootNotification is written
+      // (or the first attempt failed), not before it.
+      if (!storage_finished_) {
+        storage_finished_ = true;
+        loop_.PostAfterIo([this] {
+          if (!storage_) return;
+          base::Status finished = storage_->FinishOpen();
+          if (!finished.ok()) Log(Level::kError, finished.message());
+        });
+      }
     };
     options.callbacks.set_authorization_key = [this](std::string key) {
       return transport_->SetAuthorizationKey(std::move(key));
@@ -429,6 +444,7 @@ class Station {
   hal::sim::SimHardware& hardware_;
   EventWriter& out_;
   std::unique_ptr<hal::SqliteStorage> storage_;
+  bool storage_finished_ = false;  // FinishOpen is queued or done
   std::unique_ptr<runtime::WsClientTransport> transport_;
   std::unique_ptr<runtime::CurlFileTransfer> transfer_;
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;

@@ -95,14 +95,6 @@ base::Status Rename(const std::string& from, const std::string& to) {
   return base::OkStatus();
 }
 
-void SyncDirectory(const std::string& path) {
-  const std::string dir = fs::path(path).parent_path().string();
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 enum class MarkerState { kNone, kOpen, kClosed };
 
 MarkerState ReadMarker(const std::string& path) {
@@ -183,6 +175,26 @@ base::Status InspectBeforeOpen(const std::string& path, bool recover,
         " is missing after an unclean shutdown: writes since the last checkpoint are lost "
         "(configuration changes, queued transaction messages)");
   }
+  return base::OkStatus();
+}
+
+void SyncDirectory(const std::string& path) {
+  const std::string dir = fs::path(path).parent_path().string();
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+base::Status SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fdatasync(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    return base::Status(base::StatusCode::kUnavailable,
+                        "storage: cannot sync " + path + ": " + std::strerror(error));
+  }
+  ::close(fd);
   return base::OkStatus();
 }
 

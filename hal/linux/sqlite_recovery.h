@@ -26,6 +26,12 @@ base::Status InspectBeforeOpen(const std::string& path, bool recover,
 base::Status MoveDatabaseAside(const std::string& path, const std::string& why,
                                SqliteStorage::OpenReport& report);
 
+// fsync of the directory holding `path` (best effort): makes a file
+// created or renamed there durable.
+void SyncDirectory(const std::string& path);
+// fdatasync of the file at `path`.
+base::Status SyncFile(const std::string& path);
+
 // Whether a marker exists: the data directory held a database before.
 bool MarkerExists(const std::string& path);
 // Stores "open" (a session started) or "closed" (clean close) durably.

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 
+#include "hal/linux/sqlite_schema.h"
 #include "hal/linux/sqlite_storage.h"
 
 namespace ocpp::hal {
@@ -83,6 +85,19 @@ class SqliteRecoveryTest : public ::testing::Test {
     EXPECT_EQ(*storage.Count(), 0u);
     EXPECT_EQ(storage.List("key")->size(), 0u);
   }
+
+  static std::string ReadAll(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  static std::string ReadFirstLine(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  }
+  // The shutdown marker's state; "" when there is none.
+  std::string Marker() const { return ReadFirstLine(db_path() + ".state"); }
 
   std::string dir_;
 };
@@ -216,6 +231,94 @@ TEST_F(SqliteRecoveryTest, FirstStartReportsNothing) {
   ASSERT_TRUE(storage);
   EXPECT_TRUE(report.warnings.empty());
   EXPECT_FALSE(report.data_lost);
+}
+
+// Open syncs nothing: a new file is made durable and the marker set to
+// "open" by FinishOpen or by the first write, before its sync.
+TEST_F(SqliteRecoveryTest, FirstStartMarksNothingUntilSomethingIsStored) {
+  {
+    auto storage = SqliteStorage::Open(dir_);
+    ASSERT_TRUE(storage.ok());
+    EXPECT_EQ(Marker(), "") << "no marker before anything is stored";
+    EXPECT_FALSE(fs::exists(db_path() + ".new"));
+    ASSERT_TRUE((*storage)->Put("k", "v").ok());
+    EXPECT_EQ(Marker(), "open");
+  }
+  EXPECT_EQ(Marker(), "closed");
+
+  // In a group: the group's end does it.
+  fs::remove_all(dir_);
+  auto storage = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(storage.ok());
+  {
+    ScopedWriteGroup group(storage->get());
+    ASSERT_TRUE((*storage)->Put("k", "v").ok());
+    EXPECT_EQ(Marker(), "");
+  }
+  EXPECT_EQ(Marker(), "open");
+}
+
+TEST_F(SqliteRecoveryTest, FirstStartClosedWithoutWritesLeavesNoMarker) {
+  ASSERT_TRUE(SqliteStorage::Open(dir_).ok());
+  EXPECT_EQ(Marker(), "");
+  OpenReport report;
+  auto storage = OpenReporting(dir_, report);  // writes
+  ASSERT_TRUE(storage);
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_EQ(Marker(), "open");
+}
+
+TEST_F(SqliteRecoveryTest, FinishOpenMarksAnExistingDatabaseOpen) {
+  CreateDatabase(1);
+  auto storage = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(storage.ok());
+  EXPECT_EQ(Marker(), "closed");
+  ASSERT_TRUE((*storage)->FinishOpen().ok());
+  EXPECT_EQ(Marker(), "open");
+  storage->reset();
+  EXPECT_EQ(Marker(), "closed");
+}
+
+// The marker of an unclean shutdown stays "open" until a clean close, even
+// when nothing is written in between.
+TEST_F(SqliteRecoveryTest, AnUncleanShutdownStaysMarkedUntilACleanClose) {
+  const std::string crash_dir = dir_ + "/crash";
+  CrashImage(crash_dir);
+  const std::string marker = crash_dir + "/ocpp.sqlite3.state";
+  EXPECT_EQ(ReadFirstLine(marker), "open");
+  {
+    auto storage = SqliteStorage::Open(crash_dir);
+    ASSERT_TRUE(storage.ok());
+    EXPECT_EQ(ReadFirstLine(marker), "open");
+    EXPECT_EQ(*(*storage)->Get("latest"), "only in the wal");
+  }
+  EXPECT_EQ(ReadFirstLine(marker), "closed");
+  EXPECT_FALSE(fs::exists(crash_dir + "/ocpp.sqlite3-wal")) << "checkpointed at the close";
+}
+
+// A new data directory gets a copy of the empty database built at build
+// time: the same bytes the schema builds now.
+TEST_F(SqliteRecoveryTest, ANewDatabaseIsTheEmptyOneTheSchemaBuilds) {
+  const std::string image(reinterpret_cast<const char*>(sqlite_schema::kEmptyDatabase),
+                          sqlite_schema::kEmptyDatabaseSize);
+  const std::string built = dir_ + "/built.sqlite3";
+  ASSERT_EQ(sqlite_schema::BuildEmptyDatabase(built), "");
+  EXPECT_EQ(ReadAll(built), image);
+  ASSERT_TRUE(SqliteStorage::Open(dir_).ok());
+  EXPECT_EQ(ReadAll(db_path()), image);
+}
+
+TEST_F(SqliteRecoveryTest, AnInterruptedFirstStartIsCleanedUp) {
+  for (const char* suffix : {".new", ".new-journal", ".new-wal"}) {
+    std::ofstream(db_path() + suffix, std::ios::binary) << std::string(5000, '\x11');
+  }
+  OpenReport report;
+  auto storage = OpenReporting(dir_, report);
+  ASSERT_TRUE(storage);
+  EXPECT_TRUE(report.warnings.empty());
+  for (const char* suffix : {".new", ".new-journal", ".new-wal"}) {
+    EXPECT_FALSE(fs::exists(db_path() + suffix)) << suffix;
+  }
 }
 
 TEST_F(SqliteRecoveryTest, DeletedWalAfterUncleanShutdownIsReported) {

@@ -8,16 +8,19 @@
 //
 // Durability: WAL journal, synchronous=FULL (every commit is fsync'ed before
 // it returns), every write runs in its own IMMEDIATE transaction and
-// KeyValueStore::Commit batches run in one. A process kill or power cut
-// leaves the last committed state. Problems at Open (a data directory that
-// cannot be created or written) come back as a one-line Status; nothing
-// aborts. A database that cannot be used (not a database, corrupt, a
-// directory in its place, a schema from a newer version or another
-// application) is moved aside and replaced by an empty one, and a database or
-// write-ahead log that vanished or was garbage is noticed: both are reported
-// in OpenReport so that no stored state is lost silently (see
-// sqlite_recovery.cc). Not thread-safe: use one instance from one thread, and
-// open a data directory from one process at a time.
+// KeyValueStore::Commit batches run in one; a write group (WriteGrouping)
+// syncs once at its end. A process kill or power cut leaves the last
+// committed state. Open itself syncs nothing (see FinishOpen). Problems at
+// Open (a data directory that cannot be created or written) come back as a
+// one-line Status; nothing aborts. A database that cannot be used (not a
+// database, corrupt, a directory in its place, a schema from a newer version
+// or another application) is moved aside and replaced by an empty one, and a
+// database or write-ahead log that vanished or was garbage is noticed: both
+// are reported in OpenReport so that no stored state is lost silently (see
+// sqlite_recovery.cc). Not thread-safe: use one instance from one thread.
+// One instance per data directory: the file stays locked while it is open
+// (SQLite's exclusive locking mode) and a second Open fails with
+// kUnavailable after busy_timeout_ms.
 #pragma once
 
 #include <array>
@@ -40,9 +43,9 @@ namespace ocpp::hal {
 class SqliteStorage final : public KeyValueStore, public MessageLog, public WriteGrouping {
  public:
   struct Options {
-    // The database file inside the data directory (plus its -wal and -shm files).
+    // The database file inside the data directory (plus its -wal file).
     std::string file_name = "ocpp.sqlite3";
-    // How long a write waits for a lock held by another connection.
+    // How long Open waits for a file another instance holds.
     int busy_timeout_ms = 5000;
     // Upper bound for the main database file; 0 = no bound. Writes that would
     // grow the file past it fail with kResourceExhausted and change nothing.
@@ -50,6 +53,13 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
     // Move an unusable database aside (kept for diagnostics) and start with
     // an empty one instead of failing Open with kDataLoss/kFailedPrecondition.
     bool recover_from_corruption = true;
+    // Where write-ahead log checkpoints run. Empty: SQLite's automatic
+    // checkpoint, inside the commit that takes the log past 1000 pages (two
+    // more syncs in that write's loop turn, on top of its own). Given, that
+    // is off and a due checkpoint is handed to it once, to run in a loop
+    // turn of its own (e.g. EventLoop::PostAfterIo); a task that runs after
+    // this storage is gone does nothing. See sqlite_write_group.cc.
+    std::function<void(std::function<void()>)> schedule_checkpoint;
   };
 
   // What Open found wrong with the files and what it did about it.
@@ -109,11 +119,21 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // The database file.
   const std::string& path() const { return path_; }
 
+  // Open syncs nothing: nothing the station stored can be lost before it
+  // writes. What it leaves for later is done here, or by the first write
+  // that is synced, before that write's sync: a database file that Open
+  // created is synced with its directory entry, and the shutdown marker set
+  // to "open" (two syncs each). Call it once start-up is over (e.g. once the
+  // BootNotification is sent) so that the first write does not pay for it.
+  base::Status FinishOpen();
+
   // WriteGrouping: inside a group each write commits at once (errors at
   // once) without syncing; EndGroup syncs the write-ahead log once. Counts
   // the syncs this object did (for benchmarks and tests).
   void BeginGroup() override;
   base::Status EndGroup() override;
+  // A checkpoint of the write-ahead log now (what schedule_checkpoint runs).
+  base::Status Checkpoint();
   std::uint64_t syncs() const { return syncs_; }
 
  private:
@@ -140,6 +160,14 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // One attempt at opening `path` (no recovery).
   static base::Result<std::unique_ptr<SqliteStorage>> OpenFile(const std::string& path,
                                                                const Options& options);
+  // Where neither `path` nor its -wal exists, builds the empty database
+  // under a temporary name and renames it into place, unsynced
+  // (sqlite_create.cc); true if it did. False: there is a file, or building
+  // failed (the ordinary open then meets and reports the problem).
+  static bool CreateFile(const std::string& path);
+  // CreateFile, then OpenFile.
+  static base::Result<std::unique_ptr<SqliteStorage>> CreateAndOpenFile(const std::string& path,
+                                                                        const Options& options);
 
   base::Status Initialize(const Options& options);
   base::Status CreateOrCheckSchema();
@@ -163,8 +191,17 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // This Open created the schema: the file was empty or missing.
   bool created_schema_ = false;
   // The shutdown marker (sqlite_recovery.cc) says "open" while this instance
-  // lives; the destructor marks a clean close.
+  // holds writes; the destructor marks a clean close.
   bool owns_marker_ = false;
+  // FinishOpen's work: the file CreateFile made is not synced yet; the
+  // marker does not say "open" yet.
+  bool file_pending_ = false;
+  bool marker_pending_ = false;
+  // Options::schedule_checkpoint, and whether a checkpoint is handed to it.
+  std::function<void(std::function<void()>)> schedule_checkpoint_;
+  bool checkpoint_scheduled_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   std::array<sqlite3_stmt*, kStatementCount> statements_{};
 };
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -323,12 +324,71 @@ TEST_F(SqliteStorageTest, AWriteGroupSyncsOnce) {
   EXPECT_EQ(s.syncs(), before + 2) << "one sync for the group";
   { ScopedWriteGroup empty(&s); }
   EXPECT_EQ(s.syncs(), before + 2) << "a group without writes syncs nothing";
+  ASSERT_TRUE(s.Delete("missing").ok());
+  {
+    ScopedWriteGroup group(&s);
+    ASSERT_TRUE(s.Delete("missing").ok());
+  }
+  EXPECT_EQ(s.syncs(), before + 2) << "writes that changed nothing sync nothing";
   // What a group wrote is in the file after it ended (a reopen sees it).
   storage->reset();
   auto again = SqliteStorage::Open(dir_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->Get("b").value(), "2");
   EXPECT_EQ((*again)->Count().value(), 1u);
+}
+
+// One process (one SqliteStorage) per data directory: the file is held
+// for the storage's life; a second Open fails without touching it.
+TEST_F(SqliteStorageTest, ASecondOpenOfTheSameFileFailsUntilTheFirstCloses) {
+  auto first = SqliteStorage::Open(dir_);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Put("k", "v").ok());
+  SqliteStorage::Options options;
+  options.busy_timeout_ms = 1;
+  SqliteStorage::OpenReport report;
+  auto second = SqliteStorage::Open(dir_, options, &report);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), base::StatusCode::kUnavailable) << second.status().ToString();
+  EXPECT_TRUE(report.moved_aside.empty());
+  EXPECT_EQ((*first)->Get("k").value(), "v");
+  first->reset();
+  auto third = SqliteStorage::Open(dir_, options);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ((*third)->Get("k").value(), "v");
+}
+
+// Options::schedule_checkpoint: no checkpoint inside a commit; one task per
+// 1000 pages of log, which checkpoints when it runs.
+TEST_F(SqliteStorageTest, ScheduledCheckpointsRunWhenTheTaskRuns) {
+  std::vector<std::function<void()>> tasks;
+  SqliteStorage::Options options;
+  options.schedule_checkpoint = [&](std::function<void()> task) { tasks.push_back(task); };
+  auto storage = SqliteStorage::Open(dir_, options);
+  ASSERT_TRUE(storage.ok());
+  const std::string value(3000, 'v');  // a page of log per write
+  int writes = 0;
+  while (tasks.empty() && writes < 2000)
+    ASSERT_TRUE((*storage)->Put(std::to_string(writes++), value).ok());
+  ASSERT_EQ(tasks.size(), 1u) << "after " << writes << " writes";
+  EXPECT_GE(writes, 100) << "not before the log holds 1000 pages";
+  const auto wal_size = fs::file_size(db_path() + "-wal");
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*storage)->Put("more" + std::to_string(i), value).ok());
+  EXPECT_EQ(tasks.size(), 1u) << "handed over once";
+  EXPECT_GT(fs::file_size(db_path() + "-wal"), wal_size) << "SQLite did not checkpoint";
+  tasks[0]();
+  // The log is reused from its start after the checkpoint: it stops growing.
+  const auto checkpointed = fs::file_size(db_path() + "-wal");
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE((*storage)->Put("after" + std::to_string(i), value).ok());
+  EXPECT_EQ(fs::file_size(db_path() + "-wal"), checkpointed);
+  EXPECT_TRUE((*storage)->CheckIntegrity().ok());
+  EXPECT_EQ((*storage)->Get("after49").value(), value);
+
+  // A task that runs after the storage is gone does nothing.
+  while (tasks.size() < 2) ASSERT_TRUE((*storage)->Put(std::to_string(writes++), value).ok());
+  storage->reset();
+  tasks[1]();
 }
 
 }  // namespace

@@ -41,6 +41,11 @@ class FakeTransport final : public runtime::Transport {
     if (callbacks_.on_disconnected)
       callbacks_.on_disconnected(runtime::DisconnectReason::kClosedByPeer);
   }
+  // A first attempt that never connected.
+  void FailAttempt() {
+    if (callbacks_.on_disconnected)
+      callbacks_.on_disconnected(runtime::DisconnectReason::kConnectFailed);
+  }
   void Receive(const std::string& text) {
     if (callbacks_.on_text) callbacks_.on_text(text);
   }
@@ -177,6 +182,30 @@ TEST_F(ChargePointTest, BootsThenReportsBothConnectorsAndHeartbeats) {
   Run(Milliseconds(30000));
   EXPECT_EQ(Actions().back(), "Heartbeat");
   EXPECT_TRUE(cp_->registered());
+}
+
+// Start-up storage work the BootNotification does not need: the queue's
+// storage reserve is written after it is handed to the transport (or after
+// a first attempt that failed), not at Create.
+TEST_F(ChargePointTest, TheStorageReserveIsWrittenAfterTheBootNotification) {
+  Boot();
+  loop_.RunUntilIdle();
+  EXPECT_FALSE(storage_.Get("txqueue/reserve").ok()) << "not before the connection";
+  transport_.Connect();
+  ASSERT_EQ(transport_.sent().size(), 1u);
+  EXPECT_NE(transport_.sent().front().find("BootNotification"), std::string::npos);
+  EXPECT_FALSE(storage_.Get("txqueue/reserve").ok()) << "not before the loop's next I/O";
+  Run();
+  ASSERT_TRUE(storage_.Get("txqueue/reserve").ok());
+  EXPECT_EQ(storage_.Get("txqueue/reserve")->size(), 64u * 1024);
+}
+
+TEST_F(ChargePointTest, TheStorageReserveIsWrittenAfterAFailedFirstAttempt) {
+  Boot();
+  loop_.RunUntilIdle();
+  transport_.FailAttempt();
+  loop_.RunUntilIdle();
+  EXPECT_TRUE(storage_.Get("txqueue/reserve").ok());
 }
 
 TEST_F(ChargePointTest, NothingButBootNotificationBeforeAcceptedAndRetryAfterPending) {
