@@ -16,10 +16,28 @@
 #include "station/remote_trigger.h"
 #include "station/reservations.h"
 #include "station/reset.h"
+#include "station/security/log_upload.h"
+#include "station/security/security_events.h"
 #include "station/smart_charging/smart_charging.h"
 #include "station/transactions/transactions.h"
 
 namespace ocpp::station {
+
+// The hardware's reboot, preceded by the ResetOrReboot security event.
+class ReportingSystemControl final : public hal::SystemControl {
+ public:
+  ReportingSystemControl(hal::SystemControl& inner, SecurityEvents& events)
+      : inner_(inner), events_(events) {}
+  void RequestReboot(hal::RebootKind kind) override {
+    events_.Report("ResetOrReboot", kind == hal::RebootKind::kHard ? "hard" : "soft");
+    // Sent before the reboot when possible (else it goes after it).
+    events_.WhenDelivered(base::Milliseconds(5000), [this, kind] { inner_.RequestReboot(kind); });
+  }
+
+ private:
+  hal::SystemControl& inner_;
+  SecurityEvents& events_;
+};
 
 base::Result<std::unique_ptr<ChargePoint>> ChargePoint::Create(Dependencies deps, Options options,
                                                                std::vector<std::string>* warnings) {
@@ -132,8 +150,18 @@ void ChargePoint::Wire() {
   transactions_ = std::make_unique<Transactions>(ctx, *connectors_, *authorization_, *outbox_);
   metering_ = std::make_unique<Metering>(ctx, *connectors_, *transactions_, *outbox_);
   availability_ = std::make_unique<Availability>(ctx, *connectors_, *transactions_);
-  reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_,
-                                   deps_.hardware.system_control(),
+  security_ =
+      std::make_unique<SecurityEvents>(ctx, deps_.security_log, options_.security_extension);
+  system_control_ =
+      std::make_unique<ReportingSystemControl>(deps_.hardware.system_control(), *security_);
+  ctx.SetClockObserver([this](std::int64_t shift_ms) {
+    security_->Report("SettingSystemTime", "shifted by " + std::to_string(shift_ms / 1000) +
+                                               " s to the central system's");
+  });
+  config_.Subscribe(keys::kAuthorizationKey, [this] {
+    security_->Report("ReconfigurationOfSecurityParameters", "AuthorizationKey");
+  });
+  reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_, *system_control_,
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
   smart_charging_ = std::make_unique<SmartCharging>(ctx, *connectors_, *transactions_);
   connectors_->SetCurrentLimits(smart_charging_.get());
@@ -144,9 +172,14 @@ void ChargePoint::Wire() {
   connectors_->SetReservations(reservations_.get());
   transactions_->SetReservationGate(reservations_.get());
   if (deps_.file_transfer && deps_.firmware_installer && deps_.diagnostics_log) {
-    firmware_ = std::make_unique<FirmwareUpdate>(
-        ctx, *connectors_, *transactions_, deps_.hardware.system_info(),
-        deps_.hardware.system_control(), *deps_.firmware_installer, *deps_.file_transfer);
+    firmware_ = std::make_unique<FirmwareUpdate>(ctx, *connectors_, *transactions_,
+                                                 deps_.hardware.system_info(), *system_control_,
+                                                 *deps_.firmware_installer, *deps_.file_transfer);
+    firmware_->SetUpdatedObserver(
+        [this](const std::string& version) { security_->Report("FirmwareUpdated", version); });
+    log_upload_ = std::make_unique<LogUpload>(ctx, deps_.diagnostics_log, deps_.security_log,
+                                              *deps_.file_transfer,
+                                              deps_.firmware_installer->DownloadDirectory());
     diagnostics_ = std::make_unique<Diagnostics>(ctx, *deps_.diagnostics_log, *deps_.file_transfer,
                                                  deps_.firmware_installer->DownloadDirectory());
   }
@@ -156,7 +189,9 @@ void ChargePoint::Wire() {
           [this] { return firmware_ ? firmware_->CurrentStatus() : v16::FirmwareStatus::kIdle; },
           [this] {
             return diagnostics_ ? diagnostics_->CurrentStatus() : v16::DiagnosticsStatus::kIdle;
-          }});
+          },
+          log_upload_ ? std::function<void()>([this] { log_upload_->SendCurrentStatus(); })
+                      : std::function<void()>()});
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
                        ConnectionSettings{options_.callbacks.set_authorization_key,
                                           options_.callbacks.set_ping_interval});
@@ -218,6 +253,7 @@ ChargePoint::~ChargePoint() {
   if (connectors_) connectors_->SetReservations(nullptr);
   if (transactions_) transactions_->SetReservationGate(nullptr);
   remote_trigger_.reset();
+  log_upload_.reset();
   diagnostics_.reset();
   firmware_.reset();
   reservations_.reset();
@@ -255,6 +291,7 @@ codec::DateTime ChargePoint::Now() const { return context_->Now(); }
 void ChargePoint::Start() {
   if (started_) return;
   started_ = true;
+  security_->Report("StartupOfTheDevice");
   connectors_->Refresh();
   reporter_->ShowAll();
   SchedulePoll();
@@ -299,6 +336,7 @@ void ChargePoint::OnOnline(bool boot) {
     // After the StatusNotifications: the firmware's unsent statuses and,
     // after an activating reboot, Installed.
     if (firmware_ && context_->online()) firmware_->OnOnline();
+    if (security_ && context_->online()) security_->OnOnline();
     outbox_->SetReady(context_->online());
     // A lost storage is told once: connector 0 goes back to NoError.
     if (storage_lost_notice_ && context_->online()) {
@@ -312,6 +350,7 @@ void ChargePoint::OnOnline(bool boot) {
 
 // Told to the central system on connector 0 while it lasts.
 void ChargePoint::OnStorageDegraded(bool degraded) {
+  if (degraded && security_) security_->Report("MemoryExhaustion", "storage full");
   if (!connectors_) return;  // during Create: Wire() reports the state
   storage_lost_notice_ = false;
   connectors_->set_station_notice(

@@ -53,6 +53,9 @@ class Reservations;
 class RemoteTrigger;
 class FirmwareUpdate;
 class Diagnostics;
+class SecurityEvents;
+class LogUpload;
+class ReportingSystemControl;
 class LocalAuthList;
 
 class ChargePoint {
@@ -101,6 +104,10 @@ class ChargePoint {
     // level and reported to the central system once online (connector 0,
     // errorCode OtherError).
     std::vector<std::string> storage_problems;
+    // The central system speaks the security whitepaper's messages: critical
+    // security events are sent as SecurityEventNotification. Off for a plain
+    // OCPP 1.6 central system (security profile 0): they are only logged.
+    bool security_extension = false;
     Callbacks callbacks;
   };
 
@@ -118,6 +125,8 @@ class ChargePoint {
     runtime::FileTransfer* file_transfer = nullptr;
     hal::FirmwareInstaller* firmware_installer = nullptr;
     hal::DiagnosticsLog* diagnostics_log = nullptr;
+    // Optional: the security log (security events; GetLog SecurityLog).
+    hal::DiagnosticsLog* security_log = nullptr;
   };
 
   // Loads configuration and state; stops transactions that a power cut
@@ -171,6 +180,10 @@ class ChargePoint {
   std::unique_ptr<RemoteTrigger> remote_trigger_;
   std::unique_ptr<FirmwareUpdate> firmware_;
   std::unique_ptr<Diagnostics> diagnostics_;
+  std::unique_ptr<SecurityEvents> security_;
+  std::unique_ptr<LogUpload> log_upload_;
+  // Reports ResetOrReboot before the hardware reboots (Reset, firmware).
+  std::unique_ptr<ReportingSystemControl> system_control_;
   std::unique_ptr<LocalAuthList> local_list_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;

@@ -25,7 +25,11 @@ void StationContext::SyncClock(codec::DateTime central_time) {
       codec::DateTime::FromSystemTime(loop_.clock().WallNow()).unix_millis();
   // Following a sub-second difference would shift every later timestamp by
   // a fraction of a second, i.e. often to the previous second.
-  if (std::llabs(offset - wall_offset_ms_) >= 1000) wall_offset_ms_ = offset;
+  if (std::llabs(offset - wall_offset_ms_) >= 1000) {
+    const std::int64_t shift = offset - wall_offset_ms_;
+    wall_offset_ms_ = offset;
+    if (on_clock_set_) on_clock_set_(shift);
+  }
 }
 
 void StationContext::Log(std::string_view line, LogLevel level) const {

@@ -48,6 +48,10 @@ class StationContext {
   // Follows the central system's clock (whole seconds: a difference under a
   // second is truncation, not a wrong clock).
   void SyncClock(codec::DateTime central_time);
+  // Told after SyncClock changed the station's clock (SettingSystemTime).
+  void SetClockObserver(std::function<void(std::int64_t shift_ms)> observer) {
+    on_clock_set_ = std::move(observer);
+  }
 
   RegistrationState registration() const { return registration_; }
   void set_registration(RegistrationState state) { registration_ = state; }
@@ -86,6 +90,7 @@ class StationContext {
   hal::WriteGrouping* grouping_;
   RegistrationState registration_ = RegistrationState::kNone;
   std::int64_t wall_offset_ms_ = 0;  // central system time minus local time
+  std::function<void(std::int64_t)> on_clock_set_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -18,6 +18,48 @@ RemoteTrigger::RemoteTrigger(StationContext& context, int connector_count,
       [this](const v16::TriggerMessageReq& req) -> runtime::HandlerResult<v16::TriggerMessageConf> {
         return v16::TriggerMessageConf{Trigger(req)};
       });
+  context_.rpc().Handle<v16::Action::kExtendedTriggerMessage>(
+      [this](const v16::ExtendedTriggerMessageReq& req)
+          -> runtime::HandlerResult<v16::ExtendedTriggerMessageConf> {
+        return v16::ExtendedTriggerMessageConf{ExtendedTrigger(req)};
+      });
+}
+
+v16::TriggerMessageStatusEnumType RemoteTrigger::ExtendedTrigger(
+    const v16::ExtendedTriggerMessageReq& req) {
+  using E = v16::MessageTriggerEnumType;
+  using S = v16::TriggerMessageStatusEnumType;
+  auto as_status = [](TriggerMessageStatus status) {
+    return status == TriggerMessageStatus::kAccepted   ? S::kAccepted
+           : status == TriggerMessageStatus::kRejected ? S::kRejected
+                                                       : S::kNotImplemented;
+  };
+  std::optional<MessageTrigger> same;
+  switch (req.requested_message) {
+    case E::kBootNotification:
+      same = MessageTrigger::kBootNotification;
+      break;
+    case E::kFirmwareStatusNotification:
+      same = MessageTrigger::kFirmwareStatusNotification;
+      break;
+    case E::kHeartbeat:
+      same = MessageTrigger::kHeartbeat;
+      break;
+    case E::kMeterValues:
+      same = MessageTrigger::kMeterValues;
+      break;
+    case E::kStatusNotification:
+      same = MessageTrigger::kStatusNotification;
+      break;
+    case E::kLogStatusNotification:
+      if (!sources_.send_log_status) return S::kNotImplemented;
+      if (context_.registration() != RegistrationState::kAccepted) return S::kRejected;
+      context_.PostAfterReply([this] { sources_.send_log_status(); });
+      return S::kAccepted;
+    case E::kSignChargePointCertificate:
+      return S::kNotImplemented;
+  }
+  return as_status(Trigger(v16::TriggerMessageReq{*same, req.connector_id}));
 }
 
 TriggerMessageStatus RemoteTrigger::Trigger(const v16::TriggerMessageReq& req) {

@@ -10,6 +10,10 @@
 //    can be sent (section 4.2): other triggers are Rejected.
 //  * Diagnostics and firmware report the state of the upload or update
 //    under way, Idle when there is none.
+//  * ExtendedTriggerMessage (security whitepaper F06) follows the same
+//    rules, adds LogStatusNotification (GetLog's state) and answers
+//    NotImplemented for SignChargePointCertificate (no station certificate
+//    management yet).
 #pragma once
 
 #include <functional>
@@ -28,6 +32,9 @@ class RemoteTrigger {
   struct StatusSources {
     std::function<v16::FirmwareStatus()> firmware;
     std::function<v16::DiagnosticsStatus()> diagnostics;
+    // ExtendedTriggerMessage(LogStatusNotification): sends the GetLog
+    // upload's state; empty: NotImplemented.
+    std::function<void()> send_log_status;
   };
 
   RemoteTrigger(StationContext& context, int connector_count, Registration& registration,
@@ -35,6 +42,7 @@ class RemoteTrigger {
 
  private:
   v16::TriggerMessageStatus Trigger(const v16::TriggerMessageReq& request);
+  v16::TriggerMessageStatusEnumType ExtendedTrigger(const v16::ExtendedTriggerMessageReq& request);
 
   StationContext& context_;
   const int connector_count_;

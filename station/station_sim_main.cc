@@ -318,6 +318,8 @@ class Station {
     station::ChargePoint::Options options;
     options.factory_config = factory_;
     options.storage_problems = report.warnings;
+    // A central system reached with a security profile speaks the whitepaper.
+    options.security_extension = t.security_profile != runtime::SecurityProfile::kUnsecured;
     if (report.started_fresh) {
       options.storage_problems.push_back(
           "started with fresh storage and the factory configuration");
@@ -385,6 +387,7 @@ class Station {
     deps.file_transfer = transfer_.get();
     deps.firmware_installer = installer_.get();
     deps.diagnostics_log = diagnostics_log_.get();
+    deps.security_log = security_log_.get();
     std::vector<std::string> warnings;
     auto cp = station::ChargePoint::Create(deps, options, &warnings);
     for (const auto& w : warnings) Log(Level::kWarn, "--config: " + w);
@@ -434,6 +437,8 @@ class Station {
     });
     diagnostics_log_.reset();
     diagnostics_log_ = std::make_unique<hal::FileDiagnosticsLog>(flags_.data_dir + "/diagnostics");
+    security_log_.reset();
+    security_log_ = std::make_unique<hal::FileDiagnosticsLog>(flags_.data_dir + "/security");
     hardware_.SetFirmwareVersion(hal::sim::SimFirmwareInstaller::InstalledVersion(flags_.data_dir)
                                      .value_or(hal::sim::DefaultSimSystemInfo().firmware_version));
   }
@@ -449,6 +454,7 @@ class Station {
   std::unique_ptr<runtime::CurlFileTransfer> transfer_;
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
   std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;
+  std::unique_ptr<hal::FileDiagnosticsLog> security_log_;
   std::unique_ptr<station::ChargePoint> cp_;
 };
 

@@ -181,6 +181,7 @@ void FirmwareUpdate::OnOnline() {
     context_.Log("firmware after the reboot: " + running +
                  (activated ? " (installed)" : " (expected " + state_.target_version + ")"));
     Notify(activated ? FirmwareStatus::kInstalled : FirmwareStatus::kInstallationFailed);
+    if (activated && on_updated_) on_updated_(running);
     Finish();
   }
   Flush();

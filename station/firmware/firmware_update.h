@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -53,6 +54,10 @@ class FirmwareUpdate {
   void OnTransactionStopped();
   // For TriggerMessage: the state of the update under way, Idle when none.
   v16::FirmwareStatus CurrentStatus() const;
+  // Told when a reboot activated a new image (security event FirmwareUpdated).
+  void SetUpdatedObserver(std::function<void(const std::string& version)> observer) {
+    on_updated_ = std::move(observer);
+  }
 
  private:
   enum class Phase { kNone, kScheduled, kDownloading, kDownloaded, kInstalling, kRebooting };
@@ -96,6 +101,7 @@ class FirmwareUpdate {
   bool reboot_check_due_ = false;  // booted from an install: report the outcome
   runtime::TimerId timer_ = 0;
   std::optional<runtime::FileTransfer::TransferId> download_;
+  std::function<void(const std::string&)> on_updated_;
 };
 
 }  // namespace ocpp::station

@@ -119,6 +119,7 @@ void Harness::CreateStation() {
   ASSERT_NE(transport_, nullptr) << error;
   station::ChargePoint::Options options;
   options.factory_config = factory_config_;
+  options.security_extension = security_extension_;
   // As station_sim: connection settings go to the transport.
   options.callbacks.set_authorization_key = [this](std::string key) {
     return transport_->SetAuthorizationKey(std::move(key));
@@ -130,6 +131,8 @@ void Harness::CreateStation() {
   installer_ = std::make_unique<hal::sim::SimFirmwareInstaller>(data_dir_);
   diagnostics_log_.reset();
   diagnostics_log_ = std::make_unique<hal::FileDiagnosticsLog>(data_dir_ + "/diagnostics");
+  security_log_.reset();
+  security_log_ = std::make_unique<hal::FileDiagnosticsLog>(data_dir_ + "/security");
   // As station_sim: the version the last reboot activated.
   hardware_->SetFirmwareVersion(
       hal::sim::SimFirmwareInstaller::InstalledVersion(data_dir_).value_or(
@@ -140,6 +143,7 @@ void Harness::CreateStation() {
   deps.file_transfer = transfers_.get();
   deps.firmware_installer = installer_.get();
   deps.diagnostics_log = diagnostics_log_.get();
+  deps.security_log = security_log_.get();
   auto cp = station::ChargePoint::Create(deps, options, &warnings);
   ASSERT_TRUE(cp.ok()) << cp.status().message();
   EXPECT_TRUE(warnings.empty()) << warnings.front();

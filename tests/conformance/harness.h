@@ -171,6 +171,8 @@ class Harness : public ::testing::Test {
   // Security profile 1: the station's initial AuthorizationKey, and the
   // Authorization header the central system insists on ("" = none).
   std::string basic_auth_password_;
+  // ChargePoint::Options::security_extension (SecurityEventNotification).
+  bool security_extension_ = false;
   std::string required_authorization_;
   int refused_authorizations_ = 0;
 
@@ -184,6 +186,7 @@ class Harness : public ::testing::Test {
   std::unique_ptr<runtime::testing::FakeFileTransfer> transfers_;
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
   std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;
+  std::unique_ptr<hal::FileDiagnosticsLog> security_log_;
   std::unique_ptr<station::ChargePoint> cp_;
   std::string data_dir_;
   std::map<std::string, std::string> factory_config_;
