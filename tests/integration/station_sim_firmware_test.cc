@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/testing/test_pki.h"
 #include "tests/integration/sim_process.h"
 #include "tools/file_servers/ftp_server.h"
 #include "tools/file_servers/http_server.h"
@@ -129,6 +130,37 @@ TEST_F(StationSimFirmware, UpdateOverFtpWithALogin) {
   for (const auto& line : sim->StdoutLines()) {
     EXPECT_EQ(line.find("s3cret-pw"), std::string::npos) << line;
   }
+  Quit(sim);
+}
+
+// https and ftps (implicit TLS), trusted through --ca-file.
+TEST_F(StationSimFirmware, UpdateOverHttpsAndFtpsWithTheConfiguredCa) {
+  const std::string pki_dir = TempDir("pki");
+  ::mkdir(pki_dir.c_str(), 0755);
+  auto pki = runtime::testing::CreateTestPki(pki_dir, "SIM-1");
+  ASSERT_TRUE(pki.has_value());
+  fs::HttpServerOptions h;
+  h.root = root_;
+  h.tls = fs::TlsFiles{pki->server_cert, pki->server_key};
+  auto https = fs::HttpServer::Start(h);
+  fs::FtpServerOptions f;
+  f.root = root_;
+  f.tls = fs::TlsFiles{pki->server_cert, pki->server_key};
+  auto ftps = fs::FtpServer::Start(f);
+  ASSERT_TRUE(https && ftps);
+  Put("tls1.bin", "version=7.1\n");
+  Put("tls2.bin", "version=7.2\n");
+  auto sim = Start(TempDir("fw-tls"), {"--ca-file", pki->ca_cert});
+  ASSERT_TRUE(WaitUntil([&] { return Count("StatusNotification") >= 2; }, 15)) << sim->err();
+  ASSERT_EQ(https->Url("tls1.bin").rfind("https://", 0), 0u);
+  Update(https->Url("tls1.bin"));
+  ASSERT_TRUE(WaitForStatus("Installed")) << sim->err();
+  EXPECT_EQ(std::string(Last("BootNotification")["firmwareVersion"].GetString()), "7.1");
+  ASSERT_EQ(ftps->Url("tls2.bin").rfind("ftps://", 0), 0u);
+  Update(ftps->Url("tls2.bin"));
+  ASSERT_TRUE(WaitUntil([&] { return Count("BootNotification") == 3; }, 20)) << sim->err();
+  ASSERT_TRUE(WaitForStatus("Installed")) << sim->err();
+  EXPECT_EQ(std::string(Last("BootNotification")["firmwareVersion"].GetString()), "7.2");
   Quit(sim);
 }
 
