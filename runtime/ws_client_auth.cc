@@ -1,5 +1,5 @@
 // WsClientTransport's HTTP Basic authentication (security profiles 1 and
-// 2): the Authorization header of the upgrade, built from the
+// 2): the upgrade request with its Authorization header, built from the
 // AuthorizationKey and wiped from memory after use.
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -81,25 +81,22 @@ std::string WsClientTransport::BasicAuthorizationValue(std::string_view charge_p
   return value;
 }
 
-int WsClientTransport::OnAppendHandshakeHeader(lws* wsi, void* in, size_t len) {
-  if (!IsCurrent(wsi)) return -1;
-  if (options_.security_profile != SecurityProfile::kBasicAuth &&
-      options_.security_profile != SecurityProfile::kTlsWithBasicAuth) {
-    return 0;
+std::string WsClientTransport::UpgradeRequest(const std::string& key) const {
+  WsUpgradeRequest request;
+  request.host = url_.host;
+  request.port = url_.port;
+  request.secure = url_.secure;
+  request.path = request_path_;
+  request.key = key;
+  request.subprotocol = kOcpp16Subprotocol;
+  if (options_.security_profile == SecurityProfile::kBasicAuth ||
+      options_.security_profile == SecurityProfile::kTlsWithBasicAuth) {
+    request.authorization = BasicAuthorizationValue(
+        options_.charge_point_id, options_.authorization_key, options_.authorization_key_is_hex);
   }
-  auto** cursor = static_cast<unsigned char**>(in);
-  unsigned char* end = *cursor + len;
-  std::string value = BasicAuthorizationValue(options_.charge_point_id, options_.authorization_key,
-                                              options_.authorization_key_is_hex);
-  const int failed = lws_add_http_header_by_token(
-      wsi, WSI_TOKEN_HTTP_AUTHORIZATION, reinterpret_cast<const unsigned char*>(value.data()),
-      static_cast<int>(value.size()), cursor, end);
-  Wipe(value);
-  if (failed) {
-    attempt_error_ = {ConnectError::Kind::kTransport, 0, "no room for the Authorization header"};
-    return -1;
-  }
-  return 0;
+  std::string text = BuildUpgradeRequest(request);
+  Wipe(request.authorization);
+  return text;
 }
 
 }  // namespace ocpp::runtime

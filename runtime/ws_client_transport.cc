@@ -1,19 +1,9 @@
 #include "runtime/ws_client_transport.h"
 
-#include <arpa/inet.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509v3.h>
-
-#include <cctype>
-#include <charconv>
 #include <cstring>
 #include <random>
 #include <utility>
 
-#include "codegen/cpp_support/json_codec.h"
-#include "runtime/tls_policy.h"
 #include "runtime/ws_client_internal.h"
 
 namespace ocpp::runtime {
@@ -21,29 +11,14 @@ namespace {
 
 using ws_client_internal::CheckTlsFiles;
 using ws_client_internal::IsHex;
-using ws_client_internal::TransportIndex;
 using ws_client_internal::Wipe;
 
 // lws' own idle keep-alive (ping after 5 min, hang up after 310 s) runs on
 // real time; this transport supervises the link itself on the loop's Clock.
 const lws_retry_bo_t kNoLwsKeepAlive = {};
 
-// lws' own opcode for close frames (LWS_WRITE_CLOSE, private in lws 4.1's
-// headers, which send it for lws_close_reason).
-constexpr auto kLwsWriteClose = static_cast<lws_write_protocol>(4);
-
 // How long a close handshake we started may take before we just hang up.
 constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
-
-std::string HeaderValue(lws* wsi, lws_token_indexes token) {
-  const int length = lws_hdr_total_length(wsi, token);
-  if (length <= 0) return {};
-  std::string value(static_cast<size_t>(length) + 1, '\0');
-  const int copied = lws_hdr_copy(wsi, value.data(), length + 1, token);
-  if (copied < 0) return {};
-  value.resize(static_cast<size_t>(copied));
-  return value;
-}
 
 }  // namespace
 
@@ -114,23 +89,22 @@ WsClientTransport::WsClientTransport(LwsEventLoop& loop, Options options, WsUrl 
       options_(std::move(options)),
       url_(std::move(url)),
       request_path_(ConnectionRequestPath(url_, options_.charge_point_id)),
-      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {
-  loop_.AddServiceObserver(this);
-}
+      backoff_(options_.reconnect_base, options_.reconnect_cap, seed) {}
 
 bool WsClientTransport::CreateVhost() {
+  if (url_.secure) {
+    // TLS is ours (over lws' raw socket), so lws sets up no OpenSSL at all.
+    std::string error;
+    client_ssl_context_ =
+        ws_client_internal::NewClientContext(options_, &VerifyServerCertificate, &error);
+    if (!client_ssl_context_) {
+      Log(LogLevel::kError, error);
+      return false;
+    }
+    WatchTlsHandshakes(client_ssl_context_);
+  }
   LwsVhostSpec spec;
   spec.name = "ws-client:" + options_.charge_point_id;
-  if (url_.secure) {
-    spec.client_tls = true;
-    spec.client_ca_file = options_.ca_file;
-    if (options_.security_profile == SecurityProfile::kTlsWithClientCertificate) {
-      spec.client_cert_file = options_.client_cert_file;
-      spec.client_key_file = options_.client_key_file;
-    }
-    spec.ssl_client_options_set = kTlsMinimumVersionOptions;
-    spec.cipher_list = kTls12CipherList;
-  }
   vhost_ = loop_.CreateVhost(spec, this);
   return vhost_ != nullptr;
 }
@@ -140,7 +114,6 @@ WsClientTransport::~WsClientTransport() {
   // any, is closed synchronously so that no wsi outlives us.
   destroying_ = true;
   running_ = false;
-  loop_.RemoveServiceObserver(this);
   for (TimerId* timer :
        {&retry_timer_, &connect_timer_, &close_timer_, &ping_timer_, &pong_timer_}) {
     CancelTimer(*timer);
@@ -150,10 +123,11 @@ WsClientTransport::~WsClientTransport() {
     wsi_ = nullptr;
     lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
   }
-  // The vhost (and its SSL_CTX) may outlive us.
-  if (client_ssl_context_) SSL_CTX_set_ex_data(client_ssl_context_, TransportIndex(), nullptr);
+  tls_.reset();
+  if (client_ssl_context_) SSL_CTX_free(client_ssl_context_);
   loop_.DestroyVhost(vhost_);
   Wipe(options_.authorization_key);
+  Wipe(handshake_request_);
 }
 
 void WsClientTransport::SetCallbacks(Callbacks callbacks) { callbacks_ = std::move(callbacks); }
@@ -167,6 +141,7 @@ void WsClientTransport::Start() {
 }
 
 void WsClientTransport::Stop(lws_close_status close_code) {
+  const auto code = static_cast<std::uint16_t>(close_code);
   running_ = false;
   switch (state_) {
     case State::kIdle:
@@ -187,7 +162,8 @@ void WsClientTransport::Stop(lws_close_status close_code) {
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
       ArmCloseTimeout(DisconnectReason::kClosedLocally);
-      RequestClose(wsi_, close_code);
+      outgoing_.clear();  // nothing goes after a close frame
+      RequestClose(code);
       break;
     case State::kClosing:
       break;  // keeps the reason it is closing for
@@ -215,9 +191,8 @@ bool WsClientTransport::SetAuthorizationKey(std::string key) {
 
 bool WsClientTransport::Send(std::string text) {
   if (state_ != State::kConnected) return false;
-  std::vector<unsigned char> frame(LWS_PRE + text.size());
-  std::memcpy(frame.data() + LWS_PRE, text.data(), text.size());
-  outgoing_.push_back(std::move(frame));
+  // Masked when written (a fresh key per frame, RFC 6455 5.3).
+  outgoing_.push_back(std::move(text));
   lws_callback_on_writable(wsi_);
   return true;
 }
@@ -254,14 +229,16 @@ void WsClientTransport::Connect() {
   info.vhost = vhost_;
   info.address = url_.host.c_str();
   info.port = url_.port;
-  info.ssl_connection = url_.secure ? LCCSCF_USE_SSL : 0;
+  // A raw socket: TLS (for wss), the upgrade and the frames are ours. lws
+  // 4.1.6 cannot do TLS on RAW clients (LCCSCF_USE_SSL makes it start TLS
+  // before the socket exists), so ws_client_tls.cc runs OpenSSL over it.
+  info.ssl_connection = 0;
+  info.method = "RAW";
   info.path = request_path_.c_str();
-  // Host header, TLS SNI and lws' certificate name check all use this; it
-  // must be the bare host name (a ":port" would break the latter two).
   info.host = url_.host.c_str();
-  info.protocol = kOcpp16Subprotocol;  // Sec-WebSocket-Protocol we offer
+  // Binds the connection to the "ocpp1.6" protocol of the vhost, whose
+  // callback routes to this transport.
   info.local_protocol_name = kOcpp16Subprotocol;
-  info.ietf_version_or_minus_one = -1;
   info.retry_and_idle_policy = &kNoLwsKeepAlive;
 
   Log(LogLevel::kInfo, std::string("connecting to ") + (url_.secure ? "wss://" : "ws://") +
@@ -282,96 +259,6 @@ bool WsClientTransport::IsCurrent(lws* wsi) const {
   // A failure can be reported from inside lws_client_connect_via_info, before
   // wsi_ is known; the vhost serves only this transport, so it is ours.
   return wsi && (wsi == wsi_ || (!wsi_ && state_ == State::kConnecting));
-}
-
-int WsClientTransport::OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
-                                     size_t len) {
-  if (destroying_) {
-    if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION) return 1;
-    return lws_callback_http_dummy(wsi, reason, user, in, len);
-  }
-  switch (reason) {
-    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
-      // `user` is this vhost's client SSL_CTX.
-      ApplyTlsPolicy(static_cast<SSL_CTX*>(user));
-      WatchTlsHandshakes(static_cast<SSL_CTX*>(user));
-      return 0;
-    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-      return OnVerifyServerCertificate(wsi, user, len);
-    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-      return OnAppendHandshakeHeader(wsi, in, len);
-    case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-      return OnFilterPreEstablish(wsi);
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-      if (!IsCurrent(wsi)) return -1;
-      OnEstablished(wsi);
-      return 0;
-    case LWS_CALLBACK_CLIENT_RECEIVE:
-      if (!IsCurrent(wsi)) return -1;
-      return OnReceive(wsi, static_cast<const char*>(in), len);
-    case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
-      if (IsCurrent(wsi)) {
-        awaiting_pong_ = false;
-        CancelTimer(pong_timer_);
-      }
-      return 0;
-    case LWS_CALLBACK_CLIENT_WRITEABLE:
-      if (!IsCurrent(wsi)) return -1;
-      return OnWriteable(wsi);
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-      if (IsCurrent(wsi)) {
-        const auto* bytes = static_cast<const unsigned char*>(in);
-        const int code = (bytes && len >= 2) ? (bytes[0] << 8 | bytes[1]) : 1005;
-        if (close_sent_) return -1;  // the answer to ours: done, no second close frame
-        Log(LogLevel::kInfo, "central system closed the connection, code " + std::to_string(code));
-      }
-      return 0;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-      if (IsCurrent(wsi)) {
-        const char* text = static_cast<const char*>(in);
-        OnConnectionError(wsi, text ? std::string(text, strnlen(text, len ? len : 256)) : "");
-      }
-      return 0;
-    case LWS_CALLBACK_CLIENT_CLOSED:
-      if (IsCurrent(wsi)) OnAttemptEnded(pending_reason_.value_or(DisconnectReason::kClosedByPeer));
-      return 0;
-    case LWS_CALLBACK_WSI_DESTROY:
-      // Safety net: every wsi ends here, whether or not lws said why before.
-      if (wsi && wsi == wsi_) {
-        OnAttemptEnded(pending_reason_.value_or(state_ == State::kConnecting
-                                                    ? DisconnectReason::kConnectFailed
-                                                    : DisconnectReason::kClosedByPeer));
-      }
-      return 0;
-    default:
-      break;
-  }
-  return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
-
-int WsClientTransport::OnFilterPreEstablish(lws* wsi) {
-  if (!IsCurrent(wsi)) return -1;
-  // lws accepts a 101 without Sec-WebSocket-Protocol; OCPP-J does not
-  // (§3.2: such a server closes right after the handshake).
-  const std::string selected = HeaderValue(wsi, WSI_TOKEN_PROTOCOL);
-  if (selected != kOcpp16Subprotocol) {
-    attempt_error_ = {ConnectError::Kind::kSubprotocol, 0,
-                      selected.empty() ? "server selected no subprotocol"
-                                       : "server selected subprotocol " + selected};
-    return -1;
-  }
-  return 0;
-}
-
-void WsClientTransport::OnEstablished(lws* wsi) {
-  wsi_ = wsi;
-  state_ = State::kConnected;
-  CancelTimer(connect_timer_);
-  backoff_.Reset();
-  last_connect_error_ = ConnectError();
-  Log(LogLevel::kInfo, "connected");
-  ArmPingTimer();
-  if (callbacks_.on_connected) callbacks_.on_connected();
 }
 
 void WsClientTransport::SendPing() {
@@ -400,70 +287,9 @@ void WsClientTransport::ArmPingTimer() {
   });
 }
 
-int WsClientTransport::OnReceive(lws* wsi, const char* data, size_t len) {
-  if (state_ != State::kConnected) return 0;  // closing: ignore late data
-  if (lws_is_first_fragment(wsi)) {
-    rx_.clear();
-    rx_binary_ = lws_frame_is_binary(wsi);
-  }
-  if (rx_binary_) return 0;  // OCPP-J is text only: binary messages are ignored
-  // Refuse as soon as the frame header announces too much, before buffering.
-  if (rx_.size() + len + lws_remaining_packet_payload(wsi) > options_.max_message_bytes) {
-    Log(LogLevel::kWarning, "incoming message exceeds " +
-                                std::to_string(options_.max_message_bytes) +
-                                " bytes: closing with 1009");
-    rx_.clear();
-    return RefuseMessage(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
-  }
-  if (len > 0) rx_.append(data, len);
-  if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
-    std::string text;
-    text.swap(rx_);
-    if (!codec::IsValidUtf8(text)) {
-      Log(LogLevel::kWarning, "incoming text is not UTF-8: closing with 1007");
-      return RefuseMessage(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD);
-    }
-    if (callbacks_.on_text) callbacks_.on_text(text);
-  }
-  return 0;
-}
-
-int WsClientTransport::RefuseMessage(lws* wsi, lws_close_status code) {
-  rx_.clear();
-  pending_reason_ = DisconnectReason::kProtocolError;
-  state_ = State::kClosing;
-  CancelTimer(ping_timer_);
-  CancelTimer(pong_timer_);
-  // The close frame goes out from the writeable callback. Returning -1 from
-  // the receive callback would be fatal: lws 4.1 then keeps its rx buffer
-  // index at the chunk it just handed over, goes on parsing the rest of the
-  // frame while it waits for the close answer, and writes past the buffer.
-  RequestClose(wsi, code);
-  ArmCloseTimeout(DisconnectReason::kProtocolError);
-  return 0;
-}
-
-void WsClientTransport::RequestClose(lws* wsi, lws_close_status code) {
-  close_requested_ = true;
-  close_code_ = code;
-  lws_callback_on_writable(wsi);
-}
-
-void WsClientTransport::CheckAnnouncedLength() {
-  if (state_ != State::kConnected || !wsi_) return;
-  // lws hands payload over only per full rx buffer or at the end of a frame;
-  // a header announcing 2^63 bytes followed by a trickle would otherwise
-  // leave us waiting forever.
-  if (lws_remaining_packet_payload(wsi_) <= options_.max_message_bytes) return;
-  Log(LogLevel::kWarning, "incoming frame announces more than " +
-                              std::to_string(options_.max_message_bytes) +
-                              " bytes: closing with 1009");
-  RefuseMessage(wsi_, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
-}
-
 void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
-  // lws waits for the peer's close frame on real time; a peer that never
-  // sends one is cut off on the loop's clock as well.
+  // A peer that never answers our close frame (or never takes our answer
+  // to its own) is cut off on the loop's clock.
   CancelTimer(close_timer_);
   close_timer_ = loop_.AddTimer(kCloseHandshakeTimeout, [this, reason] {
     close_timer_ = 0;
@@ -471,53 +297,13 @@ void WsClientTransport::ArmCloseTimeout(DisconnectReason reason) {
   });
 }
 
-int WsClientTransport::OnWriteable(lws* wsi) {
-  if (close_requested_) {
-    // We write the close frame ourselves and keep reading until the peer
-    // answers (or the close timeout). lws 4.1 would hang up right after
-    // sending it; with unread data from the peer that is a TCP reset, and
-    // the peer loses the close frame.
-    close_requested_ = false;
-    close_sent_ = true;
-    unsigned char frame[LWS_PRE + 2];
-    frame[LWS_PRE] = static_cast<unsigned char>(close_code_ >> 8);
-    frame[LWS_PRE + 1] = static_cast<unsigned char>(close_code_ & 0xff);
-    if (lws_write(wsi, frame + LWS_PRE, 2, kLwsWriteClose) < 2) return -1;
-    return 0;
-  }
-  if (state_ != State::kConnected) return 0;
-  if (ping_due_) {
-    ping_due_ = false;
-    unsigned char ping[LWS_PRE + 1];
-    if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) return -1;
-    if (!outgoing_.empty()) lws_callback_on_writable(wsi);
-    return 0;
-  }
-  if (outgoing_.empty()) return 0;
-  std::vector<unsigned char> frame = std::move(outgoing_.front());
-  outgoing_.pop_front();
-  const size_t length = frame.size() - LWS_PRE;
-  // lws buffers what the socket does not take now; less means failure.
-  if (lws_write(wsi, frame.data() + LWS_PRE, length, LWS_WRITE_TEXT) < static_cast<int>(length)) {
-    return -1;
-  }
-  if (!outgoing_.empty()) lws_callback_on_writable(wsi);
-  return 0;
-}
-
 void WsClientTransport::OnConnectionError(lws* wsi, std::string_view detail) {
   if (attempt_error_.kind == ConnectError::Kind::kNone) {
-    const unsigned int status = lws_http_client_http_response(wsi);
-    if (status > 0 && status != 101) {
-      attempt_error_ = {ConnectError::Kind::kHttpStatus, static_cast<int>(status),
-                        std::string(detail)};
-    } else {
-      std::string text(detail);
-      if (!tls_failure_.empty()) {
-        text = text.empty() ? tls_failure_ : text + " (" + tls_failure_ + ")";
-      }
-      attempt_error_ = {ConnectError::Kind::kTransport, 0, std::move(text)};
+    std::string text(detail);
+    if (!tls_failure_.empty()) {
+      text = text.empty() ? tls_failure_ : text + " (" + tls_failure_ + ")";
     }
+    attempt_error_ = {ConnectError::Kind::kTransport, 0, std::move(text)};
   }
   const DisconnectReason fallback = attempt_error_.kind == ConnectError::Kind::kSubprotocol
                                         ? DisconnectReason::kSubprotocolRefused
@@ -526,20 +312,32 @@ void WsClientTransport::OnConnectionError(lws* wsi, std::string_view detail) {
 }
 
 void WsClientTransport::Abort(DisconnectReason reason) {
-  pending_reason_ = reason;
-  state_ = State::kClosing;
-  CancelTimer(connect_timer_);
-  CancelTimer(close_timer_);
-  CancelTimer(ping_timer_);
-  CancelTimer(pong_timer_);
+  PrepareAbort(reason);
   if (wsi_) {
     // No close frame: on a dead link it would not arrive anyway. lws closes
-    // the socket on its next turn and reports it (CLIENT_CLOSED or
+    // the socket on its next turn and reports it (RAW_CLOSE or
     // CONNECTION_ERROR), which ends the attempt.
     lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
   } else {
     OnAttemptEnded(reason);
   }
+}
+
+int WsClientTransport::AbortNow(DisconnectReason reason) {
+  PrepareAbort(reason);
+  return -1;  // lws closes the connection and reports RAW_CLOSE
+}
+
+void WsClientTransport::PrepareAbort(DisconnectReason reason) {
+  pending_reason_ = reason;
+  state_ = State::kClosing;
+  // Whatever still arrives on this connection is of no interest.
+  handshake_.reset();
+  parser_.reset();
+  CancelTimer(connect_timer_);
+  CancelTimer(close_timer_);
+  CancelTimer(ping_timer_);
+  CancelTimer(pong_timer_);
 }
 
 void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
@@ -551,10 +349,18 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
   ping_due_ = false;
   awaiting_pong_ = false;
   close_requested_ = false;
+  close_payload_.clear();
   close_sent_ = false;
+  hang_up_after_close_ = false;
+  hang_up_pending_ = false;
   pending_reason_.reset();
+  Wipe(handshake_request_);
+  tls_.reset();
+  tls_output_.clear();
+  handshake_.reset();
+  parser_.reset();
+  pong_payload_.reset();
   outgoing_.clear();
-  rx_.clear();
   if (reason == DisconnectReason::kConnectFailed ||
       reason == DisconnectReason::kSubprotocolRefused) {
     last_connect_error_ = attempt_error_;

@@ -4,6 +4,12 @@
 // full jitter, and WebSocket ping/pong supervision. Every timer runs on the
 // LwsEventLoop's Clock.
 //
+// lws provides the socket, TLS (with the certificate checks below) and the
+// event loop as a RAW client connection; the WebSocket layer is our own
+// (ws_handshake.h, ws_frame_parser.h), so that every RFC 6455 violation of
+// the server is answered with a close frame (1002/1007/1009) instead of a
+// dropped TCP connection, and masked server frames are refused.
+//
 // Use it on the loop thread only. Callbacks run there too; they may call
 // Send/Stop/Start but must not destroy the transport.
 #pragma once
@@ -20,9 +26,15 @@
 #include "runtime/lws_event_loop.h"
 #include "runtime/reconnect_backoff.h"
 #include "runtime/transport.h"
+#include "runtime/ws_frame_parser.h"
+#include "runtime/ws_handshake.h"
 #include "runtime/ws_url.h"
 
 namespace ocpp::runtime {
+
+namespace ws_client_internal {
+class TlsClientChannel;
+}  // namespace ws_client_internal
 
 // Whitepaper ed. 2 §2.1; 0 is plain OCPP-J 1.6 without a security profile.
 enum class SecurityProfile : int {
@@ -32,7 +44,7 @@ enum class SecurityProfile : int {
   kTlsWithClientCertificate = 3,  // wss:// (server certificate checked), client certificate
 };
 
-class WsClientTransport final : public Transport, private LwsHandler, private LwsServiceObserver {
+class WsClientTransport final : public Transport, private LwsHandler {
  public:
   struct Options {
     // The OCPP-J endpoint URL; '/' and the percent-encoded charge point id are
@@ -67,9 +79,10 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
     base::Milliseconds ping_interval{0};
     // No pong this long after a ping: the link is dead, drop and reconnect.
     base::Milliseconds pong_timeout{10'000};
-    // Longer incoming messages are refused with close code 1009 (and text
-    // that is not UTF-8 with 1007), ending the connection with kProtocolError
-    // once the peer answers the close or 5 s (on the clock) have passed.
+    // Longer incoming messages are refused with close code 1009 (text that
+    // is not UTF-8 with 1007, any other RFC 6455 violation with 1002),
+    // ending the connection with kProtocolError once the peer answers the
+    // close or 5 s (on the clock) have passed.
     std::size_t max_message_bytes = 64 * 1024;
   };
 
@@ -149,22 +162,35 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   WsClientTransport(LwsEventLoop& loop, Options options, WsUrl url, std::uint64_t seed);
   int OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                     size_t len) override;
-  int OnVerifyServerCertificate(lws* wsi, void* store_context, size_t preverify_ok);
+  // OpenSSL's verify callback; routes to OnVerifyServerCertificate (which
+  // answers 0 to accept, 1 to refuse).
+  static int VerifyServerCertificate(int preverify_ok, X509_STORE_CTX* store);
+  int OnVerifyServerCertificate(X509_STORE_CTX* store, int preverify_ok);
   void WatchTlsHandshakes(SSL_CTX* context);
   static void OnTlsInfo(const SSL* ssl, int where, int ret);
-  int OnAppendHandshakeHeader(lws* wsi, void* in, size_t len);
-  int OnFilterPreEstablish(lws* wsi);
-  void OnEstablished(lws* wsi);
-  int OnReceive(lws* wsi, const char* data, size_t len);
+  // ws_client_session.cc: the WebSocket layer on the raw connection.
+  int OnRawConnected(lws* wsi);
+  // TLS is up (or not used): writes the upgrade request.
+  void StartUpgrade();
+  // A fatal TLS error: sends the alert, ends the attempt.
+  int OnTlsFailure();
+  // The upgrade request (with the Authorization header of profiles 1 and 2).
+  std::string UpgradeRequest(const std::string& key) const;
+  // Returns what the lws callback returns (-1: close the connection now).
+  int OnRawReceive(const unsigned char* data, size_t len);
+  int OnPlaintext(const unsigned char* data, size_t len);
+  int OnHandshakeBytes(const unsigned char* data, size_t len);
+  int OnFrameBytes(const unsigned char* data, size_t len);
+  void OnFrameEvent(WsFrameParser::Event& event);
+  void OnEstablished();
   // Closes with `code` because of what the peer sent (kProtocolError).
-  // Returns what the receive callback must return (never -1, see .cc).
-  int RefuseMessage(lws* wsi, lws_close_status code);
+  void RefuseMessage(std::uint16_t code, const std::string& reason);
   // Has the writeable callback send a close frame with `code`.
-  void RequestClose(lws* wsi, lws_close_status code);
-  // LwsServiceObserver: refuses a frame whose header announces too much.
-  void AfterLwsService() override { CheckAnnouncedLength(); }
-  void CheckAnnouncedLength();
+  void RequestClose(std::uint16_t code, std::string_view reason = {});
   int OnWriteable(lws* wsi);
+  // Writes bytes (through TLS for wss); false on failure.
+  bool WriteBytes(lws* wsi, const std::string& bytes);
+  bool WriteRaw(lws* wsi, const std::string& bytes);
   void OnConnectionError(lws* wsi, std::string_view detail);
   void OnAttemptEnded(DisconnectReason reason);
 
@@ -179,6 +205,10 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   // Ends the current connection without a close frame; the attempt ends with
   // `reason` once lws has closed it.
   void Abort(DisconnectReason reason);
+  // The same from inside an lws callback of the connection: returns -1 for
+  // the callback to return, so lws closes it at once.
+  int AbortNow(DisconnectReason reason);
+  void PrepareAbort(DisconnectReason reason);
   void CancelTimer(TimerId& id);
   void Log(LogLevel level, const std::string& message) const;
 
@@ -198,18 +228,28 @@ class WsClientTransport final : public Transport, private LwsHandler, private Lw
   // was our decision (Stop, pong timeout, oversized message, ...).
   std::optional<DisconnectReason> pending_reason_;
   ConnectError attempt_error_;
-  std::string tls_failure_;  // OpenSSL's alert/reason in the current attempt
-  SSL_CTX* client_ssl_context_ = nullptr;
+  std::string tls_failure_;                // OpenSSL's alert/reason in the current attempt
+  SSL_CTX* client_ssl_context_ = nullptr;  // ours (wss:// only)
+  std::unique_ptr<ws_client_internal::TlsClientChannel> tls_;  // the connection's TLS
+  std::string tls_output_;                                     // ciphertext not yet handed to lws
   ConnectError last_connect_error_;
 
-  std::deque<std::vector<unsigned char>> outgoing_;  // LWS_PRE headroom + text
+  // The current connection's WebSocket layer.
+  std::string handshake_request_;               // not yet written; holds the password
+  std::optional<WsHandshakeParser> handshake_;  // until the server's 101
+  std::optional<WsFrameParser> parser_;         // from the 101 on
+  std::vector<WsFrameParser::Event> events_;
+  std::deque<std::string> outgoing_;         // encoded text frames
+  std::optional<std::string> pong_payload_;  // a ping to answer (the latest)
   bool ping_due_ = false;
   bool awaiting_pong_ = false;
   bool close_requested_ = false;
-  lws_close_status close_code_ = LWS_CLOSE_STATUS_NORMAL;
+  std::string close_payload_;
   bool close_sent_ = false;  // our close frame is out; the peer's answer ends it
-  std::string rx_;
-  bool rx_binary_ = false;
+  // Both closes are exchanged (or the peer's close came first): hang up once
+  // our close frame has left lws' buffers.
+  bool hang_up_after_close_ = false;
+  bool hang_up_pending_ = false;
 
   TimerId retry_timer_ = 0;
   TimerId connect_timer_ = 0;

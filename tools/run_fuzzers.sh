@@ -21,6 +21,11 @@ run_one "$bin/rpc_dispatch_fuzzer" fuzz/corpus/rpc_dispatch rpc_dispatch
 run_one "$bin/ws_receive_fuzzer" fuzz/corpus/ws_receive ws_receive
 run_one "$bin/json_reserialize_fuzzer" fuzz/corpus/json_reserialize json_reserialize
 run_one "$bin/mask_secrets_fuzzer" fuzz/corpus/mask_secrets mask_secrets
+run_one "$bin/ws_frame_parser_fuzzer" fuzz/corpus/ws_frame_parser ws_frame_parser
+run_one "$bin/ws_handshake_fuzzer" fuzz/corpus/ws_handshake ws_handshake
 run_one "$root/hal/sim/sim_commands_fuzzer" hal/sim/corpus/sim_commands sim_commands
 run_one "$root/station/authorization/local_list_records_fuzzer" \
   station/authorization/corpus/local_list_records local_list_records
+run_one "$root/station/smart_charging/charging_profile_fuzzer" \
+  station/smart_charging/corpus/charging_profiles charging_profiles
+run_one "$bin/redact_credentials_fuzzer" fuzz/corpus/redact_credentials redact_credentials
