@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 
 #include "hal/hardware.h"
 
@@ -189,13 +190,20 @@ Configuration Configuration::Load(hal::KeyValueStore& store,
       if (errors) errors->push_back("invalid value for " + name);
     }
   }
+  // One read of every stored key instead of one per key (start-up time).
+  std::map<std::string, std::string, std::less<>> stored;
+  if (auto all = store.List(kPrefix); all.ok()) {
+    for (auto& [stored_key, stored_value] : *all) {
+      stored.emplace(stored_key.substr(kPrefix.size()), std::move(stored_value));
+    }
+  }
   for (const KeyDefinition& key : KeyDefinitions()) {
     std::string name(key.name);
     std::string value(key.factory_value);
     if (auto fact = hardware_facts.find(name); fact != hardware_facts.end()) {
       value = fact->second;  // what the hardware reports, never configured
-    } else if (auto stored = store.Get(std::string(kPrefix) + name); stored.ok()) {
-      value = *stored;
+    } else if (auto found = stored.find(name); found != stored.end()) {
+      value = found->second;
     } else if (auto it = factory_overrides.find(name);
                it != factory_overrides.end() && IsValid(key, it->second)) {
       value = it->second;
