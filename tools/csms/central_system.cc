@@ -19,6 +19,8 @@ std::unique_ptr<CentralSystem> CentralSystem::Create(runtime::LwsEventLoop& loop
   server.accept = self->options_.accept;
   server.on_open = [self](runtime::WsServer::ConnectionId id,
                           const runtime::WsServer::UpgradeRequest& request) {
+    ++self->fleet_.connections_opened;
+    if (self->options_.multi_station) return self->OpenFleetSession(id);
     self->rpc_.reset();
     self->connection_ = id;
     self->charge_point_id_ = request.charge_point_id;
@@ -40,12 +42,19 @@ std::unique_ptr<CentralSystem> CentralSystem::Create(runtime::LwsEventLoop& loop
     self->rpc_->OnConnected();
   };
   server.on_text = [self](runtime::WsServer::ConnectionId id, std::string_view text) {
+    if (self->options_.multi_station) {
+      if (auto session = self->sessions_.find(id); session != self->sessions_.end()) {
+        session->second->OnText(text);
+      }
+      return;
+    }
     if (self->rpc_ && id == self->connection_) self->rpc_->OnText(text);
   };
   server.on_peer_close = [self](runtime::WsServer::ConnectionId, std::uint16_t code) {
     self->peer_close_codes_.push_back(code);
   };
   server.on_close = [self](runtime::WsServer::ConnectionId id) {
+    if (self->options_.multi_station) return self->CloseFleetSession(id);
     if (id != self->connection_) return;
     if (self->rpc_) self->rpc_->OnDisconnected();
     // Destroy later: we may be inside one of its callbacks.
@@ -58,7 +67,51 @@ std::unique_ptr<CentralSystem> CentralSystem::Create(runtime::LwsEventLoop& loop
   return cs;
 }
 
+void CentralSystem::OpenFleetSession(runtime::WsServer::ConnectionId id) {
+  runtime::RpcEndpoint::Options rpc_options;
+  rpc_options.role = runtime::Role::kCentralSystem;
+  auto rpc = std::make_unique<runtime::RpcEndpoint>(
+      loop_, [this, id](std::string text) { return server_->Send(id, std::move(text)); },
+      rpc_options);
+  // No frame log (thousands of stations); CALLs are counted.
+  rpc->SetTrace([this](runtime::TraceDirection dir, std::string_view text) {
+    if (dir == runtime::TraceDirection::kReceived && text.size() > 1 && text[1] == '2') {
+      ++fleet_.calls_received;
+    }
+  });
+  InstallDefaults(*rpc);
+  for (auto& [action, install] : overrides_) install(*rpc);
+  rpc->OnConnected();
+  sessions_[id] = std::move(rpc);
+}
+
+void CentralSystem::CloseFleetSession(runtime::WsServer::ConnectionId id) {
+  auto session = sessions_.find(id);
+  if (session == sessions_.end()) return;
+  session->second->OnDisconnected();
+  // Destroy later: we may be inside one of its callbacks.
+  std::shared_ptr<runtime::RpcEndpoint> old(session->second.release());
+  sessions_.erase(session);
+  loop_.Post([old] {});
+}
+
+std::size_t CentralSystem::DropAll() {
+  std::vector<runtime::WsServer::ConnectionId> ids;
+  for (const auto& [id, rpc] : sessions_) ids.push_back(id);
+  if (connection_ != 0) ids.push_back(connection_);
+  std::size_t dropped = 0;
+  for (auto id : ids) dropped += server_->Drop(id) ? 1 : 0;
+  return dropped;
+}
+
+CentralSystem::FleetStats CentralSystem::fleet_stats() const {
+  FleetStats stats = fleet_;
+  stats.connections = server_->connection_count();
+  return stats;
+}
+
 CentralSystem::~CentralSystem() {
+  sessions_.clear();
   rpc_.reset();
   server_.reset();
 }
@@ -117,6 +170,7 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
   auto now = [this] { return codec::DateTime::FromSystemTime(loop_.clock().WallNow()); };
   rpc.Handle<Action::kBootNotification>([this, now](const BootNotificationReq&)
                                             -> HandlerResult<BootNotificationConf> {
+    ++fleet_.boot_notifications;
     return BootNotificationConf{RegistrationStatus::kAccepted, now(), options_.heartbeat_interval};
   });
   rpc.Handle<Action::kHeartbeat>(
@@ -132,6 +186,7 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
   });
   rpc.Handle<Action::kStartTransaction>(
       [this](const StartTransactionReq& req) -> HandlerResult<StartTransactionConf> {
+        ++fleet_.transactions_started;
         StartTransactionConf conf;
         conf.id_tag_info.status = AuthorizationStatus::kAccepted;
         // A station that lost power between sending and recording the answer
@@ -143,7 +198,8 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
         return conf;
       });
   rpc.Handle<Action::kStopTransaction>(
-      [](const StopTransactionReq&) -> HandlerResult<StopTransactionConf> {
+      [this](const StopTransactionReq&) -> HandlerResult<StopTransactionConf> {
+        ++fleet_.transactions_stopped;
         return StopTransactionConf{};
       });
   rpc.Handle<Action::kMeterValues>(

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/lws_event_loop.h"
@@ -28,6 +29,23 @@ class CentralSystem {
     int heartbeat_interval = 30;  // BootNotification.conf interval
     // First transactionId handed out; tests start beyond 2^31 or 2^53.
     std::int64_t first_transaction_id = 1;
+    // Many stations at once (station_fleet, load tests): every connection
+    // keeps its own RpcEndpoint with the default answers and the overrides,
+    // and frames are not recorded (see fleet_stats()). Without it a new
+    // connection replaces the previous one, as a single-station test wants.
+    // The process must allow the descriptors: lws sizes its table from
+    // RLIMIT_NOFILE when the loop is created (raise it before).
+    bool multi_station = false;
+  };
+
+  // Counters of multi_station mode.
+  struct FleetStats {
+    std::size_t connections = 0;  // open now
+    std::uint64_t connections_opened = 0;
+    std::uint64_t boot_notifications = 0;
+    std::uint64_t calls_received = 0;  // CALLs from stations
+    std::uint64_t transactions_started = 0;
+    std::uint64_t transactions_stopped = 0;
   };
 
   struct Frame {
@@ -69,6 +87,10 @@ class CentralSystem {
   bool SendRaw(std::string text);
   void Drop();   // cut the connection without a close frame
   void Close();  // close frame
+  // multi_station: cut every connection at once without close frames (a
+  // central system crash or a load balancer failover: a reconnect storm).
+  std::size_t DropAll();
+  FleetStats fleet_stats() const;
 
   const std::vector<Frame>& frames() const { return frames_; }
   void ClearFrames() { frames_.clear(); }
@@ -90,6 +112,8 @@ class CentralSystem {
         options_(std::move(options)),
         next_transaction_id_(options_.first_transaction_id) {}
   void InstallDefaults(runtime::RpcEndpoint& rpc);
+  void OpenFleetSession(runtime::WsServer::ConnectionId id);
+  void CloseFleetSession(runtime::WsServer::ConnectionId id);
 
   runtime::LwsEventLoop& loop_;
   Options options_;
@@ -103,6 +127,10 @@ class CentralSystem {
   std::int64_t next_transaction_id_;
   std::map<std::string, std::int64_t> started_;  // StartTransaction payload -> id
   std::vector<std::uint16_t> peer_close_codes_;
+  // multi_station: one endpoint per open connection.
+  std::unordered_map<runtime::WsServer::ConnectionId, std::unique_ptr<runtime::RpcEndpoint>>
+      sessions_;
+  FleetStats fleet_;
 };
 
 }  // namespace ocpp::tools
