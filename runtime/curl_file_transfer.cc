@@ -485,9 +485,8 @@ class CurlFileTransfer::Worker {
 };
 
 CurlFileTransfer::CurlFileTransfer(EventLoop& loop, Options options)
-    : loop_side_(std::make_shared<LoopSide>()) {
-  loop_side_->log = options.log;
-  worker_ = std::make_unique<Worker>(loop, options, loop_side_);
+    : loop_(loop), options_(std::move(options)), loop_side_(std::make_shared<LoopSide>()) {
+  loop_side_->log = options_.log;
 }
 
 CurlFileTransfer::~CurlFileTransfer() {
@@ -507,13 +506,14 @@ FileTransfer::TransferId CurlFileTransfer::Upload(const std::string& path, const
 
 void CurlFileTransfer::Cancel(TransferId id) {
   if (loop_side_->pending.erase(id) == 0) return;
-  worker_->Cancel(id);
+  if (worker_) worker_->Cancel(id);
 }
 
 FileTransfer::TransferId CurlFileTransfer::Start(bool upload, const std::string& url,
                                                  const std::string& path, Done done) {
   const TransferId id = ++next_id_;
   loop_side_->pending.emplace(id, std::move(done));
+  if (!worker_) worker_ = std::make_unique<Worker>(loop_, options_, loop_side_);
   auto job = std::make_unique<Worker::Job>();
   job->id = id;
   job->upload = upload;

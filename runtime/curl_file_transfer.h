@@ -99,8 +99,13 @@ class CurlFileTransfer final : public FileTransfer {
 
   TransferId Start(bool upload, const std::string& url, const std::string& path, Done done);
 
+  EventLoop& loop_;
+  Options options_;
   std::shared_ptr<LoopSide> loop_side_;
   TransferId next_id_ = 0;
+  // Made on the first transfer: libcurl (and the OpenSSL state it sets up)
+  // and the thread cost nothing in a station that never transfers a file
+  // (start-up time, private memory).
   std::unique_ptr<Worker> worker_;
 };
 

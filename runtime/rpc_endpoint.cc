@@ -119,6 +119,10 @@ void RpcEndpoint::SendNext() {
   });
   outstanding_ = std::move(out);
   if (!Send(std::move(frame))) {
+    // The transport only refuses when it is not (or no longer) connected,
+    // e.g. while closing: so are we until it connects again. Callers that
+    // retry while connected() would otherwise recurse without end.
+    connected_ = false;
     Finish(nullptr, CallFailure{CallFailure::Kind::kConnectionLost,
                                 codec::RpcErrorCode::kGenericError, "send failed"});
   }

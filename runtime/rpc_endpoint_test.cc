@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -278,6 +279,30 @@ TEST_F(RpcEndpointTest, TraceMasksTheAuthorizationKey) {
   ASSERT_FALSE(trace.empty());
   for (const auto& line : trace) EXPECT_EQ(line.find("s3cr3t"), std::string::npos) << line;
   EXPECT_NE(trace[0].find("***"), std::string::npos);
+}
+
+// A transport that refuses to send (it is closing) ends the "connected"
+// state: a caller that retries while connected() (the transaction sender's
+// Kick) must not recurse forever through send failure -> result -> retry.
+// Found by station_fleet at shutdown.
+TEST_F(RpcEndpointTest, ARefusedSendMeansDisconnectedAndStopsTheRetryLoop) {
+  rpc_->OnConnected();
+  link_up_ = false;  // the transport is closing
+  int attempts = 0;
+  std::function<void()> call;
+  call = [&] {
+    if (++attempts > 100 || !rpc_->connected()) return;
+    rpc_->Call(HeartbeatReq{}, [&](CallOutcome<HeartbeatConf> outcome) {
+      EXPECT_EQ(std::get<CallFailure>(outcome).kind, CallFailure::Kind::kConnectionLost);
+      call();  // like TransactionMessageSender::Kick after a lost connection
+    });
+  };
+  call();
+  EXPECT_EQ(attempts, 2) << "one failed send, then connected() is false";
+  EXPECT_FALSE(rpc_->connected());
+  link_up_ = true;
+  rpc_->OnConnected();  // the transport's next connection
+  EXPECT_TRUE(rpc_->connected());
 }
 
 }  // namespace
