@@ -22,6 +22,7 @@
 // Prints a table and a one-line JSON summary.
 //
 //   ./run bench wire_bench [-- --calls=2000 --sessions=200 --idle-seconds=60 --repeat=10]
+#include <unistd.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 
@@ -481,6 +482,10 @@ int main(int argc, char** argv) {
         "                  [--station-sim=PATH] [--bare-client=PATH] [--sync-counter=PATH]\n");
     return 2;
   }
+  // A binary that was just built sits in dirty page cache until written
+  // back, and /proc/PID/smaps counts its mapped text as Private_Dirty:
+  // write it back first so the memory figures are the process's own.
+  ::sync();
   if (config.station_sim.empty()) config.station_sim = FindRunfile(argv[0], "station/station_sim");
   if (config.bare_client.empty()) {
     config.bare_client = FindRunfile(argv[0], "bench/bare_lws_client");

@@ -1,13 +1,13 @@
 // WsClientTransport's WebSocket layer on the raw lws connection: the lws
 // callbacks, the opening handshake, frames in (WsFrameParser) and out
 // (masked, written on the writeable callback), and the closing handshake.
-#include <openssl/rand.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
 
+#include "runtime/entropy.h"
 #include "runtime/ws_client_internal.h"
 #include "runtime/ws_client_transport.h"
 
@@ -19,7 +19,7 @@ using ws_client_internal::Wipe;
 
 void RandomMaskKey(unsigned char key[4]) {
   // RFC 6455 5.3: unpredictable, from a strong source of entropy.
-  if (RAND_bytes(key, 4) != 1) std::abort();
+  SecureRandomBytes(key, 4);  // the kernel's CSPRNG, buffered: no OpenSSL for ws://
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "runtime/ws_handshake.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cstdlib>
 #include <utility>
+
+#include "runtime/entropy.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -60,16 +60,15 @@ std::string Printable(std::string_view text) {
 
 std::string NewWebSocketKey() {
   unsigned char nonce[16];
-  if (RAND_bytes(nonce, sizeof(nonce)) != 1) std::abort();  // no entropy: nothing is safe
+  SecureRandomBytes(nonce, sizeof(nonce));  // the kernel's CSPRNG: no OpenSSL set-up
   return Base64(nonce, sizeof(nonce));
 }
 
 std::string WebSocketAcceptFor(std::string_view key) {
   std::string input(key);
   input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return Base64(digest, sizeof(digest));
+  const std::array<std::uint8_t, 20> digest = Sha1(input);
+  return Base64(digest.data(), digest.size());
 }
 
 std::string BuildUpgradeRequest(const WsUpgradeRequest& request) {
