@@ -1,6 +1,5 @@
 #include "runtime/curl_file_transfer.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -17,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/curl_api.h"
 #include "runtime/curl_transfer_failure.h"
 
 namespace ocpp::runtime {
@@ -98,8 +98,8 @@ class CurlFileTransfer::Worker {
 
   Worker(EventLoop& loop, const Options& options, std::shared_ptr<LoopSide> side)
       : loop_(loop), options_(options), side_(std::move(side)) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);  // reference counted, thread-safe here
-    multi_ = curl_multi_init();
+    curl::global_init(CURL_GLOBAL_DEFAULT);  // reference counted, thread-safe here
+    multi_ = curl::multi_init();
     if (multi_) thread_ = std::thread([this] { Run(); });
   }
 
@@ -108,10 +108,10 @@ class CurlFileTransfer::Worker {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
-    if (multi_) curl_multi_wakeup(multi_);
+    if (multi_) curl::multi_wakeup(multi_);
     if (thread_.joinable()) thread_.join();
-    if (multi_) curl_multi_cleanup(multi_);
-    curl_global_cleanup();
+    if (multi_) curl::multi_cleanup(multi_);
+    curl::global_cleanup();
   }
 
   // Why `job` cannot even start; empty if it can.
@@ -131,7 +131,7 @@ class CurlFileTransfer::Worker {
       std::lock_guard<std::mutex> lock(mutex_);
       starting_.push_back(std::move(job));
     }
-    curl_multi_wakeup(multi_);
+    curl::multi_wakeup(multi_);
   }
 
   void Cancel(TransferId id) {
@@ -145,7 +145,7 @@ class CurlFileTransfer::Worker {
       }
       cancelled_.push_back(id);
     }
-    if (multi_) curl_multi_wakeup(multi_);
+    if (multi_) curl::multi_wakeup(multi_);
   }
 
   // Any thread: the line goes to the log sink on the loop.
@@ -204,19 +204,19 @@ class CurlFileTransfer::Worker {
       }
       for (auto& job : starting) Begin(std::move(job));
       int active = 0;
-      curl_multi_perform(multi_, &active);
+      curl::multi_perform(multi_, &active);
       int left = 0;
-      while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+      while (CURLMsg* message = curl::multi_info_read(multi_, &left)) {
         if (message->msg != CURLMSG_DONE) continue;
         CURL* easy = message->easy_handle;
         const CURLcode code = message->data.result;  // `message` dies with the handle
         char* opaque = nullptr;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &opaque);
+        curl::easy_getinfo(easy, CURLINFO_PRIVATE, &opaque);
         Job* job = reinterpret_cast<Job*>(opaque);
         Complete(*job, code);
         running_.erase(job->id);
       }
-      curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+      curl::multi_poll(multi_, nullptr, 0, 1000, nullptr);
     }
   }
 
@@ -232,9 +232,9 @@ class CurlFileTransfer::Worker {
       job->total = status.st_size;
       if (job->url.back() == '/') {
         const std::string name = Basename(job->path);
-        char* escaped = curl_easy_escape(nullptr, name.c_str(), static_cast<int>(name.size()));
+        char* escaped = curl::easy_escape(nullptr, name.c_str(), static_cast<int>(name.size()));
         job->url += escaped ? escaped : name;
-        curl_free(escaped);
+        curl::free(escaped);
         job->shown = RedactUrl(job->url);
       }
       Log("upload " + job->path + " to " + job->shown + ": started, " + std::to_string(job->total) +
@@ -246,8 +246,8 @@ class CurlFileTransfer::Worker {
         return Finish(*job, {false, "cannot write " + job->part + ": " + std::strerror(errno), 0});
       Log("download " + job->shown + " to " + job->path + ": started");
     }
-    job->easy = curl_easy_init();
-    if (!job->easy || !Configure(*job) || curl_multi_add_handle(multi_, job->easy) != CURLM_OK) {
+    job->easy = curl::easy_init();
+    if (!job->easy || !Configure(*job) || curl::multi_add_handle(multi_, job->easy) != CURLM_OK) {
       TransferResult result{false, "libcurl refused the transfer's settings", 0};
       Abandon(*job);
       return Finish(*job, std::move(result));
@@ -261,7 +261,7 @@ class CurlFileTransfer::Worker {
     const long stall = std::max<long>(1, static_cast<long>(options_.stall_timeout.count()));
     bool ok = true;
     const auto set = [&](CURLoption option, auto value) {
-      ok = ok && curl_easy_setopt(easy, option, value) == CURLE_OK;
+      ok = ok && curl::easy_setopt(easy, option, value) == CURLE_OK;
     };
     set(CURLOPT_URL, job.url.c_str());
     set(CURLOPT_PRIVATE, &job);
@@ -316,9 +316,9 @@ class CurlFileTransfer::Worker {
   void Complete(Job& job, CURLcode code) {
     TransferResult result;
     long http_status = 0;
-    curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &http_status);
+    curl::easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &http_status);
     curl_off_t elapsed = 0;
-    curl_easy_getinfo(job.easy, CURLINFO_TOTAL_TIME_T, &elapsed);
+    curl::easy_getinfo(job.easy, CURLINFO_TOTAL_TIME_T, &elapsed);
     job.elapsed_us = elapsed;
     if (code == CURLE_OK && IsHttp(job.scheme) && (http_status < 200 || http_status > 299)) {
       result.error = "HTTP " + std::to_string(http_status);
@@ -342,12 +342,12 @@ class CurlFileTransfer::Worker {
     result.bytes = job.bytes;
     if (job.upload && result.ok) {
       curl_off_t sent = 0;
-      curl_easy_getinfo(job.easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+      curl::easy_getinfo(job.easy, CURLINFO_SIZE_UPLOAD_T, &sent);
       result.bytes = sent;
     }
     if (result.ok) {
-      curl_multi_remove_handle(multi_, job.easy);
-      curl_easy_cleanup(job.easy);
+      curl::multi_remove_handle(multi_, job.easy);
+      curl::easy_cleanup(job.easy);
       job.easy = nullptr;
     } else {
       Abandon(job);
@@ -358,8 +358,8 @@ class CurlFileTransfer::Worker {
   // Stops `job` without a result and removes what it left.
   void Abandon(Job& job) {
     if (job.easy) {
-      curl_multi_remove_handle(multi_, job.easy);
-      curl_easy_cleanup(job.easy);
+      curl::multi_remove_handle(multi_, job.easy);
+      curl::easy_cleanup(job.easy);
       job.easy = nullptr;
     }
     if (job.fd >= 0) close(job.fd);
@@ -387,7 +387,7 @@ class CurlFileTransfer::Worker {
     const std::size_t length = size * count;
     if (!job.space_checked) {
       curl_off_t announced = -1;
-      curl_easy_getinfo(job.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+      curl::easy_getinfo(job.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
       if (!job.worker->CheckSpace(job, announced)) return 0;
     }
     const std::int64_t limit = job.worker->options_.max_download_bytes;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/curl_api.h"
 #include "runtime/file_transfer.h"
 
 namespace ocpp::runtime::curl_internal {
@@ -36,7 +37,7 @@ bool IsTlsError(CURLcode code) {
 template <typename T>
 T Info(CURL* easy, CURLINFO info) {
   T value = 0;
-  if (easy) curl_easy_getinfo(easy, info, &value);
+  if (easy) curl::easy_getinfo(easy, info, &value);
   return value;
 }
 
@@ -55,9 +56,9 @@ std::vector<std::string> SecretsOf(const std::string& url) {
   std::vector<std::string> secrets{secret};
   int length = 0;
   if (char* decoded =
-          curl_easy_unescape(nullptr, secret.c_str(), static_cast<int>(secret.size()), &length)) {
+          curl::easy_unescape(nullptr, secret.c_str(), static_cast<int>(secret.size()), &length)) {
     if (std::string(decoded, length) != secret) secrets.emplace_back(decoded, length);
-    curl_free(decoded);
+    curl::free(decoded);
   }
   return secrets;
 }
@@ -75,7 +76,7 @@ std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
 std::string DescribeFailure(CURL* easy, CURLcode code, const FailureContext& context) {
   const std::string detail = context.error_buffer && context.error_buffer[0]
                                  ? context.error_buffer
-                                 : curl_easy_strerror(code);
+                                 : curl::easy_strerror(code);
   switch (code) {
     case CURLE_HTTP_RETURNED_ERROR:
       return "HTTP " + std::to_string(Info<long>(easy, CURLINFO_RESPONSE_CODE));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/curl_api.h"
+
 namespace ocpp::runtime::curl_internal {
 namespace {
 
@@ -49,7 +51,7 @@ TEST(DescribeFailure, OneLinePerKind) {
             "connection closed early (10 of 20 bytes)");
   EXPECT_EQ(DescribeFailure(nullptr, CURLE_GOT_NOTHING, context), "empty reply from server");
   EXPECT_EQ(DescribeFailure(nullptr, CURLE_BAD_CONTENT_ENCODING, context),
-            curl_easy_strerror(CURLE_BAD_CONTENT_ENCODING));
+            curl::easy_strerror(CURLE_BAD_CONTENT_ENCODING));
 }
 
 }  // namespace
