@@ -3,6 +3,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace ocpp::runtime {
@@ -141,9 +142,12 @@ class Masker {
   }
   bool StartObject() {
     const std::size_t ordinal = objects_++;
+    // Marks of objects inside a masked value are used up too, or every
+    // later mark would be compared with the wrong object.
+    const bool marked = next_marked_ < marked_.size() && marked_[next_marked_] == ordinal;
+    if (marked) ++next_marked_;
     if (Skipping()) return true;
-    stack_.push_back(next_marked_ < marked_.size() && marked_[next_marked_] == ordinal);
-    if (stack_.back()) ++next_marked_;
+    stack_.push_back(marked);
     return out_.StartObject();
   }
   bool EndObject(rapidjson::SizeType) {
@@ -229,6 +233,12 @@ std::string MaskSecrets(std::string_view frame, const std::vector<std::string>& 
   SecretFinder finder(secret_keys);
   if (!Walk(frame, finder)) return "[\"<unparseable frame withheld>\"]";
   if (finder.marked_.empty()) return std::string(frame);
+  // The masker walks the objects in order: one mark per object, ascending.
+  // (An object naming a secret twice is marked twice, and an inner object
+  // can be marked before the "key" of the object around it is read.)
+  std::sort(finder.marked_.begin(), finder.marked_.end());
+  finder.marked_.erase(std::unique(finder.marked_.begin(), finder.marked_.end()),
+                       finder.marked_.end());
   rapidjson::StringBuffer buffer;
   CheckedWriter writer(buffer);
   Masker masker(writer, finder.marked_);

@@ -100,5 +100,33 @@ TEST(MaskSecrets, AnyDepthIsSafe) {
             "[\"<unparseable frame withheld>\"]");
 }
 
+// Found by mask_secrets_fuzzer: a secret object inside a masked value, or
+// an object naming a secret twice, shifted the marks of every later object,
+// so a later secret's value went out unmasked.
+TEST(MaskSecrets, ARepeatedKeyDoesNotUnmaskLaterSecrets) {
+  const std::vector<std::string> kSecrets = {"AuthorizationKey", "SecurityPin"};
+  EXPECT_EQ(MaskSecrets(R"([{"key":"AuthorizationKey","key":"AuthorizationKey","value":"a"},)"
+                        R"({"key":"SecurityPin","value":"b"}])",
+                        kSecrets),
+            R"([{"key":"AuthorizationKey","key":"AuthorizationKey","value":"***"},)"
+            R"({"key":"SecurityPin","value":"***"}])");
+  EXPECT_EQ(MaskSecrets(R"([{"key":"AuthorizationKey","key":"SecurityPin","value":"a"},)"
+                        R"({"x":1},{"key":"SecurityPin","value":"b"}])",
+                        kSecrets),
+            R"([{"key":"AuthorizationKey","key":"SecurityPin","value":"***"},)"
+            R"({"x":1},{"key":"SecurityPin","value":"***"}])");
+  // A secret inside a masked value, then another secret.
+  EXPECT_EQ(
+      MaskSecrets(R"([{"key":"SecurityPin","value":[{"key":"AuthorizationKey","value":"a"}]},)"
+                  R"({"key":"SecurityPin","value":"b"}])",
+                  kSecrets),
+      R"([{"key":"SecurityPin","value":"***"},{"key":"SecurityPin","value":"***"}])");
+  // The outer object names its secret after an inner one did.
+  EXPECT_EQ(MaskSecrets(R"([{"value":{"key":"SecurityPin","value":"b"},"key":"AuthorizationKey"},)"
+                        R"({"key":"SecurityPin","value":"c"}])",
+                        kSecrets),
+            R"([{"value":"***","key":"AuthorizationKey"},{"key":"SecurityPin","value":"***"}])");
+}
+
 }  // namespace
 }  // namespace ocpp::runtime
