@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,18 @@ class StationSimTest : public ::testing::Test {
   // Value of configuration key `key` from GetConfiguration, or "" (with a
   // test failure) when the station does not answer with it.
   std::string GetConfiguration(const std::string& key);
+  // Sends a CALL from the central system and waits for its answer; a
+  // CALLERROR or no answer fails the test (and gives a default Response).
+  template <class Request>
+  auto CallSync(const Request& request) {
+    using Response = typename v16::RequestTraits<Request>::Response;
+    auto outcome = std::make_shared<std::optional<runtime::CallOutcome<Response>>>();
+    EXPECT_TRUE(csms_->Call(request, [outcome](auto result) { *outcome = std::move(result); }));
+    EXPECT_TRUE(WaitUntil([&] { return outcome->has_value(); })) << "no answer";
+    const auto* response = outcome->has_value() ? std::get_if<Response>(&**outcome) : nullptr;
+    EXPECT_NE(response, nullptr) << "CALLERROR";
+    return response ? *response : Response{};
+  }
 
   base::SystemClock clock_;
   std::unique_ptr<runtime::LwsEventLoop> loop_;

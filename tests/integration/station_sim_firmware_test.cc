@@ -50,16 +50,6 @@ class StationSimFirmware : public integration::StationSimTest {
   void Put(const std::string& name, const std::string& content) {
     std::ofstream(root_ + "/" + name, std::ios::binary) << content;
   }
-  template <class Request>
-  auto CallSync(const Request& request) {
-    using Response = typename v16::RequestTraits<Request>::Response;
-    auto outcome = std::make_shared<std::optional<runtime::CallOutcome<Response>>>();
-    EXPECT_TRUE(csms_->Call(request, [outcome](auto result) { *outcome = std::move(result); }));
-    EXPECT_TRUE(WaitUntil([&] { return outcome->has_value(); })) << "no answer";
-    const auto* response = outcome->has_value() ? std::get_if<Response>(&**outcome) : nullptr;
-    EXPECT_NE(response, nullptr) << "CALLERROR";
-    return response ? *response : Response{};
-  }
   void Update(const std::string& url, int delay_s = 0, int retries = 1, int interval = 1) {
     v16::UpdateFirmwareReq req;
     req.location = url;

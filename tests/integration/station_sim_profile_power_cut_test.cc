@@ -23,16 +23,6 @@ using integration::TempDir;
 
 class ProfilePowerCut : public integration::StationSimTest {
  protected:
-  template <class Request>
-  auto CallSync(const Request& request) {
-    using Response = typename v16::RequestTraits<Request>::Response;
-    auto outcome = std::make_shared<std::optional<runtime::CallOutcome<Response>>>();
-    EXPECT_TRUE(csms_->Call(request, [outcome](auto result) { *outcome = std::move(result); }));
-    EXPECT_TRUE(WaitUntil([&] { return outcome->has_value(); })) << "no answer";
-    const auto* response = outcome->has_value() ? std::get_if<Response>(&**outcome) : nullptr;
-    EXPECT_NE(response, nullptr) << "CALLERROR";
-    return response ? *response : Response{};
-  }
   std::unique_ptr<Process> StartOnline(const std::string& dir, int boots) {
     auto sim = Start(dir);
     EXPECT_TRUE(WaitUntil([&] { return Count("BootNotification") >= boots; }, 15)) << sim->err();

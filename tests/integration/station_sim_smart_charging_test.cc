@@ -22,16 +22,6 @@ using integration::TempDir;
 
 class StationSimSmartCharging : public integration::StationSimTest {
  protected:
-  template <class Request>
-  auto CallSync(const Request& request) {
-    using Response = typename v16::RequestTraits<Request>::Response;
-    auto outcome = std::make_shared<std::optional<runtime::CallOutcome<Response>>>();
-    EXPECT_TRUE(csms_->Call(request, [outcome](auto result) { *outcome = std::move(result); }));
-    EXPECT_TRUE(WaitUntil([&] { return outcome->has_value(); })) << "no answer";
-    const auto* response = outcome->has_value() ? std::get_if<Response>(&**outcome) : nullptr;
-    EXPECT_NE(response, nullptr) << "CALLERROR";
-    return response ? *response : Response{};
-  }
   // A ChargePointMaxProfile (connector 0) or a TxDefaultProfile of `amps`.
   v16::ChargingProfileStatus Limit(int connector, v16::ChargingProfilePurposeType purpose, int id,
                                    double amps) {
