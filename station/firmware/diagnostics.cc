@@ -9,25 +9,17 @@ using v16::DiagnosticsStatus;
 
 Diagnostics::Diagnostics(StationContext& context, hal::DiagnosticsLog& log,
                          runtime::FileTransfer& transfer, std::string directory)
-    : context_(context), log_(log), transfer_(transfer), directory_(std::move(directory)) {
+    : context_(context), log_(log), directory_(std::move(directory)), upload_(context, transfer) {
   context_.rpc().Handle<v16::Action::kGetDiagnostics>(
       [this](const v16::GetDiagnosticsReq& req) -> runtime::HandlerResult<v16::GetDiagnosticsConf> {
         return Request(req);
       });
 }
 
-Diagnostics::~Diagnostics() {
-  context_.CancelTimer(&timer_);
-  if (upload_) transfer_.Cancel(*upload_);
-}
+Diagnostics::~Diagnostics() = default;
 
 v16::GetDiagnosticsConf Diagnostics::Request(const v16::GetDiagnosticsReq& req) {
-  if (upload_) {  // the new request replaces the one under way
-    transfer_.Cancel(*upload_);
-    upload_.reset();
-  }
-  context_.CancelTimer(&timer_);
-  uploading_ = false;
+  upload_.Cancel();  // the new request replaces the one under way
   // diagnostics-20260101T120000Z.log: unique per second, sorts by time.
   std::string stamp = context_.Now().ToString();
   stamp.erase(
@@ -45,38 +37,17 @@ v16::GetDiagnosticsConf Diagnostics::Request(const v16::GetDiagnosticsReq& req) 
     std::remove(path_.c_str());
     return v16::GetDiagnosticsConf{};  // nothing to upload
   }
-  location_ = req.location;
-  attempts_left_ = req.retries ? std::max(1, *req.retries) : kDefaultAttempts;
-  interval_s_ = req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS;
   context_.Log("GetDiagnostics: " + std::to_string(*lines) + " lines to " +
-               runtime::RedactUrl(location_));
-  context_.PostAfterReply([this] { Attempt(); });
+               runtime::RedactUrl(req.location));
+  upload_.Start(path_, req.location, req.retries ? std::max(1, *req.retries) : kDefaultAttempts,
+                req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS,
+                [this](RetriedUpload::Event event) {
+                  Notify(event == RetriedUpload::Event::kUploading ? DiagnosticsStatus::kUploading
+                         : event == RetriedUpload::Event::kUploaded
+                             ? DiagnosticsStatus::kUploaded
+                             : DiagnosticsStatus::kUploadFailed);
+                });
   return v16::GetDiagnosticsConf{codec::CiString<255>::From(name)};
-}
-
-void Diagnostics::Attempt() {
-  uploading_ = true;
-  Notify(DiagnosticsStatus::kUploading);
-  upload_ = transfer_.Upload(
-      path_, location_, context_.Guard([this](const runtime::TransferResult& result) {
-        upload_.reset();
-        uploading_ = false;
-        if (result.ok) {
-          Notify(DiagnosticsStatus::kUploaded);
-          std::remove(path_.c_str());
-          return;
-        }
-        context_.Log("diagnostics upload failed: " + result.error, LogLevel::kWarning);
-        Notify(DiagnosticsStatus::kUploadFailed);
-        if (--attempts_left_ <= 0) {
-          std::remove(path_.c_str());
-          return;
-        }
-        timer_ = context_.AddTimer(base::Milliseconds(interval_s_ * 1000), [this] {
-          timer_ = 0;
-          Attempt();
-        });
-      }));
 }
 
 void Diagnostics::Notify(DiagnosticsStatus status) {

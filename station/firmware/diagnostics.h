@@ -13,6 +13,7 @@
 #include "hal/firmware.h"
 #include "runtime/file_transfer.h"
 #include "station/context.h"
+#include "station/firmware/retried_upload.h"
 
 namespace ocpp::station {
 
@@ -30,25 +31,18 @@ class Diagnostics {
 
   // For TriggerMessage: Uploading while an upload is under way, else Idle.
   v16::DiagnosticsStatus CurrentStatus() const {
-    return uploading_ ? v16::DiagnosticsStatus::kUploading : v16::DiagnosticsStatus::kIdle;
+    return upload_.uploading() ? v16::DiagnosticsStatus::kUploading : v16::DiagnosticsStatus::kIdle;
   }
 
  private:
   v16::GetDiagnosticsConf Request(const v16::GetDiagnosticsReq& req);
-  void Attempt();
   void Notify(v16::DiagnosticsStatus status);
 
   StationContext& context_;
   hal::DiagnosticsLog& log_;
-  runtime::FileTransfer& transfer_;
   const std::string directory_;
-  std::string path_;      // the collected file
-  std::string location_;  // where it goes
-  int attempts_left_ = 0;
-  std::int64_t interval_s_ = kDefaultRetryIntervalS;
-  bool uploading_ = false;
-  runtime::TimerId timer_ = 0;
-  std::optional<runtime::FileTransfer::TransferId> upload_;
+  std::string path_;  // the collected file
+  RetriedUpload upload_;
 };
 
 }  // namespace ocpp::station

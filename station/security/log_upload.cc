@@ -13,28 +13,22 @@ LogUpload::LogUpload(StationContext& context, hal::DiagnosticsLog* diagnostics_l
     : context_(context),
       diagnostics_log_(diagnostics_log),
       security_log_(security_log),
-      transfer_(transfer),
-      directory_(std::move(directory)) {
+      directory_(std::move(directory)),
+      upload_(context, transfer) {
   context_.rpc().Handle<v16::Action::kGetLog>(
       [this](const v16::GetLogReq& req) -> runtime::HandlerResult<v16::GetLogConf> {
         return Request(req);
       });
 }
 
-LogUpload::~LogUpload() {
-  context_.CancelTimer(&timer_);
-  if (upload_) transfer_.Cancel(*upload_);
-}
+LogUpload::~LogUpload() = default;
 
 v16::GetLogConf LogUpload::Request(const v16::GetLogReq& req) {
   hal::DiagnosticsLog* log =
       req.log_type == v16::LogEnumType::kSecurityLog ? security_log_ : diagnostics_log_;
   if (log == nullptr) return v16::GetLogConf{v16::LogStatusEnumType::kRejected, std::nullopt};
-  const bool cancelled = uploading_ || timer_ != 0;
-  if (upload_) transfer_.Cancel(*upload_);
-  upload_.reset();
-  context_.CancelTimer(&timer_);
-  uploading_ = false;
+  const bool cancelled = upload_.active();
+  upload_.Cancel();
   const v16::LogStatusEnumType accepted =
       cancelled ? v16::LogStatusEnumType::kAcceptedCanceled : v16::LogStatusEnumType::kAccepted;
   std::string stamp = context_.Now().ToString();
@@ -59,41 +53,22 @@ v16::GetLogConf LogUpload::Request(const v16::GetLogReq& req) {
     std::remove(path_.c_str());
     return v16::GetLogConf{accepted, std::nullopt};  // nothing to upload
   }
-  location_ = req.log.remote_location.ToString();
   request_id_ = req.request_id;
-  attempts_left_ = req.retries ? std::max(1, *req.retries) : kDefaultAttempts;
-  interval_s_ = req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS;
-  context_.PostAfterReply([this] { Attempt(); });
+  upload_.Start(path_, req.log.remote_location.ToString(),
+                req.retries ? std::max(1, *req.retries) : kDefaultAttempts,
+                req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS,
+                [this](RetriedUpload::Event event) {
+                  Notify(event == RetriedUpload::Event::kUploading
+                             ? UploadLogStatusEnumType::kUploading
+                         : event == RetriedUpload::Event::kUploaded
+                             ? UploadLogStatusEnumType::kUploaded
+                             : UploadLogStatusEnumType::kUploadFailure);
+                });
   return v16::GetLogConf{accepted, codec::CiString<255>::From(name)};
 }
 
-void LogUpload::Attempt() {
-  uploading_ = true;
-  Notify(UploadLogStatusEnumType::kUploading);
-  upload_ = transfer_.Upload(
-      path_, location_, context_.Guard([this](const runtime::TransferResult& result) {
-        upload_.reset();
-        uploading_ = false;
-        if (result.ok) {
-          Notify(UploadLogStatusEnumType::kUploaded);
-          std::remove(path_.c_str());
-          return;
-        }
-        context_.Log("log upload failed: " + result.error, LogLevel::kWarning);
-        Notify(UploadLogStatusEnumType::kUploadFailure);
-        if (--attempts_left_ <= 0) {
-          std::remove(path_.c_str());
-          return;
-        }
-        timer_ = context_.AddTimer(base::Milliseconds(interval_s_ * 1000), [this] {
-          timer_ = 0;
-          Attempt();
-        });
-      }));
-}
-
 void LogUpload::SendCurrentStatus() {
-  if (uploading_) return Notify(UploadLogStatusEnumType::kUploading);
+  if (upload_.uploading()) return Notify(UploadLogStatusEnumType::kUploading);
   context_.rpc().Call(v16::LogStatusNotificationReq{UploadLogStatusEnumType::kIdle, std::nullopt},
                       [](runtime::CallOutcome<v16::LogStatusNotificationConf>) {});
 }

@@ -14,6 +14,7 @@
 #include "hal/firmware.h"
 #include "runtime/file_transfer.h"
 #include "station/context.h"
+#include "station/firmware/retried_upload.h"
 
 namespace ocpp::station {
 
@@ -36,22 +37,15 @@ class LogUpload {
 
  private:
   v16::GetLogConf Request(const v16::GetLogReq& req);
-  void Attempt();
   void Notify(v16::UploadLogStatusEnumType status);
 
   StationContext& context_;
   hal::DiagnosticsLog* diagnostics_log_;
   hal::DiagnosticsLog* security_log_;
-  runtime::FileTransfer& transfer_;
   const std::string directory_;
   std::string path_;
-  std::string location_;
   std::int64_t request_id_ = 0;
-  int attempts_left_ = 0;
-  std::int64_t interval_s_ = kDefaultRetryIntervalS;
-  bool uploading_ = false;
-  runtime::TimerId timer_ = 0;
-  std::optional<runtime::FileTransfer::TransferId> upload_;
+  RetriedUpload upload_;
 };
 
 }  // namespace ocpp::station
