@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/ws_client_transport.h"
 
@@ -19,6 +20,10 @@ int TransportIndex();
 bool CertificateMatchesHost(X509* certificate, const std::string& host);
 // "" or what is wrong with the configured CA, certificate and key files.
 std::string CheckTlsFiles(const WsClientTransport::Options& options);
+// A trust store of `ca_file` plus the PEM certificates of `pems`; null
+// (reason in `error`) when one of them cannot be read.
+X509_STORE* NewTrustStore(const std::string& ca_file, const std::vector<std::string>& pems,
+                          std::string* error);
 // An even number of hex digits.
 bool IsHex(std::string_view text);
 // Overwrites a secret before it is released.

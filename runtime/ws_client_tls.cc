@@ -3,6 +3,7 @@
 // certificate's host check, and the up-front check of the configured files.
 #include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include <string>
@@ -62,6 +63,32 @@ std::string CheckTlsFiles(const WsClientTransport::Options& options) {
   SSL_CTX_free(context);
   ERR_clear_error();
   return problem;
+}
+
+X509_STORE* NewTrustStore(const std::string& ca_file, const std::vector<std::string>& pems,
+                          std::string* error) {
+  X509_STORE* store = X509_STORE_new();
+  bool ok = store != nullptr;
+  if (ok && !ca_file.empty() && X509_STORE_load_file(store, ca_file.c_str()) != 1) {
+    *error = "cannot load CA certificates from ca_file";
+    ok = false;
+  }
+  for (const std::string& pem : pems) {
+    if (!ok) break;
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    X509* certificate = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+    // A duplicate of a ca_file certificate is fine (OpenSSL 3 ignores it).
+    ok = certificate != nullptr && X509_STORE_add_cert(store, certificate) == 1;
+    if (!ok) *error = "a trusted root is not a PEM certificate";
+    X509_free(certificate);
+    BIO_free(bio);
+  }
+  ERR_clear_error();
+  if (!ok) {
+    X509_STORE_free(store);
+    return nullptr;
+  }
+  return store;
 }
 
 SSL_CTX* NewClientContext(const WsClientTransport::Options& options,
@@ -193,6 +220,20 @@ std::string TlsClientChannel::TakeOutput() {
 
 using ws_client_internal::CertificateMatchesHost;
 using ws_client_internal::TransportIndex;
+
+bool WsClientTransport::SetTrustedRoots(const std::vector<std::string>& pems) {
+  if (!client_ssl_context_) return true;
+  std::string error;
+  X509_STORE* store = ws_client_internal::NewTrustStore(options_.ca_file, pems, &error);
+  if (!store) {
+    Log(LogLevel::kError, "trusted roots not changed: " + error);
+    return false;
+  }
+  // Takes ownership and frees the old store; handshakes verify against the
+  // context's store when they run, so the next one uses the new roots.
+  SSL_CTX_set_cert_store(client_ssl_context_, store);
+  return true;
+}
 
 void WsClientTransport::WatchTlsHandshakes(SSL_CTX* context) {
   if (!context || TransportIndex() < 0) return;

@@ -134,6 +134,11 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // AuthorizationKey changed (whitepaper A01): used from the next connection
   // attempt on. False (ignored) if empty or, in hex mode, not hex.
   bool SetAuthorizationKey(std::string key);
+  // Installed CentralSystemRootCertificates (security whitepaper M05), PEM:
+  // trusted besides ca_file from the next TLS handshake on; an empty list
+  // leaves ca_file alone. False (nothing changes) when one is not a PEM
+  // certificate. Ignored without TLS (ws://).
+  bool SetTrustedRoots(const std::vector<std::string>& pems);
 
   const ConnectError& last_connect_error() const { return last_connect_error_; }
   // When the next attempt is scheduled; empty unless waiting to reconnect.

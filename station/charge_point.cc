@@ -16,6 +16,7 @@
 #include "station/remote_trigger.h"
 #include "station/reservations.h"
 #include "station/reset.h"
+#include "station/security/certificate_store.h"
 #include "station/security/log_upload.h"
 #include "station/security/security_events.h"
 #include "station/smart_charging/smart_charging.h"
@@ -161,6 +162,11 @@ void ChargePoint::Wire() {
   config_.Subscribe(keys::kAuthorizationKey, [this] {
     security_->Report("ReconfigurationOfSecurityParameters", "AuthorizationKey");
   });
+  certificates_ = std::make_unique<CertificateStore>(
+      ctx, CertificateStore::Hooks{options_.callbacks.set_trusted_roots, [this] {
+                                     // Profiles 2 and 3 verify the server against them.
+                                     return config_.Get(keys::kSecurityProfile) >= 2;
+                                   }});
   reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_, *system_control_,
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
   smart_charging_ = std::make_unique<SmartCharging>(ctx, *connectors_, *transactions_);

@@ -57,6 +57,7 @@ class SecurityEvents;
 class LogUpload;
 class ReportingSystemControl;
 class LocalAuthList;
+class CertificateStore;
 
 class ChargePoint {
  public:
@@ -86,6 +87,11 @@ class ChargePoint {
     // SetPingInterval). A false return is logged.
     std::function<bool(std::string key)> set_authorization_key;
     std::function<bool(std::chrono::seconds interval)> set_ping_interval;
+    // The installed CentralSystemRootCertificates (PEM), at Create and
+    // after every InstallCertificate / DeleteCertificate: the roots the TLS
+    // connection trusts besides the factory ones
+    // (WsClientTransport::SetTrustedRoots).
+    std::function<void(const std::vector<std::string>& pems)> set_trusted_roots;
   };
 
   struct Options {
@@ -185,6 +191,7 @@ class ChargePoint {
   // Reports ResetOrReboot before the hardware reboots (Reset, firmware).
   std::unique_ptr<ReportingSystemControl> system_control_;
   std::unique_ptr<LocalAuthList> local_list_;
+  std::unique_ptr<CertificateStore> certificates_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

@@ -381,6 +381,9 @@ class Station {
     options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
       return transport_->SetPingInterval(interval);
     };
+    options.callbacks.set_trusted_roots = [this](const std::vector<std::string>& pems) {
+      if (!transport_->SetTrustedRoots(pems)) Log(Level::kError, "installed roots not usable");
+    };
     BootFirmwareManagement();
     station::ChargePoint::Dependencies deps{loop_,     *transport_, hardware_,
                                             *storage_, *storage_,   storage_.get()};

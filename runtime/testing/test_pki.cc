@@ -132,6 +132,12 @@ std::optional<TestPki> CreateTestPki(const std::string& directory,
             &other_key, &other)) {
     return std::nullopt;
   }
+  CertSpec expired_ca_spec{
+      "Expired Root CA", "Test CSMS Operator", "", true, false, -30 * kDay, -kDay};
+  if (!Make(directory, "expired-ca", expired_ca_spec, nullptr, nullptr, &pki.expired_ca_cert,
+            nullptr)) {
+    return std::nullopt;
+  }
   CertSpec server{"127.0.0.1", "Test CSMS Operator", "IP:127.0.0.1,DNS:localhost"};
   CertSpec wrong_host{"wrong.example.com", "Test CSMS Operator", "DNS:wrong.example.com"};
   CertSpec expired = server;

@@ -9,8 +9,9 @@ namespace ocpp::runtime::testing {
 
 // PEM file paths.
 struct TestPki {
-  std::string ca_cert;        // the CA the charge point trusts
-  std::string other_ca_cert;  // an unrelated CA ("wrong CA")
+  std::string ca_cert;          // the CA the charge point trusts
+  std::string other_ca_cert;    // an unrelated CA ("wrong CA")
+  std::string expired_ca_cert;  // a self-signed CA that expired yesterday
   // Issued by ca_cert for SAN IP 127.0.0.1 and DNS localhost.
   std::string server_cert;
   std::string server_key;

@@ -22,10 +22,13 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
 
 // X(type, name) for every key: Bool, Int, String or List.
 #define OCPP_STATION_CONFIG_KEYS(X)                \
+  X(Bool, AdditionalRootCertificateCheck)          \
   X(Bool, AllowOfflineTxForUnknownId)              \
   X(Bool, AuthorizationCacheEnabled)               \
   X(String, AuthorizationKey)                      \
   X(Bool, AuthorizeRemoteTxRequests)               \
+  X(Int, CertificateSignedMaxChainSize)            \
+  X(Int, CertificateStoreMaxLength)                \
   X(Int, ChargeProfileMaxStackLevel)               \
   X(List, ChargingScheduleAllowedChargingRateUnit) \
   X(Int, ChargingScheduleMaxPeriods)               \
@@ -33,6 +36,7 @@ using ListKey = ConfigKey<std::vector<std::string>>;  // comma-separated list
   X(Int, ConnectionTimeOut)                        \
   X(List, ConnectorPhaseRotation)                  \
   X(Bool, ConnectorSwitch3to1PhaseSupported)       \
+  X(String, CpoName)                               \
   X(Int, GetConfigurationMaxKeys)                  \
   X(Int, HeartbeatInterval)                        \
   X(Bool, LocalAuthListEnabled)                    \

@@ -70,11 +70,17 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
   using K = KeyType;
   using A = Access;
   static const std::vector<KeyDefinition> keys = {
+      // Security whitepaper 7.1: one CentralSystemRootCertificate at a time
+      // (M05.FR.08) is not this product's choice (product-config.md).
+      {keys::kAdditionalRootCertificateCheck.name, K::kBoolean, A::kReadOnly, "false"},
       {keys::kAllowOfflineTxForUnknownId.name, K::kBoolean, A::kReadWrite, "true"},
       {keys::kAuthorizationCacheEnabled.name, K::kBoolean, A::kReadWrite, "true"},
       // Security whitepaper 7.2: write-only, 16 to 40 characters.
       {keys::kAuthorizationKey.name, K::kString, A::kWriteOnly, "", 16, 40},
       {keys::kAuthorizeRemoteTxRequests.name, K::kBoolean, A::kReadWrite, "false"},
+      // Security whitepaper 7.3 and 7.4 (docs/security.md).
+      {keys::kCertificateSignedMaxChainSize.name, K::kInteger, A::kReadOnly, "10000"},
+      {keys::kCertificateStoreMaxLength.name, K::kInteger, A::kReadOnly, "20"},
       // Smart Charging (section 9.4), product values: docs/smart-charging.md.
       {keys::kChargeProfileMaxStackLevel.name, K::kInteger, A::kReadOnly, "10"},
       {keys::kChargingScheduleAllowedChargingRateUnit.name, K::kCsl, A::kReadOnly, "Current,Power"},
@@ -90,6 +96,9 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
        {},
        hal::kMaxConnectors + 1},
       {keys::kConnectorSwitch3to1PhaseSupported.name, K::kBoolean, A::kReadOnly, "false"},
+      // Security whitepaper 7.5: the O of the station certificate's CSR (an
+      // X.520 organizationName holds at most 64 characters).
+      {keys::kCpoName.name, K::kString, A::kReadWrite, "", 0, 64},
       {keys::kGetConfigurationMaxKeys.name, K::kInteger, A::kReadOnly, "16"},
       {keys::kHeartbeatInterval.name, K::kInteger, A::kReadWrite, "30", 0, 86400},
       // Local Auth List Management (section 9.2): docs/local-auth-list.md.

@@ -127,6 +127,10 @@ void Harness::CreateStation() {
   options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
     return transport_->SetPingInterval(interval);
   };
+  options.callbacks.set_trusted_roots = [this](const std::vector<std::string>& pems) {
+    trusted_roots_ = pems;
+    EXPECT_TRUE(transport_->SetTrustedRoots(pems));
+  };
   if (!transfers_) transfers_ = std::make_unique<runtime::testing::FakeFileTransfer>(*loop_);
   installer_ = std::make_unique<hal::sim::SimFirmwareInstaller>(data_dir_);
   diagnostics_log_.reset();

@@ -174,6 +174,8 @@ class Harness : public ::testing::Test {
   // ChargePoint::Options::security_extension (SecurityEventNotification).
   bool security_extension_ = false;
   std::string required_authorization_;
+  // What the station last handed the transport as installed roots (PEM).
+  std::vector<std::string> trusted_roots_;
   int refused_authorizations_ = 0;
 
  private:

@@ -78,6 +78,10 @@ int main(int argc, char** argv) {
   options.callbacks.set_ping_interval = [&transport](std::chrono::seconds interval) {
     return transport->SetPingInterval(interval);
   };
+  // CentralSystemRootCertificates installed by the central system.
+  options.callbacks.set_trusted_roots = [&transport](const std::vector<std::string>& pems) {
+    transport->SetTrustedRoots(pems);
+  };
   options.storage_problems = report.warnings;  // logged and told to the central system
   // A Reset reaches the backend's SystemControl::RequestReboot: it reboots
   // the board (or exec()s this program again).

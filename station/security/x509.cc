@@ -1,0 +1,232 @@
+#include "station/security/x509.h"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+namespace ocpp::station::x509 {
+namespace {
+
+using base::Status;
+using base::StatusCode;
+
+const EVP_MD* Digest(v16::HashAlgorithmEnumType algorithm) {
+  switch (algorithm) {
+    case v16::HashAlgorithmEnumType::kSHA256:
+      return EVP_sha256();
+    case v16::HashAlgorithmEnumType::kSHA384:
+      return EVP_sha384();
+    case v16::HashAlgorithmEnumType::kSHA512:
+      return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string WithoutLeadingZeros(std::string_view hex) {
+  std::string lower = Lower(hex);
+  const std::size_t first = lower.find_first_not_of('0');
+  return first == std::string::npos ? "0" : lower.substr(first);
+}
+
+bool OnlyWhitespace(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+Status Invalid(std::string message) {
+  ERR_clear_error();
+  return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+
+std::shared_ptr<X509> Own(X509* cert) { return std::shared_ptr<X509>(cert, X509_free); }
+
+// Reads PEM certificates until the text ends; anything but whitespace
+// between or after them is an error, so that garbage never passes as a
+// certificate with a trailer.
+base::Result<std::vector<std::shared_ptr<X509>>> ReadAll(std::string_view pem,
+                                                         std::size_t max_certificates) {
+  if (pem.size() > 64 * 1024) return Invalid("certificate text too long");
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return Invalid("out of memory");
+  std::vector<std::shared_ptr<X509>> out;
+  while (true) {
+    char* data = nullptr;
+    long remaining = BIO_get_mem_data(bio.get(), &data);
+    if (remaining <= 0 || OnlyWhitespace(std::string_view(data, remaining))) break;
+    if (out.size() == max_certificates) return Invalid("more certificates than allowed");
+    X509* cert = PEM_read_bio_X509(
+        bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
+    if (!cert) return Invalid("not a PEM certificate");
+    out.push_back(Own(cert));
+  }
+  if (out.empty()) return Invalid("no certificate");
+  ERR_clear_error();
+  return out;
+}
+
+}  // namespace
+
+std::string Hex(const unsigned char* bytes, std::size_t size) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0xf]);
+  }
+  return out;
+}
+
+v16::CertificateHashDataType HashData::ToMessage() const {
+  v16::CertificateHashDataType out;
+  out.hash_algorithm = algorithm;
+  // SHA-512 in hex is 128 characters, the field's limit; a serial is at
+  // most 20 octets (RFC 5280 4.1.2.2), 40 hex digits.
+  out.issuer_name_hash = *codec::CiString<128>::From(issuer_name_hash.substr(0, 128));
+  out.issuer_key_hash = *codec::CiString<128>::From(issuer_key_hash.substr(0, 128));
+  out.serial_number = *codec::CiString<40>::From(serial_number.substr(0, 40));
+  return out;
+}
+
+bool HashData::Matches(const v16::CertificateHashDataType& other) const {
+  return other.hash_algorithm == algorithm &&
+         Lower(other.issuer_name_hash.view()) == issuer_name_hash &&
+         Lower(other.issuer_key_hash.view()) == issuer_key_hash &&
+         WithoutLeadingZeros(other.serial_number.view()) == serial_number;
+}
+
+base::Result<Certificate> Certificate::FromPem(std::string_view pem) {
+  auto all = ReadAll(pem, 1);
+  if (!all.ok()) return all.status();
+  return Certificate(all->front());
+}
+
+base::Result<std::vector<Certificate>> Certificate::ChainFromPem(std::string_view pem,
+                                                                 std::size_t max_certificates) {
+  auto all = ReadAll(pem, max_certificates);
+  if (!all.ok()) return all.status();
+  std::vector<Certificate> out;
+  for (auto& cert : *all) out.push_back(Certificate(std::move(cert)));
+  return out;
+}
+
+std::string Certificate::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert_.get()) != 1) return "";
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(std::max(size, 0L)));
+}
+
+std::string Certificate::Subject() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio ||
+      X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert_.get()), 0, XN_FLAG_RFC2253) < 0) {
+    return "?";
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  std::string out(data, static_cast<std::size_t>(std::max(size, 0L)));
+  // For a log line: printable ASCII only, bounded.
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out.substr(0, 200);
+}
+
+bool Certificate::IsCa() const {
+  // X509_check_ca: 1 for basicConstraints CA:TRUE, 3 for a self-signed v1
+  // root; 4 and 5 (Netscape types, keyUsage certSign only) do not count.
+  const int ca = X509_check_ca(cert_.get());
+  ERR_clear_error();
+  return ca == 1 || ca == 3;
+}
+
+bool Certificate::IsIssuedBy(const Certificate& issuer) const {
+  if (X509_check_issued(issuer.get(), cert_.get()) != X509_V_OK) {
+    ERR_clear_error();
+    return false;
+  }
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  const bool verified = key && X509_verify(cert_.get(), key) == 1;
+  ERR_clear_error();
+  return verified;
+}
+
+bool Certificate::ValidAt(std::int64_t unix_seconds) const {
+  std::time_t when = static_cast<std::time_t>(unix_seconds);
+  // X509_cmp_time: -1 when the certificate's time is before `when`, 1 after,
+  // 0 when it cannot be read (invalid).
+  const int starts = X509_cmp_time(X509_get0_notBefore(cert_.get()), &when);
+  const int ends = X509_cmp_time(X509_get0_notAfter(cert_.get()), &when);
+  ERR_clear_error();
+  return starts == -1 && ends == 1;
+}
+
+std::int64_t Certificate::not_before() const {
+  struct tm parsed = {};
+  if (ASN1_TIME_to_tm(X509_get0_notBefore(cert_.get()), &parsed) != 1) {
+    ERR_clear_error();
+    return 0;
+  }
+  return static_cast<std::int64_t>(timegm(&parsed));
+}
+
+base::Result<HashData> Certificate::Hash(v16::HashAlgorithmEnumType algorithm,
+                                         const Certificate& issuer) const {
+  const EVP_MD* md = Digest(algorithm);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HashData out;
+  out.algorithm = algorithm;
+  if (X509_NAME_digest(X509_get_issuer_name(cert_.get()), md, digest, &size) != 1) {
+    return Invalid("cannot hash the issuer name");
+  }
+  out.issuer_name_hash = Hex(digest, size);
+  if (X509_pubkey_digest(issuer.get(), md, digest, &size) != 1) {
+    return Invalid("cannot hash the issuer key");
+  }
+  out.issuer_key_hash = Hex(digest, size);
+  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr);
+  char* hex = serial ? BN_bn2hex(serial) : nullptr;
+  if (!hex) {
+    BN_free(serial);
+    return Invalid("cannot read the serial number");
+  }
+  out.serial_number = WithoutLeadingZeros(hex);
+  OPENSSL_free(hex);
+  BN_free(serial);
+  ERR_clear_error();
+  return out;
+}
+
+std::string Certificate::Fingerprint() const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (X509_digest(cert_.get(), EVP_sha256(), digest, &size) != 1) {
+    ERR_clear_error();
+    return "";
+  }
+  return Hex(digest, size);
+}
+
+}  // namespace ocpp::station::x509

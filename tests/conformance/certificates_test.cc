@@ -1,0 +1,230 @@
+// Security whitepaper ed. 2, certificate management (M03-M05) and OCTT
+// TC_075_1_CS, TC_075_2_CS, TC_076_CS, with a test PKI made at test time.
+// The central system checks certificateHashData with its own computation,
+// as OCTT does: SHA-256 of the DER issuer name and of the issuer key's bits,
+// and the serial in hex.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/testing/test_pki.h"
+#include "tests/conformance/harness.h"
+
+namespace ocpp::conformance {
+namespace {
+
+using v16::CertificateUseEnumType;
+using v16::DeleteCertificateStatusEnumType;
+using v16::GetInstalledCertificateStatusEnumType;
+using v16::InstallCertificateStatusEnumType;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string HexSha256(const unsigned char* data, std::size_t size) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data, size, digest, &length, EVP_sha256(), nullptr);
+  std::string out;
+  char pair[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
+    out += pair;
+  }
+  return out;
+}
+
+// The central system's own certificateHashData of a self-signed root.
+v16::CertificateHashDataType ExpectedHash(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  v16::CertificateHashDataType out;
+  if (!cert) return out;
+  unsigned char* der = nullptr;
+  const int size = i2d_X509_NAME(X509_get_issuer_name(cert), &der);
+  out.hash_algorithm = v16::HashAlgorithmEnumType::kSHA256;
+  out.issuer_name_hash =
+      *codec::CiString<128>::From(HexSha256(der, static_cast<std::size_t>(size)));
+  OPENSSL_free(der);
+  const ASN1_BIT_STRING* key = X509_get0_pubkey_bitstr(cert);
+  out.issuer_key_hash =
+      *codec::CiString<128>::From(HexSha256(key->data, static_cast<std::size_t>(key->length)));
+  char serial[32];
+  std::snprintf(serial, sizeof serial, "%lx", ASN1_INTEGER_get(X509_get0_serialNumber(cert)));
+  out.serial_number = *codec::CiString<40>::From(serial);
+  X509_free(cert);
+  return out;
+}
+
+class Certificates : public Harness {
+ protected:
+  void SetUp() override {
+    security_extension_ = true;
+    const std::string directory = data_dir() + "-pki";
+    mkdir(directory.c_str(), 0700);
+    auto pki = runtime::testing::CreateTestPki(directory, "CP1");
+    ASSERT_TRUE(pki.has_value());
+    pki_ = *pki;
+    // The test certificates are valid around the real date.
+    clock().SetWall(
+        std::chrono::time_point_cast<base::WallTime::duration>(std::chrono::system_clock::now()));
+  }
+  InstallCertificateStatusEnumType Install(CertificateUseEnumType type, const std::string& pem) {
+    v16::InstallCertificateReq req;
+    req.certificate_type = type;
+    req.certificate = *codec::CiString<5500>::From(pem);
+    return CsmsCall(req).status;
+  }
+  v16::GetInstalledCertificateIdsConf Ids(CertificateUseEnumType type) {
+    return CsmsCall(v16::GetInstalledCertificateIdsReq{type});
+  }
+  DeleteCertificateStatusEnumType Delete(const v16::CertificateHashDataType& hash) {
+    return CsmsCall(v16::DeleteCertificateReq{hash}).status;
+  }
+  std::string Pem(const std::string& path) { return ReadFile(path); }
+
+  runtime::testing::TestPki pki_;
+};
+
+TEST_F(Certificates, TC_075_1_CS_install_a_manufacturer_root_certificate) {
+  StartStation();
+  EXPECT_EQ(Ids(CertificateUseEnumType::kManufacturerRootCertificate).status,
+            GetInstalledCertificateStatusEnumType::kNotFound);
+  EXPECT_EQ(Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.other_ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  const auto ids = Ids(CertificateUseEnumType::kManufacturerRootCertificate);
+  EXPECT_EQ(ids.status, GetInstalledCertificateStatusEnumType::kAccepted);
+  ASSERT_TRUE(ids.certificate_hash_data.has_value());
+  ASSERT_EQ(ids.certificate_hash_data->size(), 1u);
+  EXPECT_EQ(ids.certificate_hash_data->front(), ExpectedHash(Pem(pki_.other_ca_cert)));
+  // The other type is unaffected, and the transport trusts no manufacturer root.
+  EXPECT_EQ(Ids(CertificateUseEnumType::kCentralSystemRootCertificate).status,
+            GetInstalledCertificateStatusEnumType::kNotFound);
+  EXPECT_TRUE(trusted_roots_.empty());
+}
+
+TEST_F(Certificates, TC_075_2_CS_install_a_central_system_root_certificate) {
+  StartStation();
+  EXPECT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  const auto ids = Ids(CertificateUseEnumType::kCentralSystemRootCertificate);
+  EXPECT_EQ(ids.status, GetInstalledCertificateStatusEnumType::kAccepted);
+  ASSERT_TRUE(ids.certificate_hash_data.has_value());
+  ASSERT_EQ(ids.certificate_hash_data->size(), 1u);
+  EXPECT_EQ(ids.certificate_hash_data->front(), ExpectedHash(Pem(pki_.ca_cert)));
+  // The TLS connection trusts it from now on.
+  ASSERT_EQ(trusted_roots_.size(), 1u);
+  EXPECT_EQ(ExpectedHash(trusted_roots_[0]), ExpectedHash(Pem(pki_.ca_cert)));
+}
+
+TEST_F(Certificates, TC_076_CS_delete_a_specific_certificate) {
+  StartStation();
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.other_ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  auto ids = Ids(CertificateUseEnumType::kCentralSystemRootCertificate);
+  ASSERT_TRUE(ids.certificate_hash_data.has_value());
+  ASSERT_EQ(ids.certificate_hash_data->size(), 2u);
+  EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.ca_cert))), DeleteCertificateStatusEnumType::kAccepted);
+  ids = Ids(CertificateUseEnumType::kCentralSystemRootCertificate);
+  ASSERT_TRUE(ids.certificate_hash_data.has_value());
+  ASSERT_EQ(ids.certificate_hash_data->size(), 1u);
+  EXPECT_EQ(ids.certificate_hash_data->front(), ExpectedHash(Pem(pki_.other_ca_cert)));
+  EXPECT_EQ(trusted_roots_.size(), 1u);
+  // M04.FR.04: gone is NotFound.
+  EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.ca_cert))), DeleteCertificateStatusEnumType::kNotFound);
+}
+
+TEST_F(Certificates, installed_certificates_survive_a_power_cut) {
+  StartStation();
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  ASSERT_EQ(Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  PowerCut();
+  trusted_roots_.clear();
+  StartStation();
+  EXPECT_EQ(trusted_roots_.size(), 1u) << "handed to the transport at start";
+  for (auto type : {CertificateUseEnumType::kCentralSystemRootCertificate,
+                    CertificateUseEnumType::kManufacturerRootCertificate}) {
+    const auto ids = Ids(type);
+    ASSERT_TRUE(ids.certificate_hash_data.has_value());
+    EXPECT_EQ(*ids.certificate_hash_data,
+              std::vector<v16::CertificateHashDataType>{ExpectedHash(Pem(pki_.ca_cert))});
+  }
+}
+
+// M05.FR.06: an invalid or incorrect certificate is Rejected.
+TEST_F(Certificates, invalid_expired_and_leaf_certificates_are_rejected) {
+  StartStation();
+  const auto type = CertificateUseEnumType::kCentralSystemRootCertificate;
+  EXPECT_EQ(Install(type, "not a certificate"), InstallCertificateStatusEnumType::kRejected);
+  EXPECT_EQ(Install(type, Pem(pki_.expired_ca_cert)), InstallCertificateStatusEnumType::kRejected);
+  EXPECT_EQ(Install(type, Pem(pki_.server_cert)), InstallCertificateStatusEnumType::kRejected)
+      << "a server certificate is no root";
+  EXPECT_EQ(Install(type, Pem(pki_.ca_cert) + Pem(pki_.other_ca_cert)),
+            InstallCertificateStatusEnumType::kRejected)
+      << "one certificate per request";
+  EXPECT_EQ(Ids(type).status, GetInstalledCertificateStatusEnumType::kNotFound);
+  EXPECT_TRUE(trusted_roots_.empty());
+}
+
+// M05.FR.03: the store is bounded by CertificateStoreMaxLength (both types).
+TEST_F(Certificates, a_full_store_rejects_and_a_reinstall_keeps_one_copy) {
+  StartStation({{"CertificateStoreMaxLength", "1"}});
+  EXPECT_EQ(GetConfig("CertificateStoreMaxLength"), "1");
+  EXPECT_EQ(Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  EXPECT_EQ(Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  EXPECT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.other_ca_cert)),
+            InstallCertificateStatusEnumType::kRejected);
+  const auto ids = Ids(CertificateUseEnumType::kManufacturerRootCertificate);
+  ASSERT_TRUE(ids.certificate_hash_data.has_value());
+  EXPECT_EQ(ids.certificate_hash_data->size(), 1u);
+}
+
+// M04.FR.06: the last CentralSystemRootCertificate is not deleted while the
+// connection relies on it (security profile 2 or 3); others and
+// manufacturer roots are.
+TEST_F(Certificates, the_last_central_system_root_in_use_is_not_deleted) {
+  StartStation({{"SecurityProfile", "2"}});
+  const auto csms = CertificateUseEnumType::kCentralSystemRootCertificate;
+  ASSERT_EQ(Install(csms, Pem(pki_.ca_cert)), InstallCertificateStatusEnumType::kAccepted);
+  ASSERT_EQ(Install(csms, Pem(pki_.other_ca_cert)), InstallCertificateStatusEnumType::kAccepted);
+  EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.other_ca_cert))),
+            DeleteCertificateStatusEnumType::kAccepted);
+  EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.ca_cert))), DeleteCertificateStatusEnumType::kFailed);
+  EXPECT_EQ(Ids(csms).status, GetInstalledCertificateStatusEnumType::kAccepted);
+  ASSERT_EQ(Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  // The same certificate as both types: the deletable one goes.
+  EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.ca_cert))), DeleteCertificateStatusEnumType::kAccepted);
+  EXPECT_EQ(Ids(CertificateUseEnumType::kManufacturerRootCertificate).status,
+            GetInstalledCertificateStatusEnumType::kNotFound);
+  EXPECT_EQ(Ids(csms).status, GetInstalledCertificateStatusEnumType::kAccepted);
+}
+
+TEST_F(Certificates, security_configuration_keys_are_reported) {
+  StartStation();
+  EXPECT_EQ(GetConfig("CertificateStoreMaxLength"), "20");
+  EXPECT_EQ(GetConfig("CertificateSignedMaxChainSize"), "10000");
+  EXPECT_EQ(GetConfig("AdditionalRootCertificateCheck"), "false");
+  EXPECT_EQ(GetConfig("CpoName"), "");
+  Set("CpoName", "Test CPO");
+  EXPECT_EQ(GetConfig("CpoName"), "Test CPO");
+}
+
+}  // namespace
+}  // namespace ocpp::conformance
