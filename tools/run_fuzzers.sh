@@ -29,3 +29,4 @@ run_one "$root/station/authorization/local_list_records_fuzzer" \
 run_one "$root/station/smart_charging/charging_profile_fuzzer" \
   station/smart_charging/corpus/charging_profiles charging_profiles
 run_one "$bin/redact_credentials_fuzzer" fuzz/corpus/redact_credentials redact_credentials
+run_one "$root/station/security/x509_fuzzer" station/security/corpus/x509 x509
