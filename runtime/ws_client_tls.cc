@@ -222,12 +222,17 @@ using ws_client_internal::CertificateMatchesHost;
 using ws_client_internal::TransportIndex;
 
 bool WsClientTransport::SetTrustedRoots(const std::vector<std::string>& pems) {
-  if (!client_ssl_context_) return true;
   std::string error;
-  X509_STORE* store = ws_client_internal::NewTrustStore(options_.ca_file, pems, &error);
+  X509_STORE* store = ws_client_internal::NewTrustStore(
+      client_ssl_context_ ? options_.ca_file : std::string(), pems, &error);
   if (!store) {
     Log(LogLevel::kError, "trusted roots not changed: " + error);
     return false;
+  }
+  trusted_roots_ = pems;  // also for a later Reconfigure to wss://
+  if (!client_ssl_context_) {
+    X509_STORE_free(store);
+    return true;
   }
   // Takes ownership and frees the old store; handshakes verify against the
   // context's store when they run, so the next one uses the new roots.

@@ -22,12 +22,11 @@ constexpr base::Milliseconds kCloseHandshakeTimeout(5000);
 
 }  // namespace
 
-std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop, Options options,
-                                                             std::string* error) {
-  auto fail = [&](const std::string& why) -> std::unique_ptr<WsClientTransport> {
-    if (error) *error = why;
-    Wipe(options.authorization_key);
-    return nullptr;
+// Create's and Reconfigure's checks: the URL, or nothing with the reason.
+std::optional<WsUrl> WsClientTransport::CheckOptions(const Options& options, std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::optional<WsUrl> {
+    *why = reason;
+    return std::nullopt;
   };
   std::string url_error;
   std::optional<WsUrl> url = ParseWsUrl(options.central_system_url, &url_error);
@@ -69,6 +68,19 @@ std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop,
     const std::string problem = CheckTlsFiles(options);
     if (!problem.empty()) return fail(problem);
   }
+  return url;
+}
+
+std::unique_ptr<WsClientTransport> WsClientTransport::Create(LwsEventLoop& loop, Options options,
+                                                             std::string* error) {
+  auto fail = [&](const std::string& why) -> std::unique_ptr<WsClientTransport> {
+    if (error) *error = why;
+    Wipe(options.authorization_key);
+    return nullptr;
+  };
+  std::string why;
+  std::optional<WsUrl> url = CheckOptions(options, &why);
+  if (!url) return fail(why);
 
   std::uint64_t seed = 0;
   if (options.random_seed) {
@@ -107,6 +119,61 @@ bool WsClientTransport::CreateVhost() {
   spec.name = "ws-client:" + options_.charge_point_id;
   vhost_ = loop_.CreateVhost(spec, this);
   return vhost_ != nullptr;
+}
+
+bool WsClientTransport::Reconfigure(Options options, std::string* error) {
+  std::string why;
+  std::optional<WsUrl> url = CheckOptions(options, &why);
+  SSL_CTX* context = nullptr;
+  if (url && url->secure) {
+    context = ws_client_internal::NewClientContext(options, &VerifyServerCertificate, &why);
+    if (context && !trusted_roots_.empty()) {
+      X509_STORE* store = ws_client_internal::NewTrustStore(options.ca_file, trusted_roots_, &why);
+      if (store) {
+        SSL_CTX_set_cert_store(context, store);
+      } else {
+        SSL_CTX_free(context);
+        context = nullptr;
+      }
+    }
+    if (!context) url.reset();
+  }
+  if (!url) {
+    if (error) *error = why;
+    Wipe(options.authorization_key);
+    return false;
+  }
+  // A handshake under way keeps its own reference to the old context.
+  if (client_ssl_context_) SSL_CTX_free(client_ssl_context_);
+  client_ssl_context_ = nullptr;
+  if (context) WatchTlsHandshakes(context);  // sets client_ssl_context_
+  Wipe(options_.authorization_key);
+  options_ = std::move(options);
+  url_ = std::move(*url);
+  request_path_ = ConnectionRequestPath(url_, options_.charge_point_id);
+  Log(LogLevel::kInfo, "security profile " +
+                           std::to_string(static_cast<int>(options_.security_profile)) +
+                           " from the next connection");
+  if (!running_) return true;
+  // Whitepaper A05.FR.06/07: leave the current connection, come back at once.
+  reconnect_now_ = true;
+  switch (state_) {
+    case State::kWaitingToRetry:
+      CancelTimer(retry_timer_);
+      reconnect_deadline_.reset();
+      reconnect_now_ = false;
+      ScheduleAttempt(base::Milliseconds(0));
+      break;
+    case State::kConnecting:
+    case State::kConnected:
+      Stop(LWS_CLOSE_STATUS_NORMAL);
+      running_ = true;  // OnAttemptEnded reconnects
+      break;
+    case State::kIdle:
+    case State::kClosing:
+      break;
+  }
+  return true;
 }
 
 WsClientTransport::~WsClientTransport() {
@@ -372,7 +439,11 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
   } else {
     Log(LogLevel::kInfo, std::string("disconnected: ") + ToString(reason));
   }
-  if (running_) {
+  if (running_ && reconnect_now_) {
+    reconnect_now_ = false;
+    backoff_.Reset();
+    ScheduleAttempt(base::Milliseconds(0));
+  } else if (running_) {
     const base::Milliseconds delay = backoff_.Next();
     Log(LogLevel::kInfo, "next attempt in " + std::to_string(delay.count()) + " ms");
     ScheduleAttempt(delay);

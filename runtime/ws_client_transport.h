@@ -137,8 +137,14 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // Installed CentralSystemRootCertificates (security whitepaper M05), PEM:
   // trusted besides ca_file from the next TLS handshake on; an empty list
   // leaves ca_file alone. False (nothing changes) when one is not a PEM
-  // certificate. Ignored without TLS (ws://).
+  // certificate. Without TLS (ws://) they are kept for a later Reconfigure.
   bool SetTrustedRoots(const std::vector<std::string>& pems);
+  // Another URL, security profile or credentials (SecurityProfile changed,
+  // whitepaper A05): checked like Create (false with the reason, nothing
+  // changes); then a connection that is up or under way is closed (1000)
+  // and the next attempt, at once, uses the new options. The trusted roots
+  // stay. Only the reconnect timing options of the new set are ignored.
+  bool Reconfigure(Options options, std::string* error = nullptr);
 
   const ConnectError& last_connect_error() const { return last_connect_error_; }
   // When the next attempt is scheduled; empty unless waiting to reconnect.
@@ -165,6 +171,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
   };
 
   WsClientTransport(LwsEventLoop& loop, Options options, WsUrl url, std::uint64_t seed);
+  static std::optional<WsUrl> CheckOptions(const Options& options, std::string* why);
   int OnLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                     size_t len) override;
   // OpenSSL's verify callback; routes to OnVerifyServerCertificate (which
@@ -233,8 +240,10 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // was our decision (Stop, pong timeout, oversized message, ...).
   std::optional<DisconnectReason> pending_reason_;
   ConnectError attempt_error_;
-  std::string tls_failure_;                // OpenSSL's alert/reason in the current attempt
-  SSL_CTX* client_ssl_context_ = nullptr;  // ours (wss:// only)
+  std::string tls_failure_;                 // OpenSSL's alert/reason in the current attempt
+  SSL_CTX* client_ssl_context_ = nullptr;   // ours (wss:// only)
+  std::vector<std::string> trusted_roots_;  // SetTrustedRoots, PEM
+  bool reconnect_now_ = false;              // Reconfigure: no back-off delay
   std::unique_ptr<ws_client_internal::TlsClientChannel> tls_;  // the connection's TLS
   std::string tls_output_;                                     // ciphertext not yet handed to lws
   ConnectError last_connect_error_;
