@@ -48,7 +48,8 @@ std::string CheckTlsFiles(const WsClientTransport::Options& options) {
   if (!context) return "OpenSSL cannot create a context";
   SSL_CTX_set_default_passwd_cb(context, [](char*, int, int, void*) { return 0; });
   std::string problem;
-  if (SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) != 1) {
+  if (!options.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) != 1) {
     problem = "cannot load CA certificates from ca_file";
   } else if (options.security_profile == SecurityProfile::kTlsWithClientCertificate) {
     if (SSL_CTX_use_certificate_chain_file(context, options.client_cert_file.c_str()) != 1) {
@@ -102,7 +103,8 @@ SSL_CTX* NewClientContext(const WsClientTransport::Options& options,
     ApplyTlsPolicy(context);
     const bool ok =
         SSL_CTX_set_cipher_list(context, kTls12CipherList) == 1 &&
-        SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) == 1 &&
+        (options.ca_file.empty() ||
+         SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) == 1) &&
         (options.security_profile != SecurityProfile::kTlsWithClientCertificate ||
          (SSL_CTX_use_certificate_chain_file(context, options.client_cert_file.c_str()) == 1 &&
           SSL_CTX_use_PrivateKey_file(context, options.client_key_file.c_str(), SSL_FILETYPE_PEM) ==

@@ -52,7 +52,6 @@ std::optional<WsUrl> WsClientTransport::CheckOptions(const Options& options, std
       return fail("authorization_key is not hexadecimal");
     }
   }
-  if (needs_tls && options.ca_file.empty()) return fail("profile needs a ca_file");
   if (options.security_profile == SecurityProfile::kTlsWithClientCertificate &&
       (options.client_cert_file.empty() || options.client_key_file.empty())) {
     return fail("profile 3 needs client_cert_file and client_key_file");
@@ -148,6 +147,7 @@ bool WsClientTransport::Reconfigure(Options options, std::string* error) {
   client_ssl_context_ = nullptr;
   if (context) WatchTlsHandshakes(context);  // sets client_ssl_context_
   Wipe(options_.authorization_key);
+  options.ping_interval = options_.ping_interval;  // WebSocketPingInterval stays
   options_ = std::move(options);
   url_ = std::move(*url);
   request_path_ = ConnectionRequestPath(url_, options_.charge_point_id);

@@ -60,8 +60,9 @@ class WsClientTransport final : public Transport, private LwsHandler {
     // hex-decodes the key into 20 raw bytes; set this for central systems that
     // still expect that.
     bool authorization_key_is_hex = false;
-    // Profiles 2 and 3: PEM file of the CA(s) the server certificate must
-    // chain to. The host name of the URL must match the certificate.
+    // Profiles 2 and 3: PEM file of the CA(s) the server certificate may
+    // chain to, besides the roots of SetTrustedRoots (empty: those only).
+    // The host name of the URL must match the certificate.
     std::string ca_file;
     // Profile 3: PEM client certificate (chain) and its private key.
     std::string client_cert_file;
@@ -143,7 +144,8 @@ class WsClientTransport final : public Transport, private LwsHandler {
   // whitepaper A05): checked like Create (false with the reason, nothing
   // changes); then a connection that is up or under way is closed (1000)
   // and the next attempt, at once, uses the new options. The trusted roots
-  // stay. Only the reconnect timing options of the new set are ignored.
+  // and the ping interval stay; the reconnect timing of the new set is
+  // ignored.
   bool Reconfigure(Options options, std::string* error = nullptr);
 
   const ConnectError& last_connect_error() const { return last_connect_error_; }

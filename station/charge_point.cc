@@ -19,6 +19,7 @@
 #include "station/security/certificate_store.h"
 #include "station/security/log_upload.h"
 #include "station/security/security_events.h"
+#include "station/security/security_profile.h"
 #include "station/smart_charging/smart_charging.h"
 #include "station/transactions/transactions.h"
 
@@ -167,6 +168,11 @@ void ChargePoint::Wire() {
                                      // Profiles 2 and 3 verify the server against them.
                                      return config_.Get(keys::kSecurityProfile) >= 2;
                                    }});
+  const auto& profiles = options_.callbacks.security_profiles;
+  profile_switch_ = std::make_unique<SecurityProfileSwitch>(
+      ctx, *certificates_, *security_,
+      SecurityProfileSwitch::Hooks{profiles.available, profiles.factory_trust_anchors,
+                                   profiles.switch_to});
   reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_, *system_control_,
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
   smart_charging_ = std::make_unique<SmartCharging>(ctx, *connectors_, *transactions_);
@@ -322,6 +328,7 @@ void ChargePoint::OnConnected() {
   if (options_.callbacks.on_connection) options_.callbacks.on_connection(true);
   rpc_->OnConnected();
   registration_->OnConnected();
+  profile_switch_->OnConnected();
   outbox_->FinishStartupAfterIo();  // once the BootNotification is written
 }
 
@@ -332,6 +339,7 @@ void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
   rpc_->OnDisconnected();
   rpc_->CancelPending();  // status and heartbeats are re-sent as needed on reconnect
   registration_->OnDisconnected();
+  profile_switch_->OnDisconnected(reason == runtime::DisconnectReason::kClosedLocally);
   outbox_->FinishStartupAfterIo();  // a first attempt that failed
 }
 

@@ -58,6 +58,7 @@ class LogUpload;
 class ReportingSystemControl;
 class LocalAuthList;
 class CertificateStore;
+class SecurityProfileSwitch;
 
 class ChargePoint {
  public:
@@ -92,6 +93,17 @@ class ChargePoint {
     // connection trusts besides the factory ones
     // (WsClientTransport::SetTrustedRoots).
     std::function<void(const std::vector<std::string>& pems)> set_trusted_roots;
+    // Security profile switching (whitepaper A05, key SecurityProfile):
+    // whether the transport can connect with a profile, whether it has
+    // trust anchors of its own, and how to reconnect with another profile
+    // (WsClientTransport::Reconfigure). Without `available` the key only
+    // takes the value it has (every change Rejected).
+    struct SecurityProfiles {
+      std::function<bool(int profile)> available;
+      bool factory_trust_anchors = false;
+      std::function<void(int profile)> switch_to;
+    };
+    SecurityProfiles security_profiles;
   };
 
   struct Options {
@@ -192,6 +204,7 @@ class ChargePoint {
   std::unique_ptr<ReportingSystemControl> system_control_;
   std::unique_ptr<LocalAuthList> local_list_;
   std::unique_ptr<CertificateStore> certificates_;
+  std::unique_ptr<SecurityProfileSwitch> profile_switch_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;  // reported once, then cleared

@@ -35,149 +35,19 @@
 #include "runtime/lws_event_loop.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
+#include "station/config/config_keys.h"
+#include "station/sim/sim_connection.h"
+#include "station/sim/sim_flags.h"
 
 namespace {
 
 using namespace ocpp;
 
-enum class Level { kError, kWarn, kInfo, kDebug };
-
-[[noreturn]] void Die(const std::string& reason, int code = 2) {
-  std::fprintf(stderr, "station_sim: %s\n", reason.c_str());
-  std::exit(code);
-}
-
-struct Flags {
-  std::string csms;
-  std::string id;
-  std::string data_dir;
-  std::string config_file;
-  std::string password;
-  std::string ca_file;
-  std::string cert;
-  std::string key;
-  std::string csms_tls;  // used once SecurityProfile 2/3 is supported
-  Level level = Level::kInfo;
-  int connectors = 1;
-  int max_current_a = 32;
-  int phases = 1;
-  int voltage_v = 230;
-  int supply_current_a = 0;  // 0: connectors x max current
-};
-
-// A whole number from `min` to `max`, or Die() naming the flag.
-int ParseIntFlag(const std::string& flag, const std::string& value, int min, int max) {
-  int result = 0;
-  std::size_t used = 0;
-  try {
-    result = std::stoi(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size() || result < min || result > max) {
-    Die(flag + " must be a whole number from " + std::to_string(min) + " to " +
-        std::to_string(max));
-  }
-  return result;
-}
-
-Flags ParseFlags(int argc, char** argv) {
-  Flags flags;
-  std::map<std::string, std::string*> strings = {
-      {"--csms", &flags.csms},         {"--id", &flags.id},
-      {"--data-dir", &flags.data_dir}, {"--config", &flags.config_file},
-      {"--password", &flags.password}, {"--ca-file", &flags.ca_file},
-      {"--cert", &flags.cert},         {"--key", &flags.key},
-      {"--csms-tls", &flags.csms_tls}};
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      inline_value = true;
-    }
-    if (arg == "--help" || arg == "-h") {
-      std::printf(
-          "usage: station_sim --csms URL --id CHARGE_POINT_ID --data-dir DIR [--config FILE]\n"
-          "       [--password PW] [--ca-file PEM] [--cert PEM --key PEM] [--log-level LEVEL]\n"
-          "       [--connectors N] [--max-current A] [--phases 1|3] [--voltage V]\n"
-          "       [--supply-current A] [--csms-tls URL]\n");
-      std::exit(0);
-    }
-    static const std::map<std::string, std::pair<int, int>> kNumbers = {
-        {"--connectors", {1, 8}},
-        {"--max-current", {6, 80}},
-        {"--phases", {1, 3}},
-        {"--voltage", {100, 480}},
-        {"--supply-current", {6, 8 * 80}}};
-    const bool known = strings.count(arg) || arg == "--log-level" || kNumbers.count(arg);
-    if (!known) Die("unknown flag " + arg);
-    if (!inline_value) {
-      if (i + 1 >= argc) Die("flag " + arg + " needs a value");
-      value = argv[++i];
-    }
-    if (auto number = kNumbers.find(arg); number != kNumbers.end()) {
-      const int v = ParseIntFlag(arg, value, number->second.first, number->second.second);
-      if (arg == "--connectors") flags.connectors = v;
-      if (arg == "--max-current") flags.max_current_a = v;
-      if (arg == "--phases") {
-        if (v == 2) Die("--phases must be 1 or 3");
-        flags.phases = v;
-      }
-      if (arg == "--voltage") flags.voltage_v = v;
-      if (arg == "--supply-current") flags.supply_current_a = v;
-    } else if (arg == "--log-level") {
-      if (value == "error")
-        flags.level = Level::kError;
-      else if (value == "warn")
-        flags.level = Level::kWarn;
-      else if (value == "info")
-        flags.level = Level::kInfo;
-      else if (value == "debug")
-        flags.level = Level::kDebug;
-      else
-        Die("--log-level must be error, warn, info or debug");
-    } else {
-      *strings[arg] = value;
-    }
-  }
-  if (flags.csms.empty()) Die("--csms URL is required");
-  if (flags.id.empty()) Die("--id CHARGE_POINT_ID is required");
-  if (flags.data_dir.empty()) Die("--data-dir DIR is required");
-  if (flags.csms.rfind("ws://", 0) != 0 && flags.csms.rfind("wss://", 0) != 0) {
-    Die("--csms must be a ws:// or wss:// URL");
-  }
-  if (flags.cert.empty() != flags.key.empty()) Die("--cert and --key go together");
-  return flags;
-}
-
-std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
-  std::map<std::string, std::string> values;
-  if (path.empty()) return values;
-  std::ifstream in(path);
-  if (!in) Die("cannot read --config " + path + ": " + std::strerror(errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  // Iterative: a hostile file may nest 100,000 deep.
-  doc.Parse<rapidjson::kParseIterativeFlag>(text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject()) Die("--config " + path + " is not a JSON object");
-  for (const auto& member : doc.GetObject()) {
-    const std::string key = member.name.GetString();
-    if (member.value.IsString()) {
-      values[key] = member.value.GetString();
-    } else if (member.value.IsBool()) {
-      values[key] = member.value.GetBool() ? "true" : "false";
-    } else if (member.value.IsInt64()) {
-      values[key] = std::to_string(member.value.GetInt64());
-    } else {
-      Die("--config: value of " + key + " must be a string, number or boolean");
-    }
-  }
-  return values;
-}
+using station::sim::Die;
+using station::sim::Flags;
+using station::sim::Level;
+using station::sim::ParseFlags;
+using station::sim::ReadFactoryConfig;
 
 // Connector 1 keeps the file name of the single-connector releases.
 std::string MeterFile(const std::string& data_dir, int connector) {
@@ -276,6 +146,12 @@ class Station {
   }
 
   // Returns false with `error` set when the station cannot run.
+  station::sim::ConnectionFlags Connection() const {
+    return station::sim::ConnectionFlags{flags_.csms,     flags_.csms_tls, flags_.id,
+                                         flags_.password, flags_.ca_file,  flags_.cert,
+                                         flags_.key};
+  }
+
   bool Boot(std::string* error) {
     // A damaged database is moved aside and the station starts afresh
     // (bricking a station in the field is worse); the report says what was lost.
@@ -292,23 +168,27 @@ class Station {
     }
     storage_ = std::move(*storage);
     storage_finished_ = false;
-    runtime::WsClientTransport::Options t;
-    t.central_system_url = flags_.csms;
-    t.charge_point_id = flags_.id;
-    t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
-    const bool tls = flags_.csms.rfind("wss://", 0) == 0;
-    if (!flags_.cert.empty()) {
-      t.security_profile = runtime::SecurityProfile::kTlsWithClientCertificate;
-      t.client_cert_file = flags_.cert;
-      t.client_key_file = flags_.key;
-    } else if (!flags_.password.empty()) {
-      t.security_profile =
-          tls ? runtime::SecurityProfile::kTlsWithBasicAuth : runtime::SecurityProfile::kBasicAuth;
-      t.authorization_key = flags_.password;
-    } else if (tls) {
-      t.security_profile = runtime::SecurityProfile::kTlsWithBasicAuth;
+    // The stored SecurityProfile picks the connection (sim interface,
+    // "Security profiles"); a first start takes the one the flags imply.
+    const station::sim::ConnectionFlags connection = Connection();
+    auto stored_profile =
+        station::Configuration::ReadStored(*storage_, station::keys::kSecurityProfile.name);
+    int profile = station::sim::ImpliedSecurityProfile(connection);
+    if (stored_profile && stored_profile->size() == 1 && (*stored_profile)[0] >= '0' &&
+        (*stored_profile)[0] <= '3') {
+      profile = (*stored_profile)[0] - '0';
     }
-    t.ca_file = flags_.ca_file;
+    if (!station::sim::ProfileAvailable(connection, profile)) {
+      Log(Level::kError, "SecurityProfile " + std::to_string(profile) +
+                             " has no endpoint in the flags; using the flags' profile");
+      profile = station::sim::ImpliedSecurityProfile(connection);
+    }
+    authorization_key_ =
+        station::Configuration::ReadStored(*storage_, station::keys::kAuthorizationKey.name)
+            .value_or(flags_.password);
+    runtime::WsClientTransport::Options t =
+        station::sim::TransportOptionsFor(connection, profile, authorization_key_);
+    t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
     std::string transport_error;
     transport_ = runtime::WsClientTransport::Create(loop_, t, &transport_error);
     if (!transport_) {
@@ -317,6 +197,13 @@ class Station {
     }
     station::ChargePoint::Options options;
     options.factory_config = factory_;
+    // --config wins; otherwise the flags say what the station starts with.
+    options.factory_config.emplace(
+        station::keys::kSecurityProfile.name,
+        std::to_string(station::sim::ImpliedSecurityProfile(connection)));
+    if (flags_.password.size() >= 16 && flags_.password.size() <= 40) {
+      options.factory_config.emplace(station::keys::kAuthorizationKey.name, flags_.password);
+    }
     options.storage_problems = report.warnings;
     // A central system reached with a security profile speaks the whitepaper.
     options.security_extension = t.security_profile != runtime::SecurityProfile::kUnsecured;
@@ -376,7 +263,21 @@ class Station {
       }
     };
     options.callbacks.set_authorization_key = [this](std::string key) {
+      authorization_key_ = key;  // for a later change of security profile
       return transport_->SetAuthorizationKey(std::move(key));
+    };
+    options.callbacks.security_profiles.available = [connection](int next) {
+      return station::sim::ProfileAvailable(connection, next);
+    };
+    options.callbacks.security_profiles.factory_trust_anchors = !flags_.ca_file.empty();
+    options.callbacks.security_profiles.switch_to = [this, connection](int next) {
+      runtime::WsClientTransport::Options t =
+          station::sim::TransportOptionsFor(connection, next, authorization_key_);
+      t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
+      std::string why;
+      if (!transport_->Reconfigure(std::move(t), &why)) {
+        Log(Level::kError, "cannot use SecurityProfile " + std::to_string(next) + ": " + why);
+      }
     };
     options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
       return transport_->SetPingInterval(interval);
@@ -454,6 +355,7 @@ class Station {
   std::unique_ptr<hal::SqliteStorage> storage_;
   bool storage_finished_ = false;  // FinishOpen is queued or done
   std::unique_ptr<runtime::WsClientTransport> transport_;
+  std::string authorization_key_;  // the transport's, for a change of security profile
   std::unique_ptr<runtime::CurlFileTransfer> transfer_;
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
   std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;

@@ -118,7 +118,8 @@ const std::vector<KeyDefinition>& KeyDefinitions() {
       {keys::kNumberOfConnectors.name, K::kInteger, A::kReadOnly, "1"},
       {keys::kReserveConnectorZeroSupported.name, K::kBoolean, A::kReadOnly, "true"},
       {keys::kResetRetries.name, K::kInteger, A::kReadWrite, "1", 0, 10},
-      {keys::kSecurityProfile.name, K::kInteger, A::kReadOnly, "0", 0, 3},
+      // Whitepaper 7.6: read-write, only upward (station/security/security_profile.h).
+      {keys::kSecurityProfile.name, K::kInteger, A::kReadWrite, "0", 0, 3},
       {keys::kSendLocalListMaxLength.name, K::kInteger, A::kReadOnly, "1000", 0, 10000},
       {keys::kStopTransactionMaxMeterValues.name, K::kInteger, A::kReadOnly, "20"},
       {keys::kStopTransactionOnEVSideDisconnect.name, K::kBoolean, A::kReadWrite, "true"},
@@ -255,10 +256,21 @@ bool Configuration::Store(const KeyDefinition& key, std::string_view value) {
   return true;
 }
 
+std::optional<std::string> Configuration::ReadStored(hal::KeyValueStore& store,
+                                                     std::string_view key) {
+  auto value = store.Get(std::string(kPrefix) + std::string(key));
+  if (!value.ok()) return std::nullopt;
+  return std::move(*value);
+}
+
 v16::ConfigurationStatus Configuration::Change(std::string_view name, std::string_view value) {
   const KeyDefinition* key = FindKey(name);
   if (key == nullptr) return v16::ConfigurationStatus::kNotSupported;
   if (key->access == Access::kReadOnly || !IsValid(*key, value)) {
+    return v16::ConfigurationStatus::kRejected;
+  }
+  if (auto check = change_checks_.find(key->name);
+      check != change_checks_.end() && !check->second(value)) {
     return v16::ConfigurationStatus::kRejected;
   }
   return Store(*key, value) ? v16::ConfigurationStatus::kAccepted

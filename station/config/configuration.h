@@ -71,6 +71,13 @@ class Configuration {
   void Subscribe(ConfigKey<T> key, std::function<void()> on_change) {
     subscribers_[std::string(key.name)].push_back(std::move(on_change));
   }
+  // A module's own rule for ChangeConfiguration of `key`, beyond the table's
+  // validation (e.g. SecurityProfile only goes up): false answers Rejected.
+  // SetInternal does not consult it.
+  template <class T>
+  void SetChangeCheck(ConfigKey<T> key, std::function<bool(std::string_view value)> check) {
+    change_checks_[std::string(key.name)] = std::move(check);
+  }
   template <class T>
   bool SetInternal(ConfigKey<T> key, std::string_view value) {
     return SetInternal(key.name, value);
@@ -92,6 +99,10 @@ class Configuration {
   using ChangeObserver = std::function<void(std::string_view key)>;
   void SetChangeObserver(ChangeObserver observer) { observer_ = std::move(observer); }
 
+  // The persisted value of `key`, before any Configuration is loaded (an
+  // integrator choosing its transport by SecurityProfile); nullopt if none.
+  static std::optional<std::string> ReadStored(hal::KeyValueStore& store, std::string_view key);
+
   // Validation used by Change and by the factory overrides.
   static bool IsValid(const KeyDefinition& key, std::string_view value);
 
@@ -103,6 +114,7 @@ class Configuration {
   std::map<std::string, std::string, std::less<>> values_;
   ChangeObserver observer_;
   std::map<std::string, std::vector<std::function<void()>>, std::less<>> subscribers_;
+  std::map<std::string, std::function<bool(std::string_view)>, std::less<>> change_checks_;
 };
 
 }  // namespace ocpp::station

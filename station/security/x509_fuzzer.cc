@@ -26,10 +26,8 @@ void Exercise(const Certificate& certificate, const Certificate& issuer) {
   (void)certificate.IsIssuedBy(issuer);
   (void)certificate.ValidAt(1767268800);
   (void)certificate.not_before();
-  const auto hash =
-      certificate.Hash(ocpp::v16::HashAlgorithmEnumType::kSHA384, certificate.IsSelfSigned()
-                                                                      ? certificate
-                                                                      : issuer);
+  const auto hash = certificate.Hash(ocpp::v16::HashAlgorithmEnumType::kSHA384,
+                                     certificate.IsSelfSigned() ? certificate : issuer);
   if (hash.ok()) {
     Check(hash->issuer_name_hash.size() == 96 && hash->issuer_key_hash.size() == 96);
     Check(hash->Matches(hash->ToMessage()) || hash->serial_number.size() > 40 ||

@@ -461,10 +461,11 @@ TEST_F(ChargePointTest, FixedCableOptionalAndMissingProfilesGetDefinedAnswers) {
   EXPECT_NE(CsmsCall("TriggerMessage", R"({"requestedMessage":"Heartbeat"})").find("Accepted"),
             std::string::npos)
       << "the Remote Trigger profile";
-  EXPECT_NE(CsmsCall("UpdateFirmware",
-                     R"({"location":"ftp://127.0.0.1/f.bin","retrieveDate":"2026-01-01T13:00:00Z"})")
-                .find("NotSupported"),
-            std::string::npos)
+  EXPECT_NE(
+      CsmsCall("UpdateFirmware",
+               R"({"location":"ftp://127.0.0.1/f.bin","retrieveDate":"2026-01-01T13:00:00Z"})")
+          .find("NotSupported"),
+      std::string::npos)
       << "no Firmware Management profile yet";
 }
 

@@ -99,10 +99,7 @@ void Harness::StartStation(std::map<std::string, std::string> factory_config, bo
   }
 }
 
-void Harness::CreateStation() {
-  auto storage = hal::SqliteStorage::Open(data_dir_);
-  ASSERT_TRUE(storage.ok()) << storage.status().message();
-  storage_ = std::move(*storage);
+runtime::WsClientTransport::Options Harness::TransportOptions(int profile) const {
   runtime::WsClientTransport::Options t;
   t.central_system_url = csms_->url();
   t.charge_point_id = "CP-OCTT-1";
@@ -110,10 +107,27 @@ void Harness::CreateStation() {
   t.random_seed = 1;
   t.reconnect_base = Milliseconds(1000);
   t.reconnect_cap = Milliseconds(4000);
-  if (!basic_auth_password_.empty()) {
+  if (profile == 1) {
     t.security_profile = runtime::SecurityProfile::kBasicAuth;
-    t.authorization_key = basic_auth_password_;
+    t.authorization_key = authorization_key_;
   }
+  return t;
+}
+
+void Harness::CreateStation() {
+  auto storage = hal::SqliteStorage::Open(data_dir_);
+  ASSERT_TRUE(storage.ok()) << storage.status().message();
+  storage_ = std::move(*storage);
+  // As station_sim: the stored SecurityProfile and AuthorizationKey pick
+  // the connection (profiles 0 and 1: the harness has no TLS endpoint).
+  const auto factory_key = factory_config_.find("AuthorizationKey");
+  authorization_key_ = station::Configuration::ReadStored(*storage_, "AuthorizationKey")
+                           .value_or(factory_key != factory_config_.end() ? factory_key->second
+                                                                          : basic_auth_password_);
+  const auto stored_profile = station::Configuration::ReadStored(*storage_, "SecurityProfile");
+  const int profile =
+      stored_profile ? std::stoi(*stored_profile) : (basic_auth_password_.empty() ? 0 : 1);
+  runtime::WsClientTransport::Options t = TransportOptions(profile);
   std::string error;
   transport_ = runtime::WsClientTransport::Create(*loop_, t, &error);
   ASSERT_NE(transport_, nullptr) << error;
@@ -122,7 +136,14 @@ void Harness::CreateStation() {
   options.security_extension = security_extension_;
   // As station_sim: connection settings go to the transport.
   options.callbacks.set_authorization_key = [this](std::string key) {
+    authorization_key_ = key;
     return transport_->SetAuthorizationKey(std::move(key));
+  };
+  options.callbacks.security_profiles.available = [](int profile) { return profile <= 1; };
+  options.callbacks.security_profiles.switch_to = [this](int profile) {
+    profile_switches_.push_back(profile);
+    std::string error;
+    EXPECT_TRUE(transport_->Reconfigure(TransportOptions(profile), &error)) << error;
   };
   options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
     return transport_->SetPingInterval(interval);

@@ -176,6 +176,8 @@ class Harness : public ::testing::Test {
   std::string required_authorization_;
   // What the station last handed the transport as installed roots (PEM).
   std::vector<std::string> trusted_roots_;
+  // Every security profile the station switched the transport to.
+  std::vector<int> profile_switches_;
   int refused_authorizations_ = 0;
 
  private:
@@ -193,11 +195,13 @@ class Harness : public ::testing::Test {
   std::string data_dir_;
   std::map<std::string, std::string> factory_config_;
   bool refuse_connections_ = false;
+  std::string authorization_key_;  // the station's, as the transport has it
   bool reboot_requested_ = false;
   int reboots_ = 0;
 
   void Reboot();
   void CreateStation();
+  runtime::WsClientTransport::Options TransportOptions(int profile) const;
   std::vector<std::string> FilteredCalls(bool all) const;
   std::vector<std::string> FilteredStatuses(bool all) const;
   int connectors_ = 1;

@@ -1,7 +1,7 @@
 // Security whitepaper ed. 2, the parts that do not depend on the security
 // profile in use (with ChargePoint::Options::security_extension; a plain
-// 1.6 central system gets no SecurityEventNotification): critical security events (queued durably, sent in order,
-// kept across power cuts), the security log and GetLog (N01) with
+// 1.6 central system gets no SecurityEventNotification): critical security events (queued durably,
+// sent in order, kept across power cuts), the security log and GetLog (N01) with
 // LogStatusNotification, and ExtendedTriggerMessage (F06).
 #include "tests/conformance/harness.h"
 
