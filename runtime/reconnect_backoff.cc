@@ -4,7 +4,8 @@
 
 namespace ocpp::runtime {
 
-ReconnectBackoff::ReconnectBackoff(base::Milliseconds base, base::Milliseconds cap, std::uint64_t seed)
+ReconnectBackoff::ReconnectBackoff(base::Milliseconds base, base::Milliseconds cap,
+                                   std::uint64_t seed)
     : base_(std::max(base, base::Milliseconds(1))), cap_(std::max(cap, base_)), random_(seed) {}
 
 base::Milliseconds ReconnectBackoff::NextCeiling() const {

@@ -29,6 +29,11 @@ class Transport {
   };
 
   virtual ~Transport() = default;
+  // The security whitepaper's event type for why the last connection
+  // attempt failed, when it is one (e.g. "InvalidCentralSystemCertificate",
+  // "FailedToAuthenticateAtCentralSystem", "InvalidTLSVersion"); empty
+  // otherwise. Read it in on_disconnected(kConnectFailed).
+  virtual std::string SecurityFailure() const { return {}; }
   virtual void SetCallbacks(Callbacks callbacks) = 0;
   // Connects, and keeps reconnecting with back-off until Stop().
   virtual void Start() = 0;

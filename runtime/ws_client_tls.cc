@@ -223,6 +223,30 @@ std::string TlsClientChannel::TakeOutput() {
 using ws_client_internal::CertificateMatchesHost;
 using ws_client_internal::TransportIndex;
 
+std::string WsClientTransport::SecurityFailure() const {
+  const ConnectError& e = last_connect_error_;
+  switch (e.kind) {
+    case ConnectError::Kind::kServerCertificate:
+      return "InvalidCentralSystemCertificate";
+    case ConnectError::Kind::kHttpStatus:
+      return e.http_status == 401 ? "FailedToAuthenticateAtCentralSystem" : "";
+    case ConnectError::Kind::kTransport:
+      // OpenSSL's reasons as OnTlsInfo noted them (ws_tls_failure_log_test).
+      if (e.detail.find("protocol version") != std::string::npos ||
+          e.detail.find("unsupported protocol") != std::string::npos) {
+        return "InvalidTLSVersion";
+      }
+      if (e.detail.find("handshake failure") != std::string::npos ||
+          e.detail.find("no shared cipher") != std::string::npos ||
+          e.detail.find("no cipher") != std::string::npos) {
+        return "InvalidTLSCipherSuite";
+      }
+      return "";
+    default:
+      return "";
+  }
+}
+
 bool WsClientTransport::SetTrustedRoots(const std::vector<std::string>& pems) {
   std::string error;
   X509_STORE* store = ws_client_internal::NewTrustStore(

@@ -128,6 +128,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
   bool IsStopped() const { return !running_ && state_ == State::kIdle; }
   bool Send(std::string text) override;
   bool IsConnected() const override { return state_ == State::kConnected; }
+  std::string SecurityFailure() const override;
 
   // WebSocketPingInterval changed (ChangeConfiguration): applies at once,
   // counted from now; 0 stops pinging. False (ignored) if negative.

@@ -101,6 +101,7 @@ class WsTlsFailureLogTest : public ::testing::Test {
       return failures > 0;
     }));
     EXPECT_EQ(client->last_connect_error().kind, WsClientTransport::ConnectError::Kind::kTransport);
+    security_failure_ = client->SecurityFailure();
     client.reset();
     for (const std::string& line : logs_) {
       if (line.find("connection failed") != std::string::npos) return line;
@@ -111,6 +112,7 @@ class WsTlsFailureLogTest : public ::testing::Test {
   static testing::TestPki* pki_;
   base::FakeClock clock_;
   std::vector<std::string> logs_;
+  std::string security_failure_;  // the whitepaper's event type for it
 };
 
 testing::TestPki* WsTlsFailureLogTest::pki_ = nullptr;
@@ -123,6 +125,7 @@ TEST_F(WsTlsFailureLogTest, ServerOfferingOnlyTls11IsLoggedAsAProtocolVersionFai
   });
   const std::string line = FailedConnectLog(server);
   EXPECT_NE(line.find("protocol version"), std::string::npos) << line;
+  EXPECT_EQ(security_failure_, "InvalidTLSVersion");
 }
 
 TEST_F(WsTlsFailureLogTest, NoSharedCipherIsLoggedAsAHandshakeFailure) {
@@ -132,6 +135,7 @@ TEST_F(WsTlsFailureLogTest, NoSharedCipherIsLoggedAsAHandshakeFailure) {
   });
   const std::string line = FailedConnectLog(server);
   EXPECT_NE(line.find("handshake failure"), std::string::npos) << line;
+  EXPECT_EQ(security_failure_, "InvalidTLSCipherSuite");
 }
 
 }  // namespace

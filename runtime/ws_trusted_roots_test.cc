@@ -93,6 +93,7 @@ TEST_F(WsTrustedRootsTest, AnInstalledRootIsTrustedFromTheNextHandshake) {
   client_->Start();
   ASSERT_FALSE(Attempt());
   EXPECT_EQ(client_->last_connect_error().kind, ConnectError::Kind::kServerCertificate);
+  EXPECT_EQ(client_->SecurityFailure(), "InvalidCentralSystemCertificate");
 
   ASSERT_TRUE(client_->SetTrustedRoots({ReadFile(pki_.ca_cert)}));
   Retry();

@@ -164,10 +164,10 @@ void ChargePoint::Wire() {
     security_->Report("ReconfigurationOfSecurityParameters", "AuthorizationKey");
   });
   certificates_ = std::make_unique<CertificateStore>(
-      ctx, CertificateStore::Hooks{options_.callbacks.set_trusted_roots, [this] {
-                                     // Profiles 2 and 3 verify the server against them.
-                                     return config_.Get(keys::kSecurityProfile) >= 2;
-                                   }});
+      ctx, *security_, CertificateStore::Hooks{options_.callbacks.set_trusted_roots, [this] {
+                                                 // Profiles 2 and 3 verify the server against them.
+                                                 return config_.Get(keys::kSecurityProfile) >= 2;
+                                               }});
   const auto& profiles = options_.callbacks.security_profiles;
   profile_switch_ = std::make_unique<SecurityProfileSwitch>(
       ctx, *certificates_, *security_,
@@ -329,6 +329,7 @@ void ChargePoint::OnConnected() {
   rpc_->OnConnected();
   registration_->OnConnected();
   profile_switch_->OnConnected();
+  last_security_failure_.clear();
   outbox_->FinishStartupAfterIo();  // once the BootNotification is written
 }
 
@@ -340,6 +341,13 @@ void ChargePoint::OnDisconnected(runtime::DisconnectReason reason) {
   rpc_->CancelPending();  // status and heartbeats are re-sent as needed on reconnect
   registration_->OnDisconnected();
   profile_switch_->OnDisconnected(reason == runtime::DisconnectReason::kClosedLocally);
+  // Why a TLS or authentication attempt failed goes to the security log,
+  // once per kind of failure rather than at every retry.
+  const std::string failure = reason == runtime::DisconnectReason::kConnectFailed
+                                  ? deps_.transport.SecurityFailure()
+                                  : std::string();
+  if (!failure.empty() && failure != last_security_failure_) security_->Report(failure);
+  last_security_failure_ = failure;
   outbox_->FinishStartupAfterIo();  // a first attempt that failed
 }
 

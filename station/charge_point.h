@@ -207,7 +207,8 @@ class ChargePoint {
   std::unique_ptr<SecurityProfileSwitch> profile_switch_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
-  bool storage_lost_notice_ = false;  // reported once, then cleared
+  bool storage_lost_notice_ = false;   // reported once, then cleared
+  std::string last_security_failure_;  // of the last failed attempt (security log)
 };
 
 }  // namespace ocpp::station

@@ -21,8 +21,8 @@ std::optional<CertificateUseEnumType> TypeFromTag(std::string_view tag) {
 
 }  // namespace
 
-CertificateStore::CertificateStore(StationContext& context, Hooks hooks)
-    : context_(context), hooks_(std::move(hooks)) {
+CertificateStore::CertificateStore(StationContext& context, SecurityEvents& events, Hooks hooks)
+    : context_(context), events_(events), hooks_(std::move(hooks)) {
   Load();
   context_.rpc().Handle<v16::Action::kInstallCertificate>(
       [this](const v16::InstallCertificateReq& req)
@@ -80,13 +80,16 @@ v16::InstallCertificateStatusEnumType CertificateStore::Install(
     const v16::InstallCertificateReq& request) {
   using S = v16::InstallCertificateStatusEnumType;
   const std::string_view type_name = v16::ToString(request.certificate_type);
-  auto certificate = x509::Certificate::FromPem(request.certificate.view());
-  if (!certificate.ok()) {
-    context_.Log("InstallCertificate " + std::string(type_name) +
-                     " rejected: " + certificate.status().message(),
+  auto refuse = [&](const std::string& why) {
+    context_.Log("InstallCertificate " + std::string(type_name) + " rejected: " + why,
                  LogLevel::kWarning);
+    if (request.certificate_type == CertificateUseEnumType::kCentralSystemRootCertificate) {
+      events_.Report("InvalidCentralSystemCertificate", why, /*notify=*/true);
+    }
     return S::kRejected;
-  }
+  };
+  auto certificate = x509::Certificate::FromPem(request.certificate.view());
+  if (!certificate.ok()) return refuse(certificate.status().message());
   const std::int64_t now = context_.Now().unix_millis() / 1000;
   std::string problem;
   if (!certificate->IsCa()) {
@@ -94,12 +97,7 @@ v16::InstallCertificateStatusEnumType CertificateStore::Install(
   } else if (!certificate->ValidAt(now)) {
     problem = "expired or not yet valid";
   }
-  if (!problem.empty()) {
-    context_.Log("InstallCertificate " + std::string(type_name) + " rejected: " + problem + " (" +
-                     certificate->Subject() + ")",
-                 LogLevel::kWarning);
-    return S::kRejected;
-  }
+  if (!problem.empty()) return refuse(problem + " (" + certificate->Subject() + ")");
   const std::string key = std::string(kKeyPrefix) + std::string(TypeTag(request.certificate_type)) +
                           "/" + certificate->Fingerprint();
   for (const Entry& entry : entries_) {

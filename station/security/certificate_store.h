@@ -8,6 +8,8 @@
 //    Rejected: not a certificate, not a CA, expired or not yet valid
 //    (M05.FR.06), or the store holds CertificateStoreMaxLength already
 //    (both types count, M05.FR.03). Failed: the storage refused the write.
+//    A refused CentralSystemRootCertificate is also a security event
+//    InvalidCentralSystemCertificate, sent to the central system (TC_078).
 //  * GetInstalledCertificateIds: the SHA-256 certificateHashData of each
 //    certificate of the type (M03), NotFound when there is none.
 //  * DeleteCertificate: the certificate the hash data names, in any of the
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "station/context.h"
+#include "station/security/security_events.h"
 #include "station/security/x509.h"
 
 namespace ocpp::station {
@@ -39,7 +42,7 @@ class CertificateStore {
     std::function<bool()> central_system_roots_in_use;
   };
 
-  CertificateStore(StationContext& context, Hooks hooks);
+  CertificateStore(StationContext& context, SecurityEvents& events, Hooks hooks);
   CertificateStore(const CertificateStore&) = delete;
   CertificateStore& operator=(const CertificateStore&) = delete;
 
@@ -64,6 +67,7 @@ class CertificateStore {
   void PublishRoots() const;
 
   StationContext& context_;
+  SecurityEvents& events_;
   Hooks hooks_;
   std::vector<Entry> entries_;
 };

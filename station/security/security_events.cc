@@ -40,12 +40,12 @@ bool SecurityEvents::IsCritical(std::string_view type) {
   return std::find(kCritical.begin(), kCritical.end(), type) != kCritical.end();
 }
 
-void SecurityEvents::Report(std::string_view type, std::string_view tech_info) {
+void SecurityEvents::Report(std::string_view type, std::string_view tech_info, bool notify) {
   const std::int64_t now = context_.Now().unix_millis();
   const std::string info(tech_info.substr(0, 255));
   if (log_) log_->Append(now, std::string(type) + (info.empty() ? "" : ": " + info));
   context_.Log("security event " + std::string(type) + (info.empty() ? "" : ": " + info));
-  if (!IsCritical(type) || !send_) return;  // kept in the security log only
+  if (!(notify || IsCritical(type)) || !send_) return;  // kept in the security log only
   if (queue_.size() >= kMaxQueued) queue_.pop_front();
   queue_.push_back(Event{std::string(type), now, info});
   Persist();

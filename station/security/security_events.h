@@ -28,8 +28,10 @@ class SecurityEvents {
   SecurityEvents& operator=(const SecurityEvents&) = delete;
 
   // `type` is the whitepaper's name; `tech_info` at most 255 characters and
-  // never a secret.
-  void Report(std::string_view type, std::string_view tech_info = "");
+  // never a secret. `notify` sends a non-critical event too (OCTT TC_077 and
+  // TC_078 expect InvalidChargePointCertificate and
+  // InvalidCentralSystemCertificate after a refused certificate).
+  void Report(std::string_view type, std::string_view tech_info = "", bool notify = false);
   static bool IsCritical(std::string_view type);
   // Online: queued critical events go out.
   void OnOnline() { Flush(); }

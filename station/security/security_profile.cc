@@ -30,6 +30,13 @@ SecurityProfileSwitch::SecurityProfileSwitch(StationContext& context,
   }
   context_.config().SetChangeCheck(keys::kSecurityProfile,
                                    [this](std::string_view value) { return Acceptable(value); });
+  // A01 / OCTT TC_073: a new password is used at once, not at the next drop.
+  context_.config().Subscribe(keys::kAuthorizationKey, [this] {
+    if (current_ != 1 && current_ != 2) return;
+    context_.PostAfterReply([this] {
+      if (hooks_.switch_to) hooks_.switch_to(current_);
+    });
+  });
   context_.config().Subscribe(keys::kSecurityProfile, [this] {
     const int next = static_cast<int>(context_.config().Get(keys::kSecurityProfile));
     if (next == current_) return;

@@ -14,6 +14,8 @@
 //    previous profile (A05.FR.08): the key goes back, an error is logged
 //    and a ReconfigurationOfSecurityParameters event recorded. The previous
 //    profile is persisted during the trial, so a reboot keeps the fallback.
+//  * A new AuthorizationKey in profile 1 or 2 reconnects with it at once,
+//    after the ChangeConfiguration.conf (A01, OCTT TC_073).
 #pragma once
 
 #include <functional>

@@ -146,6 +146,27 @@ TEST_F(Certificates, TC_076_CS_delete_a_specific_certificate) {
   EXPECT_EQ(Delete(ExpectedHash(Pem(pki_.ca_cert))), DeleteCertificateStatusEnumType::kNotFound);
 }
 
+// An invalid CentralSystemRootCertificate is Rejected and reported with a
+// SecurityEventNotification although the event is not a critical one.
+TEST_F(Certificates, TC_078_CS_invalid_central_system_certificate_security_event) {
+  StartStation();
+  ASSERT_TRUE(WaitForCall("SecurityEventNotification"));  // StartupOfTheDevice
+  ClearFrames();
+  EXPECT_EQ(
+      Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.expired_ca_cert)),
+      InstallCertificateStatusEnumType::kRejected);
+  ASSERT_TRUE(WaitForCall("SecurityEventNotification"));
+  EXPECT_EQ(Str(LastPayload("SecurityEventNotification"), "type"),
+            "InvalidCentralSystemCertificate");
+  // A manufacturer root is no central system certificate: no event.
+  ClearFrames();
+  EXPECT_EQ(
+      Install(CertificateUseEnumType::kManufacturerRootCertificate, Pem(pki_.expired_ca_cert)),
+      InstallCertificateStatusEnumType::kRejected);
+  Settle();
+  EXPECT_EQ(CountCalls("SecurityEventNotification"), 0);
+}
+
 TEST_F(Certificates, installed_certificates_survive_a_power_cut) {
   StartStation();
   ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),

@@ -45,6 +45,7 @@ Harness::Harness() {
       ++refused_authorizations_;
       return runtime::WsServer::Verdict::kUnauthorized;
     }
+    ++accepted_upgrades_;
     return runtime::WsServer::Verdict::kAccept;
   };
   csms_ = tools::CentralSystem::Create(*loop_, csms_options, &error);
@@ -133,6 +134,11 @@ void Harness::CreateStation() {
   ASSERT_NE(transport_, nullptr) << error;
   station::ChargePoint::Options options;
   options.factory_config = factory_config_;
+  // As station_sim with --password: profile 1 with that key from the start.
+  if (!basic_auth_password_.empty()) {
+    options.factory_config.emplace("SecurityProfile", "1");
+    options.factory_config.emplace("AuthorizationKey", basic_auth_password_);
+  }
   options.security_extension = security_extension_;
   // As station_sim: connection settings go to the transport.
   options.callbacks.set_authorization_key = [this](std::string key) {

@@ -179,6 +179,7 @@ class Harness : public ::testing::Test {
   // Every security profile the station switched the transport to.
   std::vector<int> profile_switches_;
   int refused_authorizations_ = 0;
+  int accepted_upgrades_ = 0;  // WebSocket upgrades the central system accepted
 
  private:
   base::FakeClock clock_;
