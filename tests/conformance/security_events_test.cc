@@ -58,7 +58,7 @@ TEST_F(SecurityEvents, critical_events_survive_a_power_cut_while_offline) {
       << "stamped when it happened";
 }
 
-TEST_F(SecurityEvents, get_log_uploads_the_security_log) {
+TEST_F(SecurityEvents, TC_079_CS_get_security_log) {
   StartStation();
   ASSERT_TRUE(WaitForCall("SecurityEventNotification"));
   ClearFrames();
