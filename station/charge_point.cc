@@ -189,6 +189,14 @@ void ChargePoint::Wire() {
                                                  *deps_.firmware_installer, *deps_.file_transfer);
     firmware_->SetUpdatedObserver(
         [this](const std::string& version) { security_->Report("FirmwareUpdated", version); });
+    firmware_->EnableSignedUpdates(FirmwareUpdate::SignedUpdates{
+        [this] {
+          return certificates_->Installed(
+              v16::CertificateUseEnumType::kManufacturerRootCertificate);
+        },
+        [this](std::string_view type, std::string_view info) {
+          security_->Report(type, info, /*notify=*/true);  // L01.FR.02, L01.FR.03
+        }});
     log_upload_ = std::make_unique<LogUpload>(ctx, deps_.diagnostics_log, deps_.security_log,
                                               *deps_.file_transfer,
                                               deps_.firmware_installer->DownloadDirectory());

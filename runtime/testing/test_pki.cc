@@ -160,6 +160,36 @@ std::optional<TestPki> CreateTestPki(const std::string& directory,
   return pki;
 }
 
+std::string SignBase64(const std::string& key_path, std::string_view data) {
+  FILE* file = std::fopen(key_path.c_str(), "r");
+  if (!file) return "";
+  Key key(PEM_read_PrivateKey(file, nullptr, nullptr, nullptr));
+  std::fclose(file);
+  if (!key) return "";
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  std::size_t size = 0;
+  std::string signature;
+  if (md && EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+      EVP_DigestSign(md, nullptr, &size, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) == 1) {
+    signature.resize(size);
+    if (EVP_DigestSign(md, reinterpret_cast<unsigned char*>(signature.data()), &size,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1) {
+      signature.resize(size);
+    } else {
+      signature.clear();
+    }
+  }
+  EVP_MD_CTX_free(md);
+  if (signature.empty()) return "";
+  std::string out(4 * ((signature.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(signature.data()),
+                                     static_cast<int>(signature.size()));
+  out.resize(static_cast<std::size_t>(length));
+  return out;
+}
+
 std::string TestTempDirectory() {
   const char* directory = std::getenv("TEST_TMPDIR");
   return directory && *directory ? directory : "/tmp";

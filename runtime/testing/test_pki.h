@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ocpp::runtime::testing {
 
@@ -32,6 +33,11 @@ struct TestPki {
 // Writes everything into `directory` (which must exist). Empty on failure.
 std::optional<TestPki> CreateTestPki(const std::string& directory,
                                      const std::string& client_common_name);
+
+// Base64 of the signature over SHA-256 of `data` with the private key in
+// the PEM file `key_path` (ECDSA for this PKI's keys), as a firmware signer
+// would make it; empty on failure.
+std::string SignBase64(const std::string& key_path, std::string_view data);
 
 // TEST_TMPDIR under bazel test, else /tmp.
 std::string TestTempDirectory();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace ocpp::station {
 
@@ -51,15 +52,71 @@ FirmwareUpdate::~FirmwareUpdate() {
   if (download_) transfer_.Cancel(*download_);
 }
 
-void FirmwareUpdate::Accept(const v16::UpdateFirmwareReq& req) {
+bool FirmwareUpdate::Replace() {
   if (state_.phase == Phase::kInstalling || state_.phase == Phase::kRebooting) {
-    context_.Log("UpdateFirmware ignored: an install is under way", LogLevel::kWarning);
-    return;
+    context_.Log("firmware update refused: an install is under way", LogLevel::kWarning);
+    return false;
   }
   if (download_) {  // a new request replaces the one under way
     transfer_.Cancel(*download_);
     download_.reset();
   }
+  context_.CancelTimer(&timer_);
+  return true;
+}
+
+void FirmwareUpdate::EnableSignedUpdates(SignedUpdates hooks) {
+  signed_ = std::move(hooks);
+  context_.rpc().Handle<v16::Action::kSignedUpdateFirmware>(
+      [this](const v16::SignedUpdateFirmwareReq& req)
+          -> runtime::HandlerResult<v16::SignedUpdateFirmwareConf> {
+        return v16::SignedUpdateFirmwareConf{AcceptSigned(req)};
+      });
+}
+
+v16::UpdateFirmwareStatusEnumType FirmwareUpdate::AcceptSigned(
+    const v16::SignedUpdateFirmwareReq& req) {
+  using S = v16::UpdateFirmwareStatusEnumType;
+  const std::string pem(req.firmware.signing_certificate.view());
+  auto chain = x509::Certificate::ChainFromPem(pem, 4);
+  base::Status trusted =
+      chain.ok() ? x509::VerifyChain(*chain,
+                                     signed_.manufacturer_roots ? signed_.manufacturer_roots()
+                                                                : std::vector<x509::Certificate>{},
+                                     context_.Now().unix_millis() / 1000)
+                 : chain.status();
+  if (!trusted.ok()) {
+    context_.Log("SignedUpdateFirmware: signing certificate refused: " + trusted.message(),
+                 LogLevel::kWarning);
+    const std::string info = trusted.message();
+    // After the conf (L01.FR.02).
+    context_.PostAfterReply([this, info] {
+      if (signed_.security_event) signed_.security_event("InvalidFirmwareSigningCertificate", info);
+    });
+    return S::kInvalidCertificate;
+  }
+  const bool under_way = state_.phase != Phase::kNone;
+  if (!Replace()) return S::kRejected;
+  state_ = State{};
+  state_.phase = Phase::kScheduled;
+  state_.location = std::string(req.firmware.location.view());
+  state_.retrieve_ms = req.firmware.retrieve_date_time.unix_millis();
+  state_.attempts_left = req.retries ? std::max(1, *req.retries) : kDefaultAttempts;
+  state_.interval_s =
+      req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS;
+  state_.is_signed = true;
+  state_.request_id = req.request_id;
+  state_.signing_certificate = pem;
+  state_.signature = std::string(req.firmware.signature.view());
+  context_.Log("signed firmware update " + std::to_string(req.request_id) + " from " +
+               runtime::RedactUrl(state_.location) + " scheduled");
+  Persist();
+  context_.PostAfterReply([this] { ArmDownload(); });
+  return under_way ? S::kAcceptedCanceled : S::kAccepted;
+}
+
+void FirmwareUpdate::Accept(const v16::UpdateFirmwareReq& req) {
+  if (!Replace()) return;
   state_ = State{};
   state_.phase = Phase::kScheduled;
   state_.location = req.location;
@@ -107,7 +164,26 @@ void FirmwareUpdate::OnDownloaded(const runtime::TransferResult& result) {
   state_.phase = Phase::kDownloaded;
   Persist();
   Notify(FirmwareStatus::kDownloaded);
+  if (state_.is_signed && !SignatureVerifies()) return;
   TryInstall();
+}
+
+bool FirmwareUpdate::SignatureVerifies() {
+  auto signer = x509::Certificate::ChainFromPem(state_.signing_certificate, 4);
+  const base::Status verified =
+      signer.ok() ? x509::VerifyFileSignature(ImagePath(), state_.signature, signer->front())
+                  : signer.status();
+  if (verified.ok()) {
+    Notify("SignatureVerified");
+    return true;
+  }
+  context_.Log("firmware signature refused: " + verified.message(), LogLevel::kError);
+  std::remove(ImagePath().c_str());
+  Notify("InvalidSignature");
+  if (signed_.security_event)
+    signed_.security_event("InvalidFirmwareSignature", verified.message());
+  Finish();
+  return false;
 }
 
 void FirmwareUpdate::FailAttempt(const std::string& why) {
@@ -201,8 +277,10 @@ v16::FirmwareStatus FirmwareUpdate::CurrentStatus() const {
   }
 }
 
-void FirmwareUpdate::Notify(FirmwareStatus status) {
-  unsent_.push_back(status);
+void FirmwareUpdate::Notify(std::string_view status) {
+  unsent_.push_back(Unsent{std::string(status), state_.is_signed
+                                                    ? std::optional<std::int64_t>(state_.request_id)
+                                                    : std::nullopt});
   Persist();
   Flush();
 }
@@ -210,25 +288,42 @@ void FirmwareUpdate::Notify(FirmwareStatus status) {
 void FirmwareUpdate::Flush() {
   if (sending_ || unsent_.empty() || !context_.online()) return;
   sending_ = true;
-  context_.rpc().Call(
-      v16::FirmwareStatusNotificationReq{unsent_.front()},
-      context_.Guard([this](runtime::CallOutcome<v16::FirmwareStatusNotificationConf> outcome) {
-        sending_ = false;
-        // An answer, even a CALLERROR, is delivery; no answer is sent again.
-        const auto* failure = std::get_if<runtime::CallFailure>(&outcome);
-        const bool delivered = failure == nullptr ||
-                               failure->kind == runtime::CallFailure::Kind::kCallError ||
-                               failure->kind == runtime::CallFailure::Kind::kInvalidResponse;
-        if (!delivered) return;  // sent again once online
-        unsent_.pop_front();
-        Persist();
-        if (unsent_.empty() && state_.phase == Phase::kRebooting && timer_ != 0) {
-          context_.CancelTimer(&timer_);
-          system_control_.RequestReboot(hal::RebootKind::kSoft);
-          return;
-        }
-        Flush();
-      }));
+  auto on_outcome = [this](const auto& outcome) {
+    sending_ = false;
+    // An answer, even a CALLERROR, is delivery; no answer is sent again.
+    const auto* failure = std::get_if<runtime::CallFailure>(&outcome);
+    const bool delivered = failure == nullptr ||
+                           failure->kind == runtime::CallFailure::Kind::kCallError ||
+                           failure->kind == runtime::CallFailure::Kind::kInvalidResponse;
+    if (!delivered) return;  // sent again once online
+    unsent_.pop_front();
+    Persist();
+    if (unsent_.empty() && state_.phase == Phase::kRebooting && timer_ != 0) {
+      context_.CancelTimer(&timer_);
+      system_control_.RequestReboot(hal::RebootKind::kSoft);
+      return;
+    }
+    Flush();
+  };
+  const Unsent& next = unsent_.front();
+  if (next.request_id) {
+    v16::SignedFirmwareStatusNotificationReq req;
+    req.status = v16::FirmwareStatusEnumTypeFromString(next.status)
+                     .value_or(v16::FirmwareStatusEnumType::kIdle);
+    req.request_id = next.request_id;
+    context_.rpc().Call(
+        req, context_.Guard(
+                 [on_outcome](runtime::CallOutcome<v16::SignedFirmwareStatusNotificationConf> o) {
+                   on_outcome(o);
+                 }));
+  } else {
+    context_.rpc().Call(
+        v16::FirmwareStatusNotificationReq{
+            v16::FirmwareStatusFromString(next.status).value_or(FirmwareStatus::kIdle)},
+        context_.Guard([on_outcome](runtime::CallOutcome<v16::FirmwareStatusNotificationConf> o) {
+          on_outcome(o);
+        }));
+  }
 }
 
 void FirmwareUpdate::Persist() {
@@ -247,10 +342,21 @@ void FirmwareUpdate::Persist() {
   w.Int64(state_.interval_s);
   w.Key("target");
   w.String(state_.target_version.c_str());
+  if (state_.is_signed) {
+    w.Key("request_id");
+    w.Int64(state_.request_id);
+    w.Key("signing_certificate");
+    w.String(state_.signing_certificate.c_str());
+    w.Key("signature");
+    w.String(state_.signature.c_str());
+  }
   w.EndObject();
+  // "Status" for UpdateFirmware, "Status@requestId" for a signed update.
   std::string unsent;
-  for (FirmwareStatus s : unsent_)
-    unsent += std::string(unsent.empty() ? "" : ",") + std::string(ToString(s));
+  for (const Unsent& u : unsent_) {
+    unsent += std::string(unsent.empty() ? "" : ",") + u.status +
+              (u.request_id ? "@" + std::to_string(*u.request_id) : "");
+  }
   const base::Status status = context_.store().Commit(
       {{std::string(kStateKey), state_.phase == Phase::kNone
                                     ? std::nullopt
@@ -263,7 +369,10 @@ void FirmwareUpdate::Persist() {
 }
 
 void FirmwareUpdate::DropQueued(FirmwareStatus status) {
-  unsent_.erase(std::remove(unsent_.begin(), unsent_.end(), status), unsent_.end());
+  const std::string_view name = v16::ToString(status);
+  unsent_.erase(std::remove_if(unsent_.begin(), unsent_.end(),
+                               [name](const Unsent& u) { return u.status == name; }),
+                unsent_.end());
 }
 
 void FirmwareUpdate::Load() {
@@ -273,7 +382,16 @@ void FirmwareUpdate::Load() {
       const std::size_t comma = unsent->find(',', start);
       const std::string item =
           unsent->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (auto status = v16::FirmwareStatusFromString(item)) unsent_.push_back(*status);
+      const std::size_t at = item.find('@');
+      Unsent u{item.substr(0, at), std::nullopt};
+      if (at != std::string::npos) {
+        char* end = nullptr;
+        const long long id = std::strtoll(item.c_str() + at + 1, &end, 10);
+        if (end && *end == '\0') u.request_id = id;
+      }
+      const bool known = u.request_id ? v16::FirmwareStatusEnumTypeFromString(u.status).has_value()
+                                      : v16::FirmwareStatusFromString(u.status).has_value();
+      if (known) unsent_.push_back(std::move(u));
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
@@ -302,6 +420,12 @@ void FirmwareUpdate::Load() {
   state_.attempts_left = static_cast<int>(num("attempts_left"));
   state_.interval_s = num("interval_s");
   state_.target_version = str("target");
+  if (doc.HasMember("request_id")) {
+    state_.is_signed = true;
+    state_.request_id = num("request_id");
+    state_.signing_certificate = str("signing_certificate");
+    state_.signature = str("signature");
+  }
   if (phase == "scheduled") {
     state_.phase = Phase::kScheduled;
     context_.Post([this] { ArmDownload(); });
@@ -319,7 +443,7 @@ void FirmwareUpdate::Load() {
     // Interrupted installs are failures; never install twice.
     context_.Log("the firmware install was interrupted by a restart", LogLevel::kError);
     DropQueued(FirmwareStatus::kInstalling);
-    unsent_.push_back(FirmwareStatus::kInstallationFailed);
+    Notify(FirmwareStatus::kInstallationFailed);
     Finish();
   } else if (phase == "rebooting") {
     DropQueued(FirmwareStatus::kInstalling);  // the outcome follows

@@ -17,6 +17,16 @@
 //    install is InstallationFailed, never a second install. A Downloading or
 //    Installing still queued then is dropped: it may have been delivered
 //    before the power went, and its outcome follows anyway.
+//  * SignedUpdateFirmware (security whitepaper L01, once EnableSignedUpdates
+//    is called): the signing certificate must chain to an installed
+//    ManufacturerRootCertificate, else InvalidCertificate and the security
+//    event InvalidFirmwareSigningCertificate; after the download the
+//    signature (RSA or ECDSA over SHA-256 of the file) is verified before
+//    anything is installed: SignatureVerified, or InvalidSignature with the
+//    event InvalidFirmwareSignature and the end of the update. The same
+//    steps otherwise, reported as SignedFirmwareStatusNotification with the
+//    requestId. A new request while one is under way replaces it
+//    (AcceptedCanceled); during an install it is Rejected.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +40,7 @@
 #include "runtime/file_transfer.h"
 #include "station/connectors/connectors.h"
 #include "station/context.h"
+#include "station/security/x509.h"
 #include "station/transactions/transactions.h"
 
 namespace ocpp::station {
@@ -54,6 +65,14 @@ class FirmwareUpdate {
   void OnTransactionStopped();
   // For TriggerMessage: the state of the update under way, Idle when none.
   v16::FirmwareStatus CurrentStatus() const;
+  struct SignedUpdates {
+    // The installed ManufacturerRootCertificates.
+    std::function<std::vector<x509::Certificate>()> manufacturer_roots;
+    // A security event the central system is told about (`type`, `info`).
+    std::function<void(std::string_view type, std::string_view info)> security_event;
+  };
+  // Registers SignedUpdateFirmware.
+  void EnableSignedUpdates(SignedUpdates hooks);
   // Told when a reboot activated a new image (security event FirmwareUpdated).
   void SetUpdatedObserver(std::function<void(const std::string& version)> observer) {
     on_updated_ = std::move(observer);
@@ -68,9 +87,24 @@ class FirmwareUpdate {
     int attempts_left = 0;
     std::int64_t interval_s = kDefaultRetryIntervalS;
     std::string target_version;  // what the install said the reboot brings
+    // SignedUpdateFirmware: statuses go as SignedFirmwareStatusNotification.
+    bool is_signed = false;
+    std::int64_t request_id = 0;
+    std::string signing_certificate;  // PEM
+    std::string signature;            // base64
+  };
+  // A status waiting for the central system; request_id: a signed update's.
+  struct Unsent {
+    std::string status;
+    std::optional<std::int64_t> request_id;
   };
 
   void Accept(const v16::UpdateFirmwareReq& req);
+  v16::UpdateFirmwareStatusEnumType AcceptSigned(const v16::SignedUpdateFirmwareReq& req);
+  // A new request: cancels the download under way; false during an install.
+  bool Replace();
+  // Signed updates: the downloaded image's signature; false ends the update.
+  bool SignatureVerifies();
   void Load();
   void Persist();
   void ArmDownload();
@@ -81,7 +115,8 @@ class FirmwareUpdate {
   void Install();
   void Finish();
   // Queues a status (persisted) and sends what can be sent.
-  void Notify(v16::FirmwareStatus status);
+  void Notify(v16::FirmwareStatus status) { Notify(v16::ToString(status)); }
+  void Notify(std::string_view status);
   void Flush();
   // After a restart: an intermediate status whose outcome follows is not
   // sent (again); see Load().
@@ -96,7 +131,8 @@ class FirmwareUpdate {
   hal::FirmwareInstaller& installer_;
   runtime::FileTransfer& transfer_;
   State state_;
-  std::deque<v16::FirmwareStatus> unsent_;
+  std::deque<Unsent> unsent_;
+  SignedUpdates signed_;
   bool sending_ = false;
   bool reboot_check_due_ = false;  // booted from an install: report the outcome
   runtime::TimerId timer_ = 0;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 
 namespace ocpp::station::x509 {
@@ -227,6 +228,70 @@ std::string Certificate::Fingerprint() const {
     return "";
   }
   return Hex(digest, size);
+}
+
+base::Status VerifyChain(const std::vector<Certificate>& chain,
+                         const std::vector<Certificate>& roots, std::int64_t unix_seconds) {
+  if (chain.empty()) return Invalid("no certificate");
+  if (roots.empty()) return Invalid("no ManufacturerRootCertificate installed");
+  X509_STORE* store = X509_STORE_new();
+  STACK_OF(X509)* untrusted = sk_X509_new_null();
+  X509_STORE_CTX* context = X509_STORE_CTX_new();
+  bool ok = store && untrusted && context;
+  for (const Certificate& root : roots) ok = ok && X509_STORE_add_cert(store, root.get()) == 1;
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    ok = ok && sk_X509_push(untrusted, chain[i].get()) > 0;
+  }
+  std::string reason = "cannot set up the verification";
+  if (ok && X509_STORE_CTX_init(context, store, chain.front().get(), untrusted) == 1) {
+    X509_STORE_CTX_set_time(context, 0, static_cast<time_t>(unix_seconds));
+    ok = X509_verify_cert(context) == 1;
+    if (!ok) reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(context));
+  } else {
+    ok = false;
+  }
+  X509_STORE_CTX_free(context);
+  sk_X509_free(untrusted);  // the certificates belong to `chain`
+  X509_STORE_free(store);
+  ERR_clear_error();
+  return ok ? base::OkStatus() : Invalid(reason);
+}
+
+base::Status VerifyFileSignature(const std::string& path, std::string_view signature_base64,
+                                 const Certificate& signer) {
+  // Base64 with or without line breaks; EVP_DecodeUpdate skips whitespace.
+  std::string signature(signature_base64.size(), '\0');
+  EVP_ENCODE_CTX* decoder = EVP_ENCODE_CTX_new();
+  int written = 0;
+  int tail = 0;
+  const bool decoded =
+      decoder != nullptr &&
+      EVP_DecodeUpdate(decoder, reinterpret_cast<unsigned char*>(signature.data()), &written,
+                       reinterpret_cast<const unsigned char*>(signature_base64.data()),
+                       static_cast<int>(signature_base64.size())) >= 0 &&
+      EVP_DecodeFinal(decoder, reinterpret_cast<unsigned char*>(signature.data()) + written,
+                      &tail) == 1;
+  EVP_ENCODE_CTX_free(decoder);
+  if (!decoded || written + tail == 0) return Invalid("the signature is not base64");
+  signature.resize(static_cast<std::size_t>(written + tail));
+
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return Status(StatusCode::kNotFound, "cannot read the firmware file");
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  bool ok = md != nullptr && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr,
+                                                  X509_get0_pubkey(signer.get())) == 1;
+  unsigned char buffer[16384];
+  std::size_t n = 0;
+  while (ok && (n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+    ok = EVP_DigestVerifyUpdate(md, buffer, n) == 1;
+  }
+  ok = ok && std::ferror(file) == 0 &&
+       EVP_DigestVerifyFinal(md, reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size()) == 1;
+  std::fclose(file);
+  EVP_MD_CTX_free(md);
+  ERR_clear_error();
+  return ok ? base::OkStatus() : Invalid("the signature does not verify");
 }
 
 }  // namespace ocpp::station::x509

@@ -68,6 +68,16 @@ class Certificate {
   std::shared_ptr<X509> cert_;
 };
 
+// `chain` (leaf first, intermediates after it) verifies up to one of
+// `roots` at `unix_seconds`; otherwise the reason.
+base::Status VerifyChain(const std::vector<Certificate>& chain,
+                         const std::vector<Certificate>& roots, std::int64_t unix_seconds);
+
+// The file's signature: `signature_base64` is an RSA or ECDSA signature over
+// SHA-256 of the bytes of the file at `path`, made with `signer`'s key.
+base::Status VerifyFileSignature(const std::string& path, std::string_view signature_base64,
+                                 const Certificate& signer);
+
 // Lower-case hex of `bytes`.
 std::string Hex(const unsigned char* bytes, std::size_t size);
 

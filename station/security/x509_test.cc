@@ -150,5 +150,33 @@ TEST_F(X509Test, ChainsAreReadInOrderUpToTheLimit) {
   EXPECT_EQ(Certificate::FromPem((*chain)[1].ToPem())->Fingerprint(), (*chain)[1].Fingerprint());
 }
 
+TEST_F(X509Test, AChainVerifiesToItsRootOnlyWhileValid) {
+  const Certificate root = Load(pki_.ca_cert);
+  const Certificate other = Load(pki_.other_ca_cert);
+  const Certificate leaf = Load(pki_.server_cert);
+  EXPECT_TRUE(VerifyChain({leaf}, {other, root}, NowSeconds()).ok());
+  const base::Status wrong_root = VerifyChain({leaf}, {other}, NowSeconds());
+  EXPECT_FALSE(wrong_root.ok());
+  EXPECT_FALSE(wrong_root.message().empty());
+  EXPECT_FALSE(VerifyChain({leaf}, {root}, NowSeconds() + 400LL * 24 * 3600).ok()) << "expired";
+  EXPECT_FALSE(VerifyChain({leaf}, {}, NowSeconds()).ok());
+  EXPECT_FALSE(VerifyChain({Load(pki_.expired_cert)}, {root}, NowSeconds()).ok());
+}
+
+TEST_F(X509Test, AFileSignatureVerifiesWithTheSignersKeyOnly) {
+  const std::string path = runtime::testing::TestTempDirectory() + "/x509_test_firmware.bin";
+  const std::string image = "version=9.9\nfirmware bytes";
+  std::ofstream(path) << image;
+  const std::string signature = runtime::testing::SignBase64(pki_.server_key, image);
+  ASSERT_FALSE(signature.empty());
+  EXPECT_TRUE(VerifyFileSignature(path, signature, Load(pki_.server_cert)).ok());
+  EXPECT_FALSE(VerifyFileSignature(path, signature, Load(pki_.client_cert)).ok()) << "another key";
+  std::ofstream(path) << image << "tampered";
+  EXPECT_FALSE(VerifyFileSignature(path, signature, Load(pki_.server_cert)).ok());
+  EXPECT_FALSE(VerifyFileSignature(path, "!!!not base64", Load(pki_.server_cert)).ok());
+  EXPECT_FALSE(VerifyFileSignature(path, "", Load(pki_.server_cert)).ok());
+  EXPECT_FALSE(VerifyFileSignature(path + ".missing", signature, Load(pki_.server_cert)).ok());
+}
+
 }  // namespace
 }  // namespace ocpp::station::x509
