@@ -283,10 +283,19 @@ int WsClientTransport::OnWriteable(lws* wsi) {
   // Our close frame has left lws' buffers: the closing handshake is over.
   if (hang_up_pending_) return -1;
   unsigned char key[4];
+  if (close_requested_ && draining_before_close_ && !outgoing_.empty()) {
+    RandomMaskKey(key);
+    const bool ok = WriteBytes(wsi, EncodeClientFrame(WsOpcode::kText, outgoing_.front(), key));
+    outgoing_.pop_front();
+    lws_callback_on_writable(wsi);  // the rest, then the close frame
+    return ok ? 0 : -1;
+  }
   if (close_requested_) {
     // We keep reading until the peer answers (or the close timeout), so the
     // peer gets the close frame and not a TCP reset.
     close_requested_ = false;
+    draining_before_close_ = false;
+    outgoing_.clear();  // nothing goes after a close frame
     close_sent_ = true;
     RandomMaskKey(key);
     if (!WriteBytes(wsi, EncodeClientFrame(WsOpcode::kClose, close_payload_, key))) return -1;

@@ -229,7 +229,10 @@ void WsClientTransport::Stop(lws_close_status close_code) {
       CancelTimer(ping_timer_);
       CancelTimer(pong_timer_);
       ArmCloseTimeout(DisconnectReason::kClosedLocally);
-      outgoing_.clear();  // nothing goes after a close frame
+      // What was queued before Stop (e.g. the CALLRESULT of the
+      // ChangeConfiguration that made us reconnect) goes out first, then
+      // the close frame; nothing after it.
+      draining_before_close_ = true;
       RequestClose(code);
       break;
     case State::kClosing:
@@ -428,6 +431,7 @@ void WsClientTransport::OnAttemptEnded(DisconnectReason reason) {
   parser_.reset();
   pong_payload_.reset();
   outgoing_.clear();
+  draining_before_close_ = false;
   if (reason == DisconnectReason::kConnectFailed ||
       reason == DisconnectReason::kSubprotocolRefused) {
     last_connect_error_ = attempt_error_;

@@ -247,6 +247,7 @@ class WsClientTransport final : public Transport, private LwsHandler {
   SSL_CTX* client_ssl_context_ = nullptr;   // ours (wss:// only)
   std::vector<std::string> trusted_roots_;  // SetTrustedRoots, PEM
   bool reconnect_now_ = false;              // Reconfigure: no back-off delay
+  bool draining_before_close_ = false;      // Stop: queued frames before the close
   std::unique_ptr<ws_client_internal::TlsClientChannel> tls_;  // the connection's TLS
   std::string tls_output_;                                     // ciphertext not yet handed to lws
   ConnectError last_connect_error_;

@@ -40,6 +40,7 @@ class WsReconfigureTest : public ::testing::Test {
   }
 
   struct ServerLog {
+    std::vector<std::string> texts;
     std::vector<std::string> authorizations;
     int open = 0;
   };
@@ -58,6 +59,9 @@ class WsReconfigureTest : public ::testing::Test {
       ++log->open;
     };
     options.on_close = [log](WsServer::ConnectionId) { --log->open; };
+    options.on_text = [log](WsServer::ConnectionId, std::string_view text) {
+      log->texts.emplace_back(text);
+    };
     std::string error;
     auto server = WsServer::Create(*loop_, std::move(options), &error);
     EXPECT_NE(server, nullptr) << error;
@@ -105,6 +109,21 @@ TEST_F(WsReconfigureTest, MovesFromPlainToTlsWithBasicAuthAtOnce) {
   // And back (the fallback of A05.FR.08).
   ASSERT_TRUE(client_->Reconfigure(Plain(), &error)) << error;
   ASSERT_TRUE(Pump([&] { return connected_ == 3 && plain_log_.open == 1; }));
+}
+
+// The answer that caused the switch (ChangeConfiguration.conf) was queued
+// just before it: it reaches the server before the close frame.
+TEST_F(WsReconfigureTest, FramesQueuedBeforeTheSwitchStillGoOut) {
+  client_->Start();
+  ASSERT_TRUE(Pump([&] { return connected_ == 1; }));
+  ASSERT_TRUE(client_->Send(R"([3,"42",{"status":"Accepted"}])"));
+  ASSERT_TRUE(client_->Send("second"));
+  std::string error;
+  ASSERT_TRUE(client_->Reconfigure(Tls(), &error)) << error;
+  EXPECT_FALSE(client_->Send("after the close")) << "nothing after the close frame";
+  ASSERT_TRUE(Pump([&] { return connected_ == 2; }));
+  EXPECT_EQ(plain_log_.texts,
+            (std::vector<std::string>{R"([3,"42",{"status":"Accepted"}])", "second"}));
 }
 
 TEST_F(WsReconfigureTest, OptionsThatCannotWorkChangeNothing) {

@@ -17,6 +17,7 @@
 #include "station/reservations.h"
 #include "station/reset.h"
 #include "station/security/certificate_store.h"
+#include "station/security/charge_point_certificate.h"
 #include "station/security/log_upload.h"
 #include "station/security/security_events.h"
 #include "station/security/security_profile.h"
@@ -173,6 +174,12 @@ void ChargePoint::Wire() {
       ctx, *certificates_, *security_,
       SecurityProfileSwitch::Hooks{profiles.available, profiles.factory_trust_anchors,
                                    profiles.switch_to});
+  if (deps_.credentials) {
+    own_certificate_ = std::make_unique<ChargePointCertificate>(
+        ctx, *deps_.credentials, *certificates_, *security_,
+        ChargePointCertificate::Hooks{options_.charge_point_identity,
+                                      options_.callbacks.set_client_certificate});
+  }
   reset_ = std::make_unique<Reset>(ctx, *connectors_, *transactions_, *outbox_, *system_control_,
                                    Reset::Timing{options_.reset_grace, options_.reboot_timeout});
   smart_charging_ = std::make_unique<SmartCharging>(ctx, *connectors_, *transactions_);
@@ -211,7 +218,10 @@ void ChargePoint::Wire() {
             return diagnostics_ ? diagnostics_->CurrentStatus() : v16::DiagnosticsStatus::kIdle;
           },
           log_upload_ ? std::function<void()>([this] { log_upload_->SendCurrentStatus(); })
-                      : std::function<void()>()});
+                      : std::function<void()>(),
+          own_certificate_
+              ? std::function<bool()>([this] { return own_certificate_->RequestSigning(); })
+              : std::function<bool()>()});
   RegisterCoreServices(ctx, options_.callbacks.on_data_transfer,
                        ConnectionSettings{options_.callbacks.set_authorization_key,
                                           options_.callbacks.set_ping_interval});

@@ -26,6 +26,7 @@
 
 #include "base/status.h"
 #include "generated/ocpp16/registry.h"
+#include "hal/credential_store.h"
 #include "hal/firmware.h"
 #include "hal/hardware.h"
 #include "hal/storage.h"
@@ -59,6 +60,7 @@ class ReportingSystemControl;
 class LocalAuthList;
 class CertificateStore;
 class SecurityProfileSwitch;
+class ChargePointCertificate;
 
 class ChargePoint {
  public:
@@ -104,6 +106,11 @@ class ChargePoint {
       std::function<void(int profile)> switch_to;
     };
     SecurityProfiles security_profiles;
+    // A new station certificate is installed (CertificateSigned): use the
+    // chain and key (PEM files; the same file holds both) for security
+    // profile 3, reconnecting if that is the profile in use.
+    std::function<void(const std::string& chain_path, const std::string& key_path)>
+        set_client_certificate;
   };
 
   struct Options {
@@ -126,6 +133,8 @@ class ChargePoint {
     // security events are sent as SecurityEventNotification. Off for a plain
     // OCPP 1.6 central system (security profile 0): they are only logged.
     bool security_extension = false;
+    // The charge point identity (the CN of the station's CSR).
+    std::string charge_point_identity;
     Callbacks callbacks;
   };
 
@@ -145,6 +154,10 @@ class ChargePoint {
     hal::DiagnosticsLog* diagnostics_log = nullptr;
     // Optional: the security log (security events; GetLog SecurityLog).
     hal::DiagnosticsLog* security_log = nullptr;
+    // Optional: where the station's own key and certificate live (security
+    // profile 3, CSR / CertificateSigned). Without it
+    // SignChargePointCertificate is NotImplemented.
+    hal::CredentialStore* credentials = nullptr;
   };
 
   // Loads configuration and state; stops transactions that a power cut
@@ -205,6 +218,7 @@ class ChargePoint {
   std::unique_ptr<LocalAuthList> local_list_;
   std::unique_ptr<CertificateStore> certificates_;
   std::unique_ptr<SecurityProfileSwitch> profile_switch_;
+  std::unique_ptr<ChargePointCertificate> own_certificate_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
   bool storage_lost_notice_ = false;   // reported once, then cleared

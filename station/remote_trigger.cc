@@ -57,7 +57,9 @@ v16::TriggerMessageStatusEnumType RemoteTrigger::ExtendedTrigger(
       context_.PostAfterReply([this] { sources_.send_log_status(); });
       return S::kAccepted;
     case E::kSignChargePointCertificate:
-      return S::kNotImplemented;
+      if (!sources_.sign_certificate) return S::kNotImplemented;
+      if (context_.registration() != RegistrationState::kAccepted) return S::kRejected;
+      return sources_.sign_certificate() ? S::kAccepted : S::kRejected;
   }
   return as_status(Trigger(v16::TriggerMessageReq{*same, req.connector_id}));
 }

@@ -11,9 +11,9 @@
 //  * Diagnostics and firmware report the state of the upload or update
 //    under way, Idle when there is none.
 //  * ExtendedTriggerMessage (security whitepaper F06) follows the same
-//    rules, adds LogStatusNotification (GetLog's state) and answers
-//    NotImplemented for SignChargePointCertificate (no station certificate
-//    management yet).
+//    rules, adds LogStatusNotification (GetLog's state) and
+//    SignChargePointCertificate (a new key pair and CSR, when the station
+//    has a credential store).
 #pragma once
 
 #include <functional>
@@ -35,6 +35,9 @@ class RemoteTrigger {
     // ExtendedTriggerMessage(LogStatusNotification): sends the GetLog
     // upload's state; empty: NotImplemented.
     std::function<void()> send_log_status;
+    // ExtendedTriggerMessage(SignChargePointCertificate): starts a CSR
+    // after the answer; false: Rejected; empty: NotImplemented.
+    std::function<bool()> sign_certificate;
   };
 
   RemoteTrigger(StationContext& context, int connector_count, Registration& registration,

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "hal/linux/file_credential_store.h"
 #include "hal/linux/file_diagnostics_log.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
@@ -36,6 +37,7 @@
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
 #include "station/config/config_keys.h"
+#include "station/security/charge_point_certificate.h"
 #include "station/sim/sim_connection.h"
 #include "station/sim/sim_flags.h"
 
@@ -170,7 +172,19 @@ class Station {
     storage_finished_ = false;
     // The stored SecurityProfile picks the connection (sim interface,
     // "Security profiles"); a first start takes the one the flags imply.
-    const station::sim::ConnectionFlags connection = Connection();
+    connection_ = Connection();
+    // A station certificate from CertificateSigned wins over --cert/--key.
+    if (auto credentials = hal::FileCredentialStore::Open(flags_.data_dir + "/credentials");
+        credentials.ok()) {
+      credentials_ = std::move(*credentials);
+      if (credentials_->Read(station::ChargePointCertificate::kCredentialName).ok()) {
+        connection_.cert = connection_.key =
+            credentials_->PathOf(station::ChargePointCertificate::kCredentialName);
+      }
+    } else {
+      Log(Level::kError, credentials.status().message());
+    }
+    const station::sim::ConnectionFlags& connection = connection_;
     auto stored_profile =
         station::Configuration::ReadStored(*storage_, station::keys::kSecurityProfile.name);
     int profile = station::sim::ImpliedSecurityProfile(connection);
@@ -186,6 +200,7 @@ class Station {
     authorization_key_ =
         station::Configuration::ReadStored(*storage_, station::keys::kAuthorizationKey.name)
             .value_or(flags_.password);
+    profile_ = profile;
     runtime::WsClientTransport::Options t =
         station::sim::TransportOptionsFor(connection, profile, authorization_key_);
     t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
@@ -266,19 +281,29 @@ class Station {
       authorization_key_ = key;  // for a later change of security profile
       return transport_->SetAuthorizationKey(std::move(key));
     };
-    options.callbacks.security_profiles.available = [connection](int next) {
-      return station::sim::ProfileAvailable(connection, next);
+    options.callbacks.security_profiles.available = [this](int next) {
+      return station::sim::ProfileAvailable(connection_, next);
+    };
+    options.charge_point_identity = flags_.id;
+    options.callbacks.set_client_certificate = [this](const std::string& chain,
+                                                      const std::string& key) {
+      connection_.cert = chain;
+      connection_.key = key;
+      // A02/TC_074: a profile 3 connection reconnects with the new certificate.
+      if (profile_ == 3) switch_profile_(3);
     };
     options.callbacks.security_profiles.factory_trust_anchors = !flags_.ca_file.empty();
-    options.callbacks.security_profiles.switch_to = [this, connection](int next) {
+    switch_profile_ = [this](int next) {
+      profile_ = next;
       runtime::WsClientTransport::Options t =
-          station::sim::TransportOptionsFor(connection, next, authorization_key_);
+          station::sim::TransportOptionsFor(connection_, next, authorization_key_);
       t.max_message_bytes = station::ChargePoint::kMaxIncomingMessageBytes;
       std::string why;
       if (!transport_->Reconfigure(std::move(t), &why)) {
         Log(Level::kError, "cannot use SecurityProfile " + std::to_string(next) + ": " + why);
       }
     };
+    options.callbacks.security_profiles.switch_to = [this](int next) { switch_profile_(next); };
     options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
       return transport_->SetPingInterval(interval);
     };
@@ -292,6 +317,7 @@ class Station {
     deps.firmware_installer = installer_.get();
     deps.diagnostics_log = diagnostics_log_.get();
     deps.security_log = security_log_.get();
+    deps.credentials = credentials_.get();
     std::vector<std::string> warnings;
     auto cp = station::ChargePoint::Create(deps, options, &warnings);
     for (const auto& w : warnings) Log(Level::kWarn, "--config: " + w);
@@ -355,7 +381,12 @@ class Station {
   std::unique_ptr<hal::SqliteStorage> storage_;
   bool storage_finished_ = false;  // FinishOpen is queued or done
   std::unique_ptr<runtime::WsClientTransport> transport_;
-  std::string authorization_key_;  // the transport's, for a change of security profile
+  std::string authorization_key_;
+  station::sim::ConnectionFlags connection_;  // the flags, and a signed station certificate
+  int profile_ = 0;                           // the security profile in use
+  std::function<void(int profile)> switch_profile_;
+  std::unique_ptr<hal::FileCredentialStore>
+      credentials_;  // the transport's, for a change of security profile
   std::unique_ptr<runtime::CurlFileTransfer> transfer_;
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
   std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;

@@ -127,7 +127,7 @@ std::optional<TestPki> CreateTestPki(const std::string& directory,
   Cert ca, other;
   CertSpec ca_spec{"Test Root CA", "Test CSMS Operator", "", true};
   CertSpec other_spec{"Unrelated Root CA", "Somebody Else", "", true};
-  if (!Make(directory, "ca", ca_spec, nullptr, nullptr, &pki.ca_cert, nullptr, &ca_key, &ca) ||
+  if (!Make(directory, "ca", ca_spec, nullptr, nullptr, &pki.ca_cert, &pki.ca_key, &ca_key, &ca) ||
       !Make(directory, "other-ca", other_spec, nullptr, nullptr, &pki.other_ca_cert, nullptr,
             &other_key, &other)) {
     return std::nullopt;
@@ -187,6 +187,44 @@ std::string SignBase64(const std::string& key_path, std::string_view data) {
                                      reinterpret_cast<const unsigned char*>(signature.data()),
                                      static_cast<int>(signature.size()));
   out.resize(static_cast<std::size_t>(length));
+  return out;
+}
+
+std::string SignRequest(const std::string& csr_pem, const std::string& ca_cert_path,
+                        const std::string& ca_key_path, long days) {
+  BIO* bio = BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size()));
+  X509_REQ* request = bio ? PEM_read_bio_X509_REQ(bio, nullptr, nullptr, nullptr) : nullptr;
+  BIO_free(bio);
+  FILE* file = std::fopen(ca_cert_path.c_str(), "r");
+  Cert ca(file ? PEM_read_X509(file, nullptr, nullptr, nullptr) : nullptr);
+  if (file) std::fclose(file);
+  file = std::fopen(ca_key_path.c_str(), "r");
+  Key ca_key(file ? PEM_read_PrivateKey(file, nullptr, nullptr, nullptr) : nullptr);
+  if (file) std::fclose(file);
+  std::string out;
+  if (request && ca && ca_key) {
+    static long serial = 1000;
+    Cert cert(X509_new());
+    EVP_PKEY* key = X509_REQ_get0_pubkey(request);
+    bool ok = cert && key && X509_set_version(cert.get(), 2) == 1 &&
+              ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++) == 1 &&
+              X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kDay) &&
+              X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * kDay) &&
+              X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(request)) == 1 &&
+              X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get())) == 1 &&
+              X509_set_pubkey(cert.get(), key) == 1 &&
+              AddExtension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE") &&
+              AddExtension(cert.get(), ca.get(), NID_ext_key_usage, "clientAuth") &&
+              X509_sign(cert.get(), ca_key.get(), EVP_sha256()) > 0;
+    BIO* mem = BIO_new(BIO_s_mem());
+    if (ok && mem && PEM_write_bio_X509(mem, cert.get()) == 1) {
+      char* data = nullptr;
+      const long size = BIO_get_mem_data(mem, &data);
+      out.assign(data, static_cast<std::size_t>(size));
+    }
+    BIO_free(mem);
+  }
+  X509_REQ_free(request);
   return out;
 }
 

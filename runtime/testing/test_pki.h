@@ -11,6 +11,7 @@ namespace ocpp::runtime::testing {
 // PEM file paths.
 struct TestPki {
   std::string ca_cert;          // the CA the charge point trusts
+  std::string ca_key;           // its key, for tests that act as the CA
   std::string other_ca_cert;    // an unrelated CA ("wrong CA")
   std::string expired_ca_cert;  // a self-signed CA that expired yesterday
   // Issued by ca_cert for SAN IP 127.0.0.1 and DNS localhost.
@@ -38,6 +39,12 @@ std::optional<TestPki> CreateTestPki(const std::string& directory,
 // the PEM file `key_path` (ECDSA for this PKI's keys), as a firmware signer
 // would make it; empty on failure.
 std::string SignBase64(const std::string& key_path, std::string_view data);
+
+// A certificate for the PKCS#10 request `csr_pem`, issued by the CA in
+// `ca_cert`/`ca_key` (PEM files), valid from yesterday for `days`; PEM,
+// empty on failure. A test central system signing a station's CSR.
+std::string SignRequest(const std::string& csr_pem, const std::string& ca_cert,
+                        const std::string& ca_key, long days = 30);
 
 // TEST_TMPDIR under bazel test, else /tmp.
 std::string TestTempDirectory();

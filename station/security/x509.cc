@@ -294,4 +294,51 @@ base::Status VerifyFileSignature(const std::string& path, std::string_view signa
   return ok ? base::OkStatus() : Invalid("the signature does not verify");
 }
 
+base::Result<KeyAndRequest> GenerateKeyAndRequest(std::string_view organization,
+                                                  std::string_view common_name) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509_REQ* request = X509_REQ_new();
+  BioPtr key_out(BIO_new(BIO_s_mem()));
+  BioPtr csr_out(BIO_new(BIO_s_mem()));
+  bool ok = key && request && key_out && csr_out && X509_REQ_set_version(request, 0) == 1 &&
+            X509_REQ_set_pubkey(request, key) == 1;
+  X509_NAME* name = request ? X509_REQ_get_subject_name(request) : nullptr;
+  const std::string o(organization);
+  const std::string cn(common_name);
+  ok = ok && name &&
+       X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                  reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1,
+                                  0) == 1 &&
+       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                  reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                  0) == 1 &&
+       X509_REQ_sign(request, key, EVP_sha256()) > 0 &&
+       PEM_write_bio_PrivateKey(key_out.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
+       PEM_write_bio_X509_REQ(csr_out.get(), request) == 1;
+  KeyAndRequest out;
+  if (ok) {
+    char* data = nullptr;
+    long size = BIO_get_mem_data(key_out.get(), &data);
+    out.private_key_pem.assign(data, static_cast<std::size_t>(std::max(size, 0L)));
+    size = BIO_get_mem_data(csr_out.get(), &data);
+    out.csr_pem.assign(data, static_cast<std::size_t>(std::max(size, 0L)));
+  }
+  X509_REQ_free(request);
+  EVP_PKEY_free(key);
+  if (!ok) return Invalid("cannot make a key pair and a certificate signing request");
+  ERR_clear_error();
+  return out;
+}
+
+bool CertificateMatchesKey(const Certificate& certificate, std::string_view private_key_pem) {
+  BioPtr bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())));
+  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(
+                            bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
+                      : nullptr;
+  const bool matches = key && X509_check_private_key(certificate.get(), key) == 1;
+  EVP_PKEY_free(key);
+  ERR_clear_error();
+  return matches;
+}
+
 }  // namespace ocpp::station::x509

@@ -78,6 +78,19 @@ base::Status VerifyChain(const std::vector<Certificate>& chain,
 base::Status VerifyFileSignature(const std::string& path, std::string_view signature_base64,
                                  const Certificate& signer);
 
+// A new EC P-256 key pair and a PKCS#10 request for it (A02.FR.02/03):
+// subject O = `organization` (CpoName), CN = `common_name` (the charge point
+// identity), signed with the key. Both PEM.
+struct KeyAndRequest {
+  std::string private_key_pem;
+  std::string csr_pem;
+};
+base::Result<KeyAndRequest> GenerateKeyAndRequest(std::string_view organization,
+                                                  std::string_view common_name);
+
+// The certificate carries the public key of `private_key_pem`.
+bool CertificateMatchesKey(const Certificate& certificate, std::string_view private_key_pem);
+
 // Lower-case hex of `bytes`.
 std::string Hex(const unsigned char* bytes, std::size_t size);
 

@@ -66,6 +66,22 @@ v16::CertificateHashDataType ExpectedHash(const std::string& pem) {
   return out;
 }
 
+// "CN=...,O=..." of a PEM certificate.
+std::string SubjectOf(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!cert) return "";
+  BIO* out = BIO_new(BIO_s_mem());
+  X509_NAME_print_ex(out, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  std::string text(data, static_cast<std::size_t>(size));
+  BIO_free(out);
+  X509_free(cert);
+  return text;
+}
+
 class Certificates : public Harness {
  protected:
   void SetUp() override {
@@ -235,6 +251,79 @@ TEST_F(Certificates, the_last_central_system_root_in_use_is_not_deleted) {
   EXPECT_EQ(Ids(CertificateUseEnumType::kManufacturerRootCertificate).status,
             GetInstalledCertificateStatusEnumType::kNotFound);
   EXPECT_EQ(Ids(csms).status, GetInstalledCertificateStatusEnumType::kAccepted);
+}
+
+// A02: the station makes a key pair and a CSR, the central system (here the
+// test CA) signs it, and CertificateSigned installs it.
+TEST_F(Certificates, TC_074_CS_update_charge_point_certificate_by_request) {
+  StartStation();
+  Set("CpoName", "Test CPO");
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  ClearFrames();
+  v16::ExtendedTriggerMessageReq trigger;
+  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
+  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
+  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  const std::string csr = Str(LastPayload("SignCertificate"), "csr");
+  EXPECT_EQ(csr.rfind("-----BEGIN CERTIFICATE REQUEST-----", 0), 0u) << csr;
+  const std::string signed_pem = runtime::testing::SignRequest(csr, pki_.ca_cert, pki_.ca_key);
+  ASSERT_FALSE(signed_pem.empty());
+  // The CSR named the CPO and the station.
+  EXPECT_EQ(SubjectOf(signed_pem), "CN=CP-OCTT-1,O=Test CPO");
+  v16::CertificateSignedReq certificate;
+  certificate.certificate_chain = *codec::CiString<10000>::From(signed_pem);
+  EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kAccepted);
+  ASSERT_TRUE(WaitUntil([&] { return client_certificate_.has_value(); }));
+  // Key and chain for profile 3, owner-only, and the key never on the wire.
+  const std::string stored = ReadFile(client_certificate_->first);
+  EXPECT_NE(stored.find("PRIVATE KEY"), std::string::npos);
+  EXPECT_NE(stored.find(signed_pem), std::string::npos);
+  struct stat st {};
+  ASSERT_EQ(stat(client_certificate_->first.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  for (const auto& frame : csms().frames()) {
+    EXPECT_EQ(frame.text.find("PRIVATE KEY"), std::string::npos) << frame.text;
+  }
+}
+
+// A02.FR.07: a certificate that does not verify (another CA, another key)
+// is Rejected and reported as InvalidChargePointCertificate.
+TEST_F(Certificates, TC_077_CS_invalid_charge_point_certificate_security_event) {
+  StartStation();
+  Set("CpoName", "Test CPO");
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  v16::ExtendedTriggerMessageReq trigger;
+  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
+  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
+  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  const std::string csr = Str(LastPayload("SignCertificate"), "csr");
+  ClearFrames();
+  // Signed by a CA the station does not trust.
+  const std::string other_ca_key =
+      pki_.other_ca_cert.substr(0, pki_.other_ca_cert.size() - 4) + "-key.pem";
+  v16::CertificateSignedReq certificate;
+  certificate.certificate_chain = *codec::CiString<10000>::From(
+      runtime::testing::SignRequest(csr, pki_.other_ca_cert, other_ca_key));
+  EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kRejected);
+  ASSERT_TRUE(WaitForCall("SecurityEventNotification"));
+  EXPECT_EQ(Str(LastPayload("SecurityEventNotification"), "type"), "InvalidChargePointCertificate");
+  // A certificate of the right CA for someone else's key; garbage.
+  certificate.certificate_chain = *codec::CiString<10000>::From(Pem(pki_.client_cert));
+  EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kRejected);
+  certificate.certificate_chain = *codec::CiString<10000>::From("garbage");
+  EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kRejected);
+  EXPECT_FALSE(client_certificate_.has_value());
+}
+
+TEST_F(Certificates, sign_charge_point_certificate_needs_a_cpo_name) {
+  StartStation();
+  v16::ExtendedTriggerMessageReq trigger;
+  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
+  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kRejected);
+  Settle();
+  EXPECT_EQ(CountCalls("SignCertificate"), 0);
 }
 
 TEST_F(Certificates, security_configuration_keys_are_reported) {

@@ -154,6 +154,11 @@ void Harness::CreateStation() {
   options.callbacks.set_ping_interval = [this](std::chrono::seconds interval) {
     return transport_->SetPingInterval(interval);
   };
+  options.charge_point_identity = "CP-OCTT-1";
+  options.callbacks.set_client_certificate = [this](const std::string& chain,
+                                                    const std::string& key) {
+    client_certificate_ = {chain, key};
+  };
   options.callbacks.set_trusted_roots = [this](const std::vector<std::string>& pems) {
     trusted_roots_ = pems;
     EXPECT_TRUE(transport_->SetTrustedRoots(pems));
@@ -175,6 +180,10 @@ void Harness::CreateStation() {
   deps.firmware_installer = installer_.get();
   deps.diagnostics_log = diagnostics_log_.get();
   deps.security_log = security_log_.get();
+  auto credentials = hal::FileCredentialStore::Open(data_dir_ + "/credentials");
+  ASSERT_TRUE(credentials.ok()) << credentials.status().message();
+  credentials_ = std::move(*credentials);
+  deps.credentials = credentials_.get();
   auto cp = station::ChargePoint::Create(deps, options, &warnings);
   ASSERT_TRUE(cp.ok()) << cp.status().message();
   EXPECT_TRUE(warnings.empty()) << warnings.front();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "hal/linux/file_credential_store.h"
 #include "hal/linux/file_diagnostics_log.h"
 #include "hal/linux/sqlite_storage.h"
 #include "hal/sim/sim_commands.h"
@@ -176,6 +177,8 @@ class Harness : public ::testing::Test {
   std::string required_authorization_;
   // What the station last handed the transport as installed roots (PEM).
   std::vector<std::string> trusted_roots_;
+  // What the station handed over as its new certificate (chain, key paths).
+  std::optional<std::pair<std::string, std::string>> client_certificate_;
   // Every security profile the station switched the transport to.
   std::vector<int> profile_switches_;
   int refused_authorizations_ = 0;
@@ -192,6 +195,7 @@ class Harness : public ::testing::Test {
   std::unique_ptr<hal::sim::SimFirmwareInstaller> installer_;
   std::unique_ptr<hal::FileDiagnosticsLog> diagnostics_log_;
   std::unique_ptr<hal::FileDiagnosticsLog> security_log_;
+  std::unique_ptr<hal::FileCredentialStore> credentials_;
   std::unique_ptr<station::ChargePoint> cp_;
   std::string data_dir_;
   std::map<std::string, std::string> factory_config_;

@@ -70,6 +70,7 @@ TEST_F(StationSimSecurityProfile, UpgradesToTlsWithTheInstalledRootAndKeepsItAft
   ASSERT_TRUE(WaitUntil([&] { return Count("BootNotification") == 1; }));
   EXPECT_EQ(GetConfiguration("SecurityProfile"), "1");
   InstallRootAndUpgrade();
+  if (HasFailure()) ADD_FAILURE() << "station_sim stderr:\n" << sim->err();
   // The station leaves the ws:// central system for the wss:// one.
   ASSERT_TRUE(WaitUntil([&] { return tls_csms_->connected() && !csms_->connected(); }, 20));
   ASSERT_EQ(tls_authorizations_.size(), 1u);
@@ -94,9 +95,10 @@ TEST_F(StationSimSecurityProfile, AnUpgradeThatCannotConnectFallsBack) {
   ASSERT_TRUE(WaitUntil([&] { return !csms_->connected(); }));
   // Three failed attempts (back-off of up to 2, 4 and 8 s), then back.
   ASSERT_TRUE(WaitUntil([&] { return csms_->connected(); }, 40)) << sim->err();
-  EXPECT_EQ(GetConfiguration("SecurityProfile"), "1");
+  EXPECT_EQ(GetConfiguration("SecurityProfile"), "1") << sim->err();
   EXPECT_TRUE(tls_authorizations_.empty()) << "no password went to an untrusted server";
   EXPECT_NE(sim->err().find("back to 1"), std::string::npos) << sim->err();
+  if (HasFailure()) ADD_FAILURE() << "station_sim stderr:\n" << sim->err();
 }
 
 }  // namespace

@@ -214,6 +214,23 @@ void CentralSystem::InstallDefaults(runtime::RpcEndpoint& rpc) {
       [](const FirmwareStatusNotificationReq&) -> HandlerResult<FirmwareStatusNotificationConf> {
         return {};
       });
+  // The security whitepaper's station messages: acknowledged; a CSR is
+  // accepted (the certificate, if any, is the test's to send).
+  rpc.Handle<Action::kSecurityEventNotification>(
+      [](const SecurityEventNotificationReq&) -> HandlerResult<SecurityEventNotificationConf> {
+        return {};
+      });
+  rpc.Handle<Action::kLogStatusNotification>(
+      [](const LogStatusNotificationReq&) -> HandlerResult<LogStatusNotificationConf> {
+        return {};
+      });
+  rpc.Handle<Action::kSignedFirmwareStatusNotification>(
+      [](const SignedFirmwareStatusNotificationReq&)
+          -> HandlerResult<SignedFirmwareStatusNotificationConf> { return {}; });
+  rpc.Handle<Action::kSignCertificate>(
+      [](const SignCertificateReq&) -> HandlerResult<SignCertificateConf> {
+        return SignCertificateConf{GenericStatusEnumType::kAccepted};
+      });
 }
 
 }  // namespace ocpp::tools
