@@ -10,6 +10,10 @@
 #              request and its answer)
 #   storm      the central system drops every connection at once; when the
 #              stations came back (p10/p50/p90/last seconds, per second)
+# Beside memory and cpu, the baseline: as many bare libwebsockets client
+# connections in one process (bench/idle_lws_clients.cc), idle, then sending
+# Heartbeats at the rate the fleet's CALLs came in; the fleet's figures are
+# also given as multiples of it.
 #
 #   bench/fleet_bench.sh [N ...]     default: 1 100 1000 (from the repo root)
 set -euo pipefail
@@ -21,12 +25,14 @@ read -r -a counts <<<"${counts[*]}"
 # FLEET_BENCH_BIN=DIR: binaries already built with -c opt (DIR/station/fleet/...).
 bin=${FLEET_BENCH_BIN:-}
 if [[ -z "$bin" ]]; then
-  bazel build -c opt //station/fleet:station_fleet //tools/csms:fleet_csms >/tmp/fleet-bench-build.log 2>&1 ||
+  bazel build -c opt //station/fleet:station_fleet //tools/csms:fleet_csms //bench:idle_lws_clients \
+    >/tmp/fleet-bench-build.log 2>&1 ||
     { tail -20 /tmp/fleet-bench-build.log >&2; exit 1; }
   bin=$(bazel info -c opt bazel-bin 2>/dev/null)
 fi
 fleet=$bin/station/fleet/station_fleet
 csms=$bin/tools/csms/fleet_csms
+bare=$bin/bench/idle_lws_clients
 tmp=$(mktemp -d /tmp/fleet-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -54,7 +60,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 echo "## memory and descriptors (idle stations)"
-declare -A rss dirty
+declare -A rss dirty bare_rss bare_dirty
 for n in "${counts[@]}"; do
   start_csms "idle$n"
   "$fleet" --csms "ws://127.0.0.1:$port" --count "$n" --data-dir "$tmp/idle$n" --idle-mean 1e6 \
@@ -70,11 +76,25 @@ for n in "${counts[@]}"; do
   echo "N=$n connected=$(last_csms "idle$n" connections) VmRSS=${rss[$n]}KiB Private_Dirty=${dirty[$n]}KiB fds=$fds"
   kill -TERM "$fpid"; wait "$fpid" || true
   kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
+
+  start_csms "bare$n"
+  "$bare" --url "ws://127.0.0.1:$port" --count "$n" --ramp-up $((n / 200 + 1)) >"$tmp/bare$n.out" 2>&1 &
+  bpid=$!; pids+=("$bpid")
+  wait_boots "bare$n" "$n" $((n / 50 + 30)) || log "baseline N=$n: only $(last_csms "bare$n" boots) connected"
+  sleep 3
+  bare_rss[$n]=$(awk '/^VmRSS/ { print $2 }' "/proc/$bpid/status")
+  bare_dirty[$n]=$(awk '/^Private_Dirty/ { print $2 }' "/proc/$bpid/smaps_rollup")
+  echo "baseline N=$n connected=$(last_csms "bare$n" connections) VmRSS=${bare_rss[$n]}KiB Private_Dirty=${bare_dirty[$n]}KiB fds=$(ls "/proc/$bpid/fd" | wc -l)"
+  kill "$bpid"; wait "$bpid" 2>/dev/null || true
+  kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 done
 base=${counts[0]}
 for n in "${counts[@]:1}"; do
   awk -v n="$n" -v b="$base" -v r="${rss[$n]}" -v rb="${rss[$base]}" -v d="${dirty[$n]}" -v db="${dirty[$base]}" \
-    'BEGIN { printf "per idle station (N=%d vs N=%d): VmRSS %.1f KiB, Private_Dirty %.1f KiB\n", n, b, (r - rb) / (n - b), (d - db) / (n - b) }'
+    -v br="${bare_rss[$n]}" -v brb="${bare_rss[$base]}" -v bd="${bare_dirty[$n]}" -v bdb="${bare_dirty[$base]}" \
+    'BEGIN { s = (r - rb) / (n - b); c = (br - brb) / (n - b);
+             printf "per idle station (N=%d vs N=%d): VmRSS %.1f KiB, Private_Dirty %.1f KiB; ", n, b, s, (d - db) / (n - b)
+             printf "bare lws connection: VmRSS %.1f KiB, Private_Dirty %.1f KiB; station/bare %.1fx\n", c, (bd - bdb) / (n - b), c > 0 ? s / c : 0 }'
 done
 
 n=${counts[-1]}
@@ -94,6 +114,22 @@ kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v s=$((s1 - s0)) -v hz="$hz" \
   'BEGIN { printf "calls=%d in 30 s (%.0f/s); station_fleet cpu %.2f s = %.1f us per CALL; fleet_csms cpu %.2f s = %.1f us per CALL\n", c, c / 30, t / hz, t / hz / c * 1e6, s / hz, s / hz / c * 1e6 }'
 grep '"final"' "$tmp/cpu.out" || true
+
+# The baseline at the same number of connections and the same CALL rate.
+interval=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", c > 0 ? n * 30 / c : 5 }')
+start_csms "cpubare"
+"$bare" --url "ws://127.0.0.1:$port" --count "$n" --ramp-up 5 --call-interval "$interval" >"$tmp/cpubare.out" 2>&1 &
+bpid=$!; pids+=("$bpid")
+wait_boots cpubare "$n" 60 || log "baseline: not every connection came up"
+sleep 10
+b0=$(last_csms cpubare calls); bt0=$(cpu_ticks "$bpid")
+sleep 30
+b1=$(last_csms cpubare calls); bt1=$(cpu_ticks "$bpid")
+kill "$bpid"; wait "$bpid" 2>/dev/null || true
+kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
+awk -v c=$((b1 - b0)) -v t=$((bt1 - bt0)) -v hz="$hz" -v fc=$((c1 - c0)) -v ft=$((t1 - t0)) \
+  'BEGIN { b = c > 0 ? t / hz / c * 1e6 : 0; f = fc > 0 ? ft / hz / fc * 1e6 : 0
+           printf "baseline: %d bare connections, calls=%d in 30 s (%.0f/s); cpu %.2f s = %.1f us per CALL; station/bare %.1fx\n", n, c, c / 30, t / hz, b, b > 0 ? f / b : 0 }'
 
 echo "## reconnect storm (N=$n idle; the central system drops everything at t=20 s)"
 start_csms "storm" --drop-at 20 --duration 100
