@@ -94,7 +94,7 @@ for n in "${counts[@]:1}"; do
     -v br="${bare_rss[$n]}" -v brb="${bare_rss[$base]}" -v bd="${bare_dirty[$n]}" -v bdb="${bare_dirty[$base]}" \
     'BEGIN { s = (r - rb) / (n - b); c = (br - brb) / (n - b);
              printf "per idle station (N=%d vs N=%d): VmRSS %.1f KiB, Private_Dirty %.1f KiB; ", n, b, s, (d - db) / (n - b)
-             printf "bare lws connection: VmRSS %.1f KiB, Private_Dirty %.1f KiB; station/bare %.1fx\n", c, (bd - bdb) / (n - b), c > 0 ? s / c : 0 }'
+             printf "bare lws connection: VmRSS %.1f KiB, Private_Dirty %.1f KiB; station/bare %.1fx\n", c, (bd - bdb) / (n - b), (c > 0 ? s / c : 0) }'
 done
 
 n=${counts[-1]}
@@ -116,7 +116,7 @@ awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v s=$((s1 - s0)) -v hz="$hz" \
 grep '"final"' "$tmp/cpu.out" || true
 
 # The baseline at the same number of connections and the same CALL rate.
-interval=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", c > 0 ? n * 30 / c : 5 }')
+interval=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", (c > 0 ? n * 30 / c : 5) }')
 start_csms "cpubare"
 "$bare" --url "ws://127.0.0.1:$port" --count "$n" --ramp-up 5 --call-interval "$interval" >"$tmp/cpubare.out" 2>&1 &
 bpid=$!; pids+=("$bpid")
@@ -127,9 +127,9 @@ sleep 30
 b1=$(last_csms cpubare calls); bt1=$(cpu_ticks "$bpid")
 kill "$bpid"; wait "$bpid" 2>/dev/null || true
 kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
-awk -v c=$((b1 - b0)) -v t=$((bt1 - bt0)) -v hz="$hz" -v fc=$((c1 - c0)) -v ft=$((t1 - t0)) \
+awk -v n="$n" -v c=$((b1 - b0)) -v t=$((bt1 - bt0)) -v hz="$hz" -v fc=$((c1 - c0)) -v ft=$((t1 - t0)) \
   'BEGIN { b = c > 0 ? t / hz / c * 1e6 : 0; f = fc > 0 ? ft / hz / fc * 1e6 : 0
-           printf "baseline: %d bare connections, calls=%d in 30 s (%.0f/s); cpu %.2f s = %.1f us per CALL; station/bare %.1fx\n", n, c, c / 30, t / hz, b, b > 0 ? f / b : 0 }'
+           printf "baseline: %d bare connections, calls=%d in 30 s (%.0f/s); cpu %.2f s = %.1f us per CALL; station/bare %.1fx\n", n, c, c / 30, t / hz, b, (b > 0 ? f / b : 0) }'
 
 echo "## reconnect storm (N=$n idle; the central system drops everything at t=20 s)"
 start_csms "storm" --drop-at 20 --duration 100

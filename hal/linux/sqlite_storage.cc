@@ -212,6 +212,7 @@ SqliteStorage::~SqliteStorage() {
     sqlite3_finalize(statement);  // a no-op for nullptr
     statement = nullptr;
   }
+  if (sync_at_close_ && db_ != nullptr) CloseDurably();
   // Closing the last connection checkpoints the WAL into the main file.
   const int rc = sqlite3_close(db_);
   // Best effort: a missing "closed" only risks a false warning at the next Open.
@@ -239,8 +240,16 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     return base::Status(base::StatusCode::kUnavailable,
                         "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
   }
-  base::Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
+  sync_at_close_ = options.durability == Options::Durability::kAtClose;
+  base::Status status = sync_at_close_
+                            ? Execute("PRAGMA synchronous = OFF", "set synchronous=OFF")
+                            : Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
   if (!status.ok()) return status;
+  if (options.cache_pages > 0) {
+    const std::string sql = "PRAGMA cache_size = " + std::to_string(options.cache_pages);
+    status = Execute(sql.c_str(), "set the page cache size");
+    if (!status.ok()) return status;
+  }
 
   base::Result<std::string> check = QueryText("PRAGMA quick_check(1)", "check the file");
   if (!check.ok()) return check.status();
@@ -386,7 +395,7 @@ base::Status SqliteStorage::InTransaction(const char* what,
   // as it was: its commit syncs nothing, and needs nothing of FinishOpen.
   const bool wrote = sqlite3_total_changes64(db_) != changes_before;
   // Outside a group this commit is synced: Open's pending steps go first.
-  if (status.ok() && wrote && group_depth_ == 0) status = FinishOpen();
+  if (status.ok() && wrote && group_depth_ == 0 && !sync_at_close_) status = FinishOpen();
   if (status.ok()) {
     StatementScope scope(statements_[kCommit]);
     status = StepDone(kCommit, what);
@@ -396,7 +405,7 @@ base::Status SqliteStorage::InTransaction(const char* what,
     // group's end syncs it.
     if (group_depth_ > 0) {
       group_dirty_ = true;
-    } else {
+    } else if (!sync_at_close_) {
       ++syncs_;
     }
   }

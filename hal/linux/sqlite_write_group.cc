@@ -8,8 +8,11 @@
 // (the log's is a no-op: the last group synced it), and the turn of the
 // write that restarts the log has two (the header SQLite syncs first, so
 // that old frames can never be read as new ones, then the group's own).
+// Also the options for many storages in one process: Durability::kAtClose
+// and StartPageCachesEmpty.
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <string>
 
 #include "hal/linux/sqlite_recovery.h"
@@ -20,6 +23,7 @@ namespace ocpp::hal {
 void SqliteStorage::BeginGroup() {
   if (group_depth_++ > 0) return;
   group_dirty_ = false;
+  if (sync_at_close_) return;  // synchronous=OFF throughout
   // Commits write the WAL without syncing it; EndGroup syncs it once.
   Execute("PRAGMA synchronous = NORMAL", "begin a write group").IgnoreError();
 }
@@ -27,6 +31,7 @@ void SqliteStorage::BeginGroup() {
 base::Status SqliteStorage::EndGroup() {
   if (group_depth_ == 0) return base::OkStatus();
   if (--group_depth_ > 0) return base::OkStatus();
+  if (sync_at_close_) return base::OkStatus();
   base::Status status = Execute("PRAGMA synchronous = FULL", "end a write group");
   if (!group_dirty_) return status;
   group_dirty_ = false;
@@ -52,6 +57,22 @@ int SqliteStorage::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
     });
   }
   return SQLITE_OK;
+}
+
+// Durability::kAtClose: what every commit would have synced, once. The
+// closing checkpoint then syncs the log and the database file.
+void SqliteStorage::CloseDurably() {
+  sync_at_close_ = false;
+  if (base::Status finished = FinishOpen(); !finished.ok()) {
+    std::fprintf(stderr, "storage: error: %s\n", finished.message().c_str());
+  }
+  Execute("PRAGMA synchronous = FULL", "sync at close").IgnoreError();
+}
+
+bool SqliteStorage::StartPageCachesEmpty() {
+  // SQLITE_CONFIG_PAGECACHE without memory and with 0 lines: no bulk
+  // allocation of SQLITE_DEFAULT_PCACHE_INITSZ pages per cache.
+  return sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0) == SQLITE_OK;
 }
 
 base::Status SqliteStorage::Checkpoint() {
