@@ -16,6 +16,8 @@
 # also given as multiples of it.
 #
 #   bench/fleet_bench.sh [N ...]     default: 1 100 1000 (from the repo root)
+#   FLEET_BENCH_PHASES="memory cpu storm" (default: all three); cpu and storm
+#   run at the last N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf 'fleet_bench: %s\n' "$*" >&2; }
@@ -56,9 +58,11 @@ wait_boots() {  # NAME N TIMEOUT_S
   done
   return 1
 }
+phase() { [[ " ${FLEET_BENCH_PHASES:-memory cpu storm} " == *" $1 "* ]]; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
+if phase memory; then
 echo "## memory and descriptors (idle stations)"
 declare -A rss dirty bare_rss bare_dirty
 for n in "${counts[@]}"; do
@@ -73,8 +77,11 @@ for n in "${counts[@]}"; do
   rss[$n]=$(awk '/^VmRSS/ { print $2 }' "/proc/$fpid/status")
   dirty[$n]=$(awk '/^Private_Dirty/ { print $2 }' "/proc/$fpid/smaps_rollup")
   fds=$(ls "/proc/$fpid/fd" | wc -l)
-  echo "N=$n connected=$(last_csms "idle$n" connections) VmRSS=${rss[$n]}KiB Private_Dirty=${dirty[$n]}KiB fds=$fds"
+  i0=$(cpu_ticks "$fpid"); sleep 10; i1=$(cpu_ticks "$fpid")
+  echo "N=$n connected=$(last_csms "idle$n" connections) VmRSS=${rss[$n]}KiB Private_Dirty=${dirty[$n]}KiB fds=$fds idle_cpu=$(((i1 - i0) * 1000 / hz / 10))ms/s"
+  stop0=$(date +%s.%N)
   kill -TERM "$fpid"; wait "$fpid" || true
+  echo "N=$n graceful stop (SIGTERM to exit: close frames, every storage synced): $(awk -v a="$stop0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
   kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 
   start_csms "bare$n"
@@ -84,7 +91,8 @@ for n in "${counts[@]}"; do
   sleep 3
   bare_rss[$n]=$(awk '/^VmRSS/ { print $2 }' "/proc/$bpid/status")
   bare_dirty[$n]=$(awk '/^Private_Dirty/ { print $2 }' "/proc/$bpid/smaps_rollup")
-  echo "baseline N=$n connected=$(last_csms "bare$n" connections) VmRSS=${bare_rss[$n]}KiB Private_Dirty=${bare_dirty[$n]}KiB fds=$(ls "/proc/$bpid/fd" | wc -l)"
+  i0=$(cpu_ticks "$bpid"); sleep 10; i1=$(cpu_ticks "$bpid")
+  echo "baseline N=$n connected=$(last_csms "bare$n" connections) VmRSS=${bare_rss[$n]}KiB Private_Dirty=${bare_dirty[$n]}KiB fds=$(ls "/proc/$bpid/fd" | wc -l) idle_cpu=$(((i1 - i0) * 1000 / hz / 10))ms/s"
   kill "$bpid"; wait "$bpid" 2>/dev/null || true
   kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 done
@@ -96,8 +104,10 @@ for n in "${counts[@]:1}"; do
              printf "per idle station (N=%d vs N=%d): VmRSS %.1f KiB, Private_Dirty %.1f KiB; ", n, b, s, (d - db) / (n - b)
              printf "bare lws connection: VmRSS %.1f KiB, Private_Dirty %.1f KiB; station/bare %.1fx\n", c, (bd - bdb) / (n - b), (c > 0 ? s / c : 0) }'
 done
+fi
 
 n=${counts[-1]}
+if phase cpu; then
 echo "## cpu per message (N=$n, sessions, MeterValues every 5 s)"
 echo '{"MeterValueSampleInterval": "5", "HeartbeatInterval": "30"}' >"$tmp/cfg.json"
 start_csms "cpu" --heartbeat 30
@@ -109,6 +119,7 @@ sleep 10
 c0=$(last_csms cpu calls); t0=$(cpu_ticks "$fpid"); s0=$(cpu_ticks "$csms_pid")
 sleep 30
 c1=$(last_csms cpu calls); t1=$(cpu_ticks "$fpid"); s1=$(cpu_ticks "$csms_pid")
+echo "in sessions: VmRSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$fpid/status")KiB data_dir=$(du -sk "$tmp/cpu" | cut -f1)KiB"
 kill -TERM "$fpid"; wait "$fpid" || true
 kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v s=$((s1 - s0)) -v hz="$hz" \
@@ -130,7 +141,9 @@ kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
 awk -v n="$n" -v c=$((b1 - b0)) -v t=$((bt1 - bt0)) -v hz="$hz" -v fc=$((c1 - c0)) -v ft=$((t1 - t0)) \
   'BEGIN { b = c > 0 ? t / hz / c * 1e6 : 0; f = fc > 0 ? ft / hz / fc * 1e6 : 0
            printf "baseline: %d bare connections, calls=%d in 30 s (%.0f/s); cpu %.2f s = %.1f us per CALL; station/bare %.1fx\n", n, c, c / 30, t / hz, b, (b > 0 ? f / b : 0) }'
+fi
 
+if phase storm; then
 echo "## reconnect storm (N=$n idle; the central system drops everything at t=20 s)"
 start_csms "storm" --drop-at 20 --duration 100
 "$fleet" --csms "ws://127.0.0.1:$port" --count "$n" --data-dir "$tmp/storm" --idle-mean 1e6 \
@@ -140,4 +153,5 @@ for _ in $(seq 900); do grep -q reconnect_storm "$tmp/storm.csms" && break; slee
 grep -E 'reconnect_storm|"drop"' "$tmp/storm.csms" || log "no storm result"
 kill -TERM "$fpid"; wait "$fpid" || true
 kill "$csms_pid"; wait "$csms_pid" 2>/dev/null || true
+fi
 rm -rf "$tmp"
