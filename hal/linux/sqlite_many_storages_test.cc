@@ -1,5 +1,5 @@
 // SqliteStorage's options for many storages in one process (station_fleet):
-// Durability::kAtClose, Options::cache_pages, StartPageCachesEmpty. This
+// Durability::kOwnerSyncs, Options::cache_pages, StartPageCachesEmpty. This
 // binary counts its own fsync/fdatasync calls: SQLite is linked in
 // statically, so its calls and hal/linux's land in the definitions below.
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,9 +39,9 @@ namespace {
 namespace fs = std::filesystem;
 using Durability = SqliteStorage::Options::Durability;
 
-SqliteStorage::Options AtCloseOptions() {
+SqliteStorage::Options OwnerSyncsOptions() {
   SqliteStorage::Options options;
-  options.durability = Durability::kAtClose;
+  options.durability = Durability::kOwnerSyncs;
   return options;
 }
 
@@ -57,7 +58,7 @@ class ManyStoragesTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
 
-  static SqliteStorage::Options AtClose() { return AtCloseOptions(); }
+  static SqliteStorage::Options OwnerSyncs() { return OwnerSyncsOptions(); }
 
   // A station's kind of writes: keys, queue records, a write group.
   static void Write(SqliteStorage& storage, int n) {
@@ -82,19 +83,19 @@ TEST_F(ManyStoragesTest, EveryCommitSyncs) {
   EXPECT_GT(g_syncs - before, 3);
 }
 
-TEST_F(ManyStoragesTest, AtCloseSyncsNothingUntilTheClose) {
+TEST_F(ManyStoragesTest, OwnerSyncsMeansTheStorageNeverSyncs) {
   const int before = g_syncs;
-  auto storage = SqliteStorage::Open(dir_, AtClose());
-  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-  ASSERT_TRUE((*storage)->FinishOpen().ok());
-  Write(**storage, 20);
-  ASSERT_TRUE((*storage)->Checkpoint().ok());
-  Write(**storage, 5);
+  {
+    auto storage = SqliteStorage::Open(dir_, OwnerSyncs());
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    ASSERT_TRUE((*storage)->FinishOpen().ok());
+    Write(**storage, 20);
+    ASSERT_TRUE((*storage)->Checkpoint().ok());
+    Write(**storage, 5);
+    EXPECT_EQ((*storage)->syncs(), 0u);
+  }  // the closing checkpoint and the marker included
   EXPECT_EQ(g_syncs - before, 0);
-  EXPECT_EQ((*storage)->syncs(), 0u);
-
-  storage->reset();
-  EXPECT_GE(g_syncs - before, 2);  // at least the log and the database file
+  ASSERT_TRUE(SqliteStorage::SyncFileSystem(dir_).ok());
 
   SqliteStorage::OpenReport report;
   auto reopened = SqliteStorage::Open(dir_, SqliteStorage::Options(), &report);
@@ -103,6 +104,17 @@ TEST_F(ManyStoragesTest, AtCloseSyncsNothingUntilTheClose) {
   EXPECT_EQ((*reopened)->Get("key19").value(), std::string(200, 'v'));
   EXPECT_EQ((*reopened)->Count().value(), 2u);
   EXPECT_TRUE((*reopened)->CheckIntegrity().ok());
+  // The new database's shutdown marker says it was closed cleanly.
+  std::ifstream marker(dir_ + "/ocpp.sqlite3.state");
+  std::string state;
+  EXPECT_TRUE(std::getline(marker, state));
+  EXPECT_EQ(state, "closed");
+}
+
+TEST_F(ManyStoragesTest, SyncFileSystemNamesADirectoryItCannotOpen) {
+  const base::Status status = SqliteStorage::SyncFileSystem(dir_ + "/missing");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("missing"), std::string::npos) << status.message();
 }
 
 // A kill leaves the writes in the OS's page cache: the next Open finds them.
@@ -115,7 +127,7 @@ TEST_F(ManyStoragesTest, AtCloseWritesSurviveAKillOfTheProcess) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    auto storage = SqliteStorage::Open(dir_, AtClose());
+    auto storage = SqliteStorage::Open(dir_, OwnerSyncs());
     if (!storage.ok() || !(*storage)->Put("new", "2").ok() || !(*storage)->Append("queued").ok()) {
       _exit(1);
     }
@@ -139,7 +151,7 @@ std::int64_t HeapOfStorages(const std::string& dir, int cache_pages) {
   const std::int64_t before = sqlite3_memory_used();
   std::vector<std::unique_ptr<SqliteStorage>> storages;
   for (int i = 0; i < 10; ++i) {
-    SqliteStorage::Options options = AtCloseOptions();  // fast: no sync per Put
+    SqliteStorage::Options options = OwnerSyncsOptions();  // fast: no sync per Put
     options.cache_pages = cache_pages;
     auto storage = SqliteStorage::Open(dir + "/" + std::to_string(i), options);
     if (!storage.ok()) return -1;

@@ -8,11 +8,14 @@
 // (the log's is a no-op: the last group synced it), and the turn of the
 // write that restarts the log has two (the header SQLite syncs first, so
 // that old frames can never be read as new ones, then the group's own).
-// Also the options for many storages in one process: Durability::kAtClose
-// and StartPageCachesEmpty.
+// Also what many storages in one process use: Durability::kOwnerSyncs,
+// SyncFileSystem and StartPageCachesEmpty.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "hal/linux/sqlite_recovery.h"
@@ -23,7 +26,7 @@ namespace ocpp::hal {
 void SqliteStorage::BeginGroup() {
   if (group_depth_++ > 0) return;
   group_dirty_ = false;
-  if (sync_at_close_) return;  // synchronous=OFF throughout
+  if (owner_syncs_) return;  // synchronous=OFF throughout
   // Commits write the WAL without syncing it; EndGroup syncs it once.
   Execute("PRAGMA synchronous = NORMAL", "begin a write group").IgnoreError();
 }
@@ -31,7 +34,7 @@ void SqliteStorage::BeginGroup() {
 base::Status SqliteStorage::EndGroup() {
   if (group_depth_ == 0) return base::OkStatus();
   if (--group_depth_ > 0) return base::OkStatus();
-  if (sync_at_close_) return base::OkStatus();
+  if (owner_syncs_) return base::OkStatus();
   base::Status status = Execute("PRAGMA synchronous = FULL", "end a write group");
   if (!group_dirty_) return status;
   group_dirty_ = false;
@@ -59,14 +62,16 @@ int SqliteStorage::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
   return SQLITE_OK;
 }
 
-// Durability::kAtClose: what every commit would have synced, once. The
-// closing checkpoint then syncs the log and the database file.
-void SqliteStorage::CloseDurably() {
-  sync_at_close_ = false;
-  if (base::Status finished = FinishOpen(); !finished.ok()) {
-    std::fprintf(stderr, "storage: error: %s\n", finished.message().c_str());
+base::Status SqliteStorage::SyncFileSystem(const std::string& data_dir) {
+  const int fd = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    return base::Status(base::StatusCode::kUnavailable, "storage: cannot sync the file system of " +
+                                                            data_dir + ": " + std::strerror(error));
   }
-  Execute("PRAGMA synchronous = FULL", "sync at close").IgnoreError();
+  ::close(fd);
+  return base::OkStatus();
 }
 
 bool SqliteStorage::StartPageCachesEmpty() {

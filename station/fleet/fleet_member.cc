@@ -44,14 +44,14 @@ constexpr base::Milliseconds kRetryStep{1000};
 // read once and kept (about 190 KiB each after a first boot).
 constexpr int kCachePages = 4;
 
-// Syncs at the stop only, unless --fsync every-commit: one thread serves
-// every station, and each station's fsync would stall all the others (a
-// first boot is about 15).
+// No syncs while the fleet runs, unless --fsync every-commit: one thread
+// serves every station, and each station's fsync would stall all the others
+// (a first boot is about 15). main syncs the data dir once at the stop.
 hal::SqliteStorage::Options StorageOptions(const FleetFlags& flags) {
   hal::SqliteStorage::Options options;
   options.durability = flags.fsync_every_commit
                            ? hal::SqliteStorage::Options::Durability::kEveryCommit
-                           : hal::SqliteStorage::Options::Durability::kAtClose;
+                           : hal::SqliteStorage::Options::Durability::kOwnerSyncs;
   options.cache_pages = kCachePages;
   return options;
 }

@@ -170,9 +170,15 @@ int main(int argc, char** argv) {
   while (!fleet.IsStopped() && clock.Now() < deadline) {
     loop->RunOnce(std::chrono::milliseconds(20));
   }
-  // Finish closes the stations' storages, which syncs their last state.
+  // Finish closes the stations' storages; one sync of the file system then
+  // makes all of them durable (Durability::kOwnerSyncs).
   std::string reason;
   const int status = fleet.Finish(&reason);
+  if (!flags.fsync_every_commit) {
+    if (base::Status synced = hal::SqliteStorage::SyncFileSystem(flags.data_dir); !synced.ok()) {
+      std::fprintf(stderr, "station_fleet: %s\n", synced.message().c_str());
+    }
+  }
   if (!flags.report_file.empty()) {
     if (std::string report_error;
         !WriteFleetReport(flags.report_file, flags, fleet, &report_error)) {
