@@ -83,6 +83,7 @@ base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::CreateAndOpenFile(
 }
 
 base::Status SqliteStorage::FinishOpen() {
+  if (owner_syncs_) return base::OkStatus();  // the owner syncs; the marker says "closed" at close
   if (file_pending_) {
     // The new file's pages, then its name in the directory.
     base::Status synced = sqlite_recovery::SyncFile(path_);

@@ -200,7 +200,7 @@ base::Status SyncFile(const std::string& path) {
 
 bool MarkerExists(const std::string& path) { return ReadMarker(path) != MarkerState::kNone; }
 
-base::Status WriteMarker(const std::string& path, bool open) {
+base::Status WriteMarker(const std::string& path, bool open, bool sync) {
   const std::string marker = MarkerPath(path);
   const std::string temporary = marker + ".tmp";
   const char* text = open ? "open\n" : "closed\n";
@@ -210,7 +210,8 @@ base::Status WriteMarker(const std::string& path, bool open) {
                         "storage: cannot write " + temporary + ": " + std::strerror(errno));
   }
   const std::size_t size = std::strlen(text);
-  const bool written = ::write(fd, text, size) == static_cast<ssize_t>(size) && ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, text, size) == static_cast<ssize_t>(size) && (!sync || ::fsync(fd) == 0);
   const int saved_errno = errno;
   ::close(fd);
   if (!written) {
@@ -220,7 +221,7 @@ base::Status WriteMarker(const std::string& path, bool open) {
                         "storage: cannot write " + temporary + ": " + std::strerror(saved_errno));
   }
   base::Status renamed = Rename(temporary, marker);
-  if (renamed.ok()) SyncDirectory(path);
+  if (renamed.ok() && sync) SyncDirectory(path);
   return renamed;
 }
 

@@ -34,7 +34,8 @@ base::Status SyncFile(const std::string& path);
 
 // Whether a marker exists: the data directory held a database before.
 bool MarkerExists(const std::string& path);
-// Stores "open" (a session started) or "closed" (clean close) durably.
-base::Status WriteMarker(const std::string& path, bool open);
+// Stores "open" (a session started) or "closed" (clean close), durably
+// unless `sync` is false (Durability::kOwnerSyncs: the owner syncs).
+base::Status WriteMarker(const std::string& path, bool open, bool sync = true);
 
 }  // namespace ocpp::hal::sqlite_recovery

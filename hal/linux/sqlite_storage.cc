@@ -215,8 +215,8 @@ SqliteStorage::~SqliteStorage() {
   // Closing the last connection checkpoints the WAL into the main file.
   const int rc = sqlite3_close(db_);
   // Best effort: a missing "closed" only risks a false warning at the next Open.
-  if (rc == SQLITE_OK && owns_marker_) {
-    sqlite_recovery::WriteMarker(path_, /*open=*/false).IgnoreError();
+  if (rc == SQLITE_OK && (owns_marker_ || (owner_syncs_ && marker_pending_))) {
+    sqlite_recovery::WriteMarker(path_, /*open=*/false, /*sync=*/!owner_syncs_).IgnoreError();
   }
 }
 
@@ -239,8 +239,15 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     return base::Status(base::StatusCode::kUnavailable,
                         "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
   }
-  base::Status status = Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
+  owner_syncs_ = options.durability == Options::Durability::kOwnerSyncs;
+  base::Status status = owner_syncs_ ? Execute("PRAGMA synchronous = OFF", "set synchronous=OFF")
+                                     : Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
   if (!status.ok()) return status;
+  if (options.cache_pages > 0) {
+    const std::string sql = "PRAGMA cache_size = " + std::to_string(options.cache_pages);
+    status = Execute(sql.c_str(), "set the page cache size");
+    if (!status.ok()) return status;
+  }
 
   base::Result<std::string> check = QueryText("PRAGMA quick_check(1)", "check the file");
   if (!check.ok()) return check.status();
@@ -386,7 +393,7 @@ base::Status SqliteStorage::InTransaction(const char* what,
   // as it was: its commit syncs nothing, and needs nothing of FinishOpen.
   const bool wrote = sqlite3_total_changes64(db_) != changes_before;
   // Outside a group this commit is synced: Open's pending steps go first.
-  if (status.ok() && wrote && group_depth_ == 0) status = FinishOpen();
+  if (status.ok() && wrote && group_depth_ == 0 && !owner_syncs_) status = FinishOpen();
   if (status.ok()) {
     StatementScope scope(statements_[kCommit]);
     status = StepDone(kCommit, what);
@@ -396,7 +403,7 @@ base::Status SqliteStorage::InTransaction(const char* what,
     // group's end syncs it.
     if (group_depth_ > 0) {
       group_dirty_ = true;
-    } else {
+    } else if (!owner_syncs_) {
       ++syncs_;
     }
   }

@@ -60,7 +60,38 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
     // turn of its own (e.g. EventLoop::PostAfterIo); a task that runs after
     // this storage is gone does nothing. See sqlite_write_group.cc.
     std::function<void(std::function<void()>)> schedule_checkpoint;
+
+    // For many storages in one process (station_fleet); the defaults are
+    // right for a station on its own hardware.
+    //
+    // When commits become durable. kEveryCommit: as described at the top.
+    // kOwnerSyncs: this storage never syncs (SQLite runs with
+    // synchronous=OFF, checkpoints and the closing one included; write
+    // groups, FinishOpen and the shutdown marker sync nothing); its owner
+    // makes the files durable once they are closed, e.g. SyncFileSystem
+    // over the data directories after closing every storage: one sync for
+    // all of them. A commit then survives a kill of the process (it is in
+    // the OS's page cache) but not a crash of the host before that sync,
+    // and a loss by such a crash is not reported at the next Open (the
+    // marker never says "open"). One thread serving many storages is not
+    // stalled by each one's syncs.
+    enum class Durability { kEveryCommit, kOwnerSyncs };
+    Durability durability = Durability::kEveryCommit;
+    // The connection's page cache, in pages (PRAGMA cache_size); 0 keeps
+    // SQLite's (up to 2,000 KiB, filled as pages are read). A few pages
+    // suffice for this schema's small transactions: pages not cached are
+    // read again from the OS's page cache. See also StartPageCachesEmpty.
+    int cache_pages = 0;
   };
+
+  // Process-wide, before the first Open (false if SQLite is in use
+  // already): page caches start empty instead of allocating 20 pages (88
+  // KiB) at a connection's first read, whatever Options::cache_pages says.
+  static bool StartPageCachesEmpty();
+
+  // syncfs(2) of the file system holding `data_dir`: everything written
+  // there becomes durable (Durability::kOwnerSyncs's sync).
+  static base::Status SyncFileSystem(const std::string& data_dir);
 
   // What Open found wrong with the files and what it did about it.
   struct OpenReport {
@@ -177,6 +208,7 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   base::Status Execute(const char* sql, const char* what);
   // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back on failure.
   base::Status InTransaction(const char* what, const std::function<base::Status()>& body);
+
   base::Status StepDone(StatementId id, const char* what);
   base::Status PutLocked(std::string_view key, std::string_view value);
   base::Status DeleteLocked(std::string_view key);
@@ -200,6 +232,8 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   // Options::schedule_checkpoint, and whether a checkpoint is handed to it.
   std::function<void(std::function<void()>)> schedule_checkpoint_;
   bool checkpoint_scheduled_ = false;
+  // Options::durability == kOwnerSyncs.
+  bool owner_syncs_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   std::array<sqlite3_stmt*, kStatementCount> statements_{};

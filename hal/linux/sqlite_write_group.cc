@@ -8,8 +8,14 @@
 // (the log's is a no-op: the last group synced it), and the turn of the
 // write that restarts the log has two (the header SQLite syncs first, so
 // that old frames can never be read as new ones, then the group's own).
+// Also what many storages in one process use: Durability::kOwnerSyncs,
+// SyncFileSystem and StartPageCachesEmpty.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "hal/linux/sqlite_recovery.h"
@@ -20,6 +26,7 @@ namespace ocpp::hal {
 void SqliteStorage::BeginGroup() {
   if (group_depth_++ > 0) return;
   group_dirty_ = false;
+  if (owner_syncs_) return;  // synchronous=OFF throughout
   // Commits write the WAL without syncing it; EndGroup syncs it once.
   Execute("PRAGMA synchronous = NORMAL", "begin a write group").IgnoreError();
 }
@@ -27,6 +34,7 @@ void SqliteStorage::BeginGroup() {
 base::Status SqliteStorage::EndGroup() {
   if (group_depth_ == 0) return base::OkStatus();
   if (--group_depth_ > 0) return base::OkStatus();
+  if (owner_syncs_) return base::OkStatus();
   base::Status status = Execute("PRAGMA synchronous = FULL", "end a write group");
   if (!group_dirty_) return status;
   group_dirty_ = false;
@@ -52,6 +60,24 @@ int SqliteStorage::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
     });
   }
   return SQLITE_OK;
+}
+
+base::Status SqliteStorage::SyncFileSystem(const std::string& data_dir) {
+  const int fd = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    return base::Status(base::StatusCode::kUnavailable, "storage: cannot sync the file system of " +
+                                                            data_dir + ": " + std::strerror(error));
+  }
+  ::close(fd);
+  return base::OkStatus();
+}
+
+bool SqliteStorage::StartPageCachesEmpty() {
+  // SQLITE_CONFIG_PAGECACHE without memory and with 0 lines: no bulk
+  // allocation of SQLITE_DEFAULT_PCACHE_INITSZ pages per cache.
+  return sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0) == SQLITE_OK;
 }
 
 base::Status SqliteStorage::Checkpoint() {

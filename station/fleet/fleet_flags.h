@@ -29,7 +29,7 @@ struct FleetFlags {
   std::string ca_file;
   LogLevel log_level = LogLevel::kWarning;
   std::string report_file;          // --report FILE.html
-  bool fsync_every_commit = false;  // --fsync every-commit|at-exit (deferred_sync.h)
+  bool fsync_every_commit = false;  // --fsync every-commit|at-exit (fleet_member.cc)
 };
 
 // Every flag station_fleet accepts (deploy/kubernetes checks its manifest against it).

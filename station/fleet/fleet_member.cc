@@ -39,6 +39,23 @@ constexpr base::Milliseconds kUnplugDelay{1000};
 // A plan step that falls into a reboot is tried again this much later.
 constexpr base::Milliseconds kRetryStep{1000};
 
+// Enough for the station's transactions (a key or a queue record: a few
+// B-tree pages); SQLite's default would let each station cache up to 2 MB,
+// read once and kept (about 190 KiB each after a first boot).
+constexpr int kCachePages = 4;
+
+// No syncs while the fleet runs, unless --fsync every-commit: one thread
+// serves every station, and each station's fsync would stall all the others
+// (a first boot is about 15). main syncs the data dir once at the stop.
+hal::SqliteStorage::Options StorageOptions(const FleetFlags& flags) {
+  hal::SqliteStorage::Options options;
+  options.durability = flags.fsync_every_commit
+                           ? hal::SqliteStorage::Options::Durability::kEveryCommit
+                           : hal::SqliteStorage::Options::Durability::kOwnerSyncs;
+  options.cache_pages = kCachePages;
+  return options;
+}
+
 }  // namespace
 
 FleetMember::FleetMember(Fleet& fleet, std::uint64_t index)
@@ -59,7 +76,7 @@ FleetMember::~FleetMember() {
 void FleetMember::Boot() {
   const FleetFlags& flags = fleet_.flags();
   hal::SqliteStorage::OpenReport report;
-  auto storage = hal::SqliteStorage::Open(data_dir_, hal::SqliteStorage::Options(), &report);
+  auto storage = hal::SqliteStorage::Open(data_dir_, StorageOptions(flags), &report);
   if (!storage.ok()) {
     fleet_.Log(LogLevel::kError, id_, "unusable data dir: " + storage.status().message());
     return;
