@@ -153,6 +153,7 @@ void RpcEndpoint::OnText(std::string_view text) {
   rapidjson::Document doc;
   std::string buffer;
   const ParsedFrame parsed = ParseFrame(text, doc, buffer);
+  if (parsed.status != FrameStatus::kOk && on_invalid_) on_invalid_(parsed.problem);
   switch (parsed.status) {
     case FrameStatus::kOk:
       break;

@@ -109,6 +109,12 @@ class RpcEndpoint {
 
   void SetTrace(TraceFunction trace) { trace_ = std::move(trace); }
   void SetLog(LevelLogFunction log) { log_ = std::move(log); }
+  // Told about every received frame that is no valid OCPP-J message (not
+  // JSON, a malformed CALL, CALLRESULT or CALLERROR, an unknown message
+  // type): the security whitepaper's InvalidMessages event.
+  void SetInvalidMessageObserver(std::function<void(std::string_view why)> observer) {
+    on_invalid_ = std::move(observer);
+  }
   void SetLog(LogFunction log);
   void SetSendGate(SendGate gate);
   // Decides whether an incoming CALL is answered at all: a station whose
@@ -223,6 +229,7 @@ class RpcEndpoint {
   Options options_;
   TraceFunction trace_;
   LevelLogFunction log_;
+  std::function<void(std::string_view)> on_invalid_;
   SendGate gate_;
   IncomingGate incoming_gate_;
   bool connected_ = false;

@@ -121,6 +121,12 @@ void ChargePoint::Wire() {
                                                    ? LogLevel::kWarning
                                                    : LogLevel::kInfo);
   });
+  // Security whitepaper: frames that are no valid OCPP-J, once per connection.
+  rpc_->SetInvalidMessageObserver([this](std::string_view why) {
+    if (invalid_message_reported_ || !security_) return;
+    invalid_message_reported_ = true;
+    security_->Report("InvalidMessages", why);
+  });
   // Nothing but BootNotification before the central system accepted us
   // (section 4.2), and nothing at all while Rejected.
   rpc_->SetSendGate([this](v16::Action action) {
@@ -347,6 +353,7 @@ void ChargePoint::OnConnected() {
   rpc_->OnConnected();
   registration_->OnConnected();
   profile_switch_->OnConnected();
+  invalid_message_reported_ = false;
   last_security_failure_.clear();
   outbox_->FinishStartupAfterIo();  // once the BootNotification is written
 }
@@ -377,6 +384,7 @@ void ChargePoint::OnOnline(bool boot) {
     // after an activating reboot, Installed.
     if (firmware_ && context_->online()) firmware_->OnOnline();
     if (security_ && context_->online()) security_->OnOnline();
+    if (own_certificate_ && context_->online()) own_certificate_->OnOnline();
     outbox_->SetReady(context_->online());
     // A lost storage is told once: connector 0 goes back to NoError.
     if (storage_lost_notice_ && context_->online()) {

@@ -221,8 +221,10 @@ class ChargePoint {
   std::unique_ptr<ChargePointCertificate> own_certificate_;
   runtime::TimerId poll_timer_ = 0;
   bool started_ = false;
-  bool storage_lost_notice_ = false;   // reported once, then cleared
-  std::string last_security_failure_;  // of the last failed attempt (security log)
+  bool storage_lost_notice_ = false;  // reported once, then cleared
+  std::string last_security_failure_;
+  bool invalid_message_reported_ =
+      false;  // InvalidMessages, once per connection  // of the last failed attempt (security log)
 };
 
 }  // namespace ocpp::station

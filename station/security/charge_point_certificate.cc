@@ -20,6 +20,42 @@ ChargePointCertificate::ChargePointCertificate(StationContext& context,
       });
 }
 
+ChargePointCertificate::~ChargePointCertificate() { context_.CancelTimer(&renewal_timer_); }
+
+void ChargePointCertificate::OnOnline() {
+  CheckRenewal();
+  if (renewal_timer_ == 0) {
+    renewal_timer_ = context_.AddTimer(base::Milliseconds(24LL * 3600 * 1000), [this] {
+      renewal_timer_ = 0;
+      if (context_.online()) OnOnline();
+    });
+  }
+}
+
+void ChargePointCertificate::CheckRenewal() {
+  auto stored = credentials_.Read(kCredentialName);
+  if (!stored.ok()) return;  // no certificate of our own yet
+  auto chain = x509::Certificate::ChainFromPem(*stored, 8);
+  if (!chain.ok()) {
+    context_.Log("the stored charge point certificate is unreadable", LogLevel::kError);
+    return;
+  }
+  const std::int64_t now = context_.Now().unix_millis() / 1000;
+  const std::int64_t left = chain->front().not_after() - now;
+  if (left > kRenewBeforeS) return;
+  if (last_renewal_request_s_ != 0 && now - last_renewal_request_s_ < 24 * 3600) return;
+  if (context_.config().Get(keys::kCpoName).empty()) {
+    context_.Log("the charge point certificate expires in " + std::to_string(left / 86400) +
+                     " days, but CpoName is not set: no renewal",
+                 LogLevel::kWarning);
+    return;
+  }
+  last_renewal_request_s_ = now;
+  context_.Log("the charge point certificate expires in " + std::to_string(left / 86400) +
+               " days: renewing it (A03)");
+  SendRequest();
+}
+
 bool ChargePointCertificate::RequestSigning() {
   if (context_.config().Get(keys::kCpoName).empty()) {
     context_.Log("SignChargePointCertificate: CpoName is not set", LogLevel::kWarning);

@@ -14,6 +14,9 @@
 //    Otherwise it is Accepted: key and chain become the station's, and the
 //    integrator is told, so that a profile 3 connection reconnects with them
 //    (OCTT TC_074 step 7).
+//  * Renewal (A03): once online, and then daily, a certificate that expires
+//    within kRenewBefore makes the station send a new CSR by itself (once
+//    per day until a new certificate is installed).
 #pragma once
 
 #include <functional>
@@ -43,6 +46,7 @@ class ChargePointCertificate {
 
   ChargePointCertificate(StationContext& context, hal::CredentialStore& credentials,
                          const CertificateStore& certificates, SecurityEvents& events, Hooks hooks);
+  ~ChargePointCertificate();
   ChargePointCertificate(const ChargePointCertificate&) = delete;
   ChargePointCertificate& operator=(const ChargePointCertificate&) = delete;
 
@@ -50,9 +54,14 @@ class ChargePointCertificate {
   // without CpoName; otherwise the key and CSR are made and SignCertificate
   // sent after the trigger's answer.
   bool RequestSigning();
+  // Online: checks whether the installed certificate is due for renewal.
+  void OnOnline();
+
+  static constexpr std::int64_t kRenewBeforeS = 30LL * 24 * 3600;
 
  private:
   void SendRequest();
+  void CheckRenewal();
   v16::CertificateSignedStatusEnumType Install(const v16::CertificateSignedReq& request);
 
   StationContext& context_;
@@ -60,6 +69,8 @@ class ChargePointCertificate {
   const CertificateStore& certificates_;
   SecurityEvents& events_;
   Hooks hooks_;
+  runtime::TimerId renewal_timer_ = 0;
+  std::int64_t last_renewal_request_s_ = 0;
 };
 
 }  // namespace ocpp::station

@@ -192,6 +192,15 @@ std::int64_t Certificate::not_before() const {
   return static_cast<std::int64_t>(timegm(&parsed));
 }
 
+std::int64_t Certificate::not_after() const {
+  struct tm parsed = {};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert_.get()), &parsed) != 1) {
+    ERR_clear_error();
+    return 0;
+  }
+  return static_cast<std::int64_t>(timegm(&parsed));
+}
+
 base::Result<HashData> Certificate::Hash(v16::HashAlgorithmEnumType algorithm,
                                          const Certificate& issuer) const {
   const EVP_MD* md = Digest(algorithm);

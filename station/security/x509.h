@@ -57,6 +57,7 @@ class Certificate {
   // notBefore <= unix_seconds <= notAfter.
   bool ValidAt(std::int64_t unix_seconds) const;
   std::int64_t not_before() const;  // unix seconds
+  std::int64_t not_after() const;   // unix seconds
   // `issuer` is the certificate that issued this one (itself for a root).
   base::Result<HashData> Hash(v16::HashAlgorithmEnumType algorithm,
                               const Certificate& issuer) const;

@@ -285,6 +285,10 @@ TEST_F(Certificates, TC_074_CS_update_charge_point_certificate_by_request) {
   for (const auto& frame : csms().frames()) {
     EXPECT_EQ(frame.text.find("PRIVATE KEY"), std::string::npos) << frame.text;
   }
+  // Nor in the station's logs (the diagnostics log has every line and frame).
+  for (const char* log : {"/diagnostics/diagnostics.log", "/security/diagnostics.log"}) {
+    EXPECT_EQ(ReadFile(data_dir() + log).find("PRIVATE KEY"), std::string::npos) << log;
+  }
 }
 
 // A02.FR.07: a certificate that does not verify (another CA, another key)
@@ -315,6 +319,35 @@ TEST_F(Certificates, TC_077_CS_invalid_charge_point_certificate_security_event) 
   certificate.certificate_chain = *codec::CiString<10000>::From("garbage");
   EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kRejected);
   EXPECT_FALSE(client_certificate_.has_value());
+}
+
+// A03: a certificate that expires within 30 days is renewed by the station
+// itself once online: a new key pair and CSR, without being asked.
+TEST_F(Certificates, a_certificate_about_to_expire_is_renewed) {
+  StartStation();
+  Set("CpoName", "Test CPO");
+  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+            InstallCertificateStatusEnumType::kAccepted);
+  v16::ExtendedTriggerMessageReq trigger;
+  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
+  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
+  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  const std::string first_csr = Str(LastPayload("SignCertificate"), "csr");
+  v16::CertificateSignedReq certificate;
+  certificate.certificate_chain = *codec::CiString<10000>::From(
+      runtime::testing::SignRequest(first_csr, pki_.ca_cert, pki_.ca_key, /*days=*/10));
+  ASSERT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kAccepted);
+  ClearFrames();
+  PowerCut();
+  StartStation();
+  ASSERT_TRUE(WaitForCall("SignCertificate")) << "renewed without a trigger";
+  EXPECT_NE(Str(LastPayload("SignCertificate"), "csr"), first_csr) << "a new key pair";
+  // Not again at every reconnect of the same day.
+  ClearFrames();
+  GoOffline();
+  ASSERT_TRUE(Restore());
+  Settle();
+  EXPECT_EQ(CountCalls("SignCertificate"), 0);
 }
 
 TEST_F(Certificates, sign_charge_point_certificate_needs_a_cpo_name) {

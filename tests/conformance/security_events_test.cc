@@ -3,6 +3,9 @@
 // 1.6 central system gets no SecurityEventNotification): critical security events (queued durably,
 // sent in order, kept across power cuts), the security log and GetLog (N01) with
 // LogStatusNotification, and ExtendedTriggerMessage (F06).
+#include <fstream>
+#include <iterator>
+
 #include "tests/conformance/harness.h"
 
 namespace ocpp::conformance {
@@ -116,6 +119,22 @@ TEST_F(SecurityEvents, extended_trigger_message) {
   EXPECT_EQ(trigger(E::kMeterValues, connectors() + 1), S::kRejected);
   // Implemented (certificates_test.cc): Rejected while CpoName is empty.
   EXPECT_EQ(trigger(E::kSignChargePointCertificate), S::kRejected);
+}
+
+// Frames that are no valid OCPP-J go to the security log as
+// InvalidMessages, once per connection (not once per frame).
+TEST_F(SecurityEvents, invalid_messages_are_a_security_event) {
+  StartStation();
+  ASSERT_TRUE(csms().SendRaw("this is not JSON"));
+  ASSERT_TRUE(csms().SendRaw(R"([2,"x1","Heartbeat"])"));  // malformed CALL
+  ASSERT_TRUE(csms().SendRaw(R"([9,"x2",{}])"));           // unknown message type
+  Settle();
+  std::ifstream log(data_dir() + "/security/diagnostics.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const auto first = text.find("InvalidMessages");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("InvalidMessages", first + 1), std::string::npos) << text;
+  EXPECT_TRUE(station_connected()) << "nothing closes the connection";
 }
 
 class NoSecurityExtension : public Harness {};

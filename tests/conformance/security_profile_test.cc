@@ -73,6 +73,13 @@ TEST_F(SecurityProfile1, TC_073_CS_update_basic_auth_password) {
   for (const auto& frame : csms().frames()) {
     EXPECT_EQ(frame.text.find(new_key), std::string::npos) << frame.text;
   }
+  // Nor in any log of the station.
+  for (const char* log : {"/diagnostics/diagnostics.log", "/security/diagnostics.log"}) {
+    std::ifstream in(data_dir() + log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(text.empty()) << log;
+    EXPECT_EQ(text.find(new_key), std::string::npos) << log;
+  }
   // And after a reboot (the key is persisted), still the new one.
   PowerCut();
   StartStation();
