@@ -13,6 +13,13 @@ std::vector<std::string> WithExecWrapper(std::vector<std::string> argv) {
   return argv;
 }
 
+std::string ShellCommandPrefix() {
+  const char* wrapper = std::getenv("CROSS_EXEC_WRAPPER");
+  return wrapper == nullptr || *wrapper == '\0' ? std::string() : std::string(wrapper) + " ";
+}
+
+bool UnderEmulation() { return !ShellCommandPrefix().empty(); }
+
 int ExecvWrapped(const std::vector<std::string>& argv) {
   std::vector<std::string> all = WithExecWrapper(argv);
   std::vector<char*> pointers;

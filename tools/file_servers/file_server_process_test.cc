@@ -79,7 +79,8 @@ TEST(FileServerProcess, PrintsPortsServesAndExitsOnSigterm) {
 
 TEST(FileServerProcess, RefusesAMissingRoot) {
   const std::string binary = Runfile("tools/file_servers/file_server");
-  const int status = std::system((binary + " 2>/dev/null").c_str());
+  const int status =
+      std::system((ocpp::cross::ShellCommandPrefix() + binary + " 2>/dev/null").c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
 }
 
