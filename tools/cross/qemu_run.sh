@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # --run_under wrapper of --config=arm64/armhf: runs an ARM test binary under
 # qemu-user (no binfmt_misc needed) and anything else (sh_test, py_test
-# scripts, host tools) directly. Children the emulated test starts are ARM
-# binaries too, and without binfmt_misc the kernel cannot exec them, so
-# CROSS_EXEC_WRAPPER tells the tests' exec helper (tools/cross/exec_wrapper.h)
-# to start them through the same emulator.
+# scripts, host tools) directly. The ARM programs a test starts cannot be
+# exec'ed by the kernel either: the config's --test_env=CROSS_EXEC_WRAPPER
+# makes the tests' exec helper (tools/cross/exec_wrapper.h) and scripts put
+# the emulator in front.
 # The ARM libraries come from Debian's multiarch packages, found by the ARM
 # dynamic loader (/lib/ld-linux-aarch64.so.1, /lib/ld-linux-armhf.so.3), so
 # qemu needs no -L.
@@ -23,5 +23,4 @@ if [[ "$magic" == '177ELF' ]]; then
 fi
 if [[ -z "$qemu" ]]; then exec "$@"; fi
 [[ -x "$qemu" ]] || { echo "qemu_run: $qemu is missing (./run cross installs qemu-user-static)" >&2; exit 1; }
-export CROSS_EXEC_WRAPPER=$qemu
 exec "$qemu" "$@"
