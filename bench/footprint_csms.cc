@@ -36,6 +36,7 @@
 
 #include "base/clock.h"
 #include "runtime/lws_event_loop.h"
+#include "tools/cross/exec_wrapper.h"
 #include "tools/csms/central_system.h"
 
 namespace {
@@ -76,10 +77,8 @@ Child Spawn(const std::string& name, const std::vector<std::string>& argv,
     const int err = open(child.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (out >= 0) dup2(out, STDOUT_FILENO);
     if (err >= 0) dup2(err, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    // $CROSS_EXEC_WRAPPER: an ARM child under qemu-user (footprint.sh arm64).
+    ocpp::cross::ExecvWrapped(argv);
     std::perror("footprint_csms: exec");
     _exit(127);
   }

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "runtime/curl_file_transfer.h"
 #include "runtime/lws_event_loop.h"
+#include "tools/cross/exec_wrapper.h"
 #include "tools/file_servers/ftp_server.h"
 #include "tools/file_servers/http_server.h"
 
@@ -53,6 +54,11 @@ long long SizeOf(const std::string& path) {
 class MemoryTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MemoryTest, A64MiBDownloadKeepsThePeakResidentSetFlat) {
+  if (cross::UnderEmulation()) {
+    // qemu-user's VmHWM includes the code it translates (libcurl's on the
+    // first transfer): 12.7 MiB against the 12 MiB bound on arm64.
+    GTEST_SKIP() << "peak RSS under qemu-user is the emulator's, not ours";
+  }
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "ASan's shadow memory and quarantine make VmHWM meaningless";
 #endif

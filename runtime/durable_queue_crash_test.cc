@@ -30,6 +30,7 @@
 
 #include "hal/linux/sqlite_storage.h"
 #include "runtime/durable_queue.h"
+#include "tools/cross/exec_wrapper.h"
 
 namespace ocpp::runtime {
 namespace {
@@ -64,10 +65,7 @@ Spawned Spawn(const std::string& child, const std::vector<std::string>& args) {
     std::vector<std::string> all = {child};
     all.insert(all.end(), args.begin(), args.end());
     all.push_back("--ready_fd=" + std::to_string(ready));
-    std::vector<char*> argv;
-    for (std::string& arg : all) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(child.c_str(), argv.data());
+    ocpp::cross::ExecvWrapped(all);
     std::_Exit(127);
   }
   ::close(fds[1]);

@@ -4,6 +4,8 @@ Everything here comes from Debian packages installed by ./run; see
 docs/build.md for why each rule exists.
 """
 
+load("//third_party:cross_toolchain.bzl", "cross_toolchains")
+
 def _rules_cc_debian_impl(ctx):
     src = ctx.path("/usr/share/bazel/rules/cc")
     if not src.exists:
@@ -103,6 +105,8 @@ def ocpp_dependencies():
         name = "remote_coverage_tools",
         merger = "//third_party:lcov_merger.py",
     )
+    # Only fetched by --config=arm64/armhf (docs/cross.md).
+    cross_toolchains(name = "ocpp_cross")
     native.new_local_repository(
         name = "googletest",
         path = "/usr/src/googletest",

@@ -3,6 +3,7 @@
 #include <rapidjson/internal/dtoa.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -12,22 +13,31 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
   std::size_t pos = 0;
   bool negative = false;
   if (pos < s.size() && (s[pos] == '-' || s[pos] == '+')) negative = s[pos++] == '-';
-  // Collect significant digits and the decimal exponent exactly.
-  __int128 mantissa = 0;
+  // Collect the significant digits and the decimal exponent exactly. A value
+  // in range has at most 19 significant digits (INT64_MAX millionths), which
+  // fit a uint64_t on every target (no __int128 on 32-bit ARM); more than
+  // that with a nonzero digit beyond them is out of range or finer than a
+  // millionth either way.
+  constexpr int kMaxDigits = 19;
+  std::uint64_t mantissa = 0;
+  int kept = 0;
   int exponent = 0;
   bool any_digit = false;
   bool in_fraction = false;
+  bool dropped_nonzero = false;
   for (; pos < s.size(); ++pos) {
     const char c = s[pos];
     if (c >= '0' && c <= '9') {
       any_digit = true;
-      if (mantissa < (static_cast<__int128>(1) << 100)) {
-        mantissa = mantissa * 10 + (c - '0');
+      if (kept == 0 && c == '0') {
+        if (in_fraction) --exponent;  // a leading zero
+      } else if (kept < kMaxDigits) {
+        mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+        ++kept;
         if (in_fraction) --exponent;
-      } else if (!in_fraction) {
-        ++exponent;  // too many digits to matter: the value is out of range anyway
-      } else if (c != '0') {
-        return std::nullopt;
+      } else {
+        dropped_nonzero |= c != '0';
+        if (!in_fraction) ++exponent;
       }
     } else if (c == '.' && !in_fraction) {
       in_fraction = true;
@@ -49,7 +59,7 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
     if (!exp_digit) return std::nullopt;
     exponent += exp_negative ? -e : e;
   }
-  if (pos != s.size()) return std::nullopt;
+  if (pos != s.size() || dropped_nonzero) return std::nullopt;
   // Scale to millionths.
   exponent += kFractionDigits;
   while (exponent < 0) {
@@ -57,13 +67,12 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
     mantissa /= 10;
     ++exponent;
   }
-  const __int128 limit = std::numeric_limits<std::int64_t>::max();
-  for (; exponent > 0; --exponent) {
-    if (mantissa == 0) break;
+  constexpr auto kLimit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  for (; exponent > 0 && mantissa != 0; --exponent) {
+    if (mantissa > kLimit / 10) return std::nullopt;
     mantissa *= 10;
-    if (mantissa > limit) return std::nullopt;
   }
-  if (mantissa > limit) return std::nullopt;
+  if (mantissa > kLimit) return std::nullopt;
   const auto value = static_cast<std::int64_t>(mantissa);
   return Decimal(negative ? -value : value);
 }

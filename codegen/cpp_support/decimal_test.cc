@@ -15,6 +15,21 @@ TEST(Decimal, ParsesLiteralsExactly) {
   EXPECT_FALSE(Decimal::Parse("abc").has_value());
 }
 
+// Digits beyond what 64 bits hold: exact when they cancel, refused otherwise
+// (the same on 32-bit ARM, which has no __int128).
+TEST(Decimal, ParsesLongLiteralsExactly) {
+  EXPECT_EQ(Decimal::Parse("1.000000000000000000000000000000")->millionths(), 1000000);
+  EXPECT_EQ(Decimal::Parse("100000000000000000000000000000000000e-35")->millionths(), 1000000);
+  EXPECT_EQ(Decimal::Parse("0.000000000000000000000000012e25")->millionths(), 120000);
+  EXPECT_EQ(Decimal::Parse("9223372036854.775807")->millionths(), INT64_MAX);
+  EXPECT_EQ(Decimal::Parse("-9223372036854.775807")->millionths(), -INT64_MAX);
+  EXPECT_FALSE(Decimal::Parse("9223372036854.775808").has_value());
+  EXPECT_FALSE(Decimal::Parse("12345678901234567890123").has_value());
+  EXPECT_FALSE(Decimal::Parse("1234567.8901234567890123456789e-10").has_value());
+  EXPECT_EQ(Decimal::Parse("0000000000000000000000000000000000000.5")->millionths(), 500000);
+  EXPECT_EQ(Decimal::Parse("0e99999")->millionths(), 0);
+}
+
 TEST(Decimal, RecoversTheWrittenValueFromADouble) {
   // 16.1 is not exact in binary; the shortest round-trip literal is.
   EXPECT_EQ(Decimal::FromDouble(16.1)->millionths(), 16100000);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 
+#include "tools/cross/exec_wrapper.h"
+
 namespace ocpp::integration {
 
 std::string StationSimPath() {
@@ -40,10 +42,7 @@ Process::Process(const std::vector<std::string>& args) {
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    cross::ExecvWrapped(args);
     _exit(127);
   }
   close(in[0]);

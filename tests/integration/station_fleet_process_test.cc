@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/integration/sim_process.h"
+#include "tools/cross/exec_wrapper.h"
 
 namespace ocpp::integration {
 namespace {
@@ -67,6 +68,11 @@ const rapidjson::Value* Final(const std::vector<rapidjson::Document>& lines) {
 }
 
 TEST_F(StationFleetTest, TwoHundredStationsRunSessionsAndStopCleanly) {
+  if (cross::UnderEmulation()) {
+    // Test binary, central system and 200 stations all in qemu-user: the
+    // boots take most of the 8 s, so too few sessions fit (docs/cross.md).
+    GTEST_SKIP() << "fixed 8 s load window, too short under emulation";
+  }
   const std::string dir = TempDir("fleet200");
   const std::string config = dir + "-config.json";
   std::ofstream(config) << R"({"MeterValueSampleInterval": "1"})";

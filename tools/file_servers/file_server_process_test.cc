@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "tools/cross/exec_wrapper.h"
+
 namespace {
 
 std::string Runfile(const std::string& path) {
@@ -51,8 +53,7 @@ TEST(FileServerProcess, PrintsPortsServesAndExitsOnSigterm) {
     close(out[0]);
     close(out[1]);
     const std::string binary = Runfile("tools/file_servers/file_server");
-    execl(binary.c_str(), binary.c_str(), "--root", root.c_str(), "--user", "u", "--password", "p",
-          static_cast<char*>(nullptr));
+    ocpp::cross::ExecvWrapped({binary, "--root", root, "--user", "u", "--password", "p"});
     _exit(127);
   }
   close(out[1]);
@@ -78,7 +79,8 @@ TEST(FileServerProcess, PrintsPortsServesAndExitsOnSigterm) {
 
 TEST(FileServerProcess, RefusesAMissingRoot) {
   const std::string binary = Runfile("tools/file_servers/file_server");
-  const int status = std::system((binary + " 2>/dev/null").c_str());
+  const int status =
+      std::system((ocpp::cross::ShellCommandPrefix() + binary + " 2>/dev/null").c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
 }
 
