@@ -146,15 +146,7 @@ TEST_F(WsReconfigureTest, RootsTrustedWhileOnPlainWsCarryOverToTls) {
   WsClientTransport::Options tls = Tls();
   tls.ca_file = pki_.other_ca_cert;  // the factory CA alone would refuse the server
   std::string error;
-  ASSERT_TRUE(client_->SetTrustedRoots({[&] {
-    std::string pem;
-    FILE* file = std::fopen(pki_.ca_cert.c_str(), "r");
-    char buffer[4096];
-    std::size_t n;
-    while (file && (n = std::fread(buffer, 1, sizeof buffer, file)) > 0) pem.append(buffer, n);
-    if (file) std::fclose(file);
-    return pem;
-  }()}));
+  ASSERT_TRUE(client_->SetTrustedRoots({testing::ReadTextFile(pki_.ca_cert)}));
   ASSERT_TRUE(client_->Reconfigure(tls, &error)) << error;
   client_->Start();
   ASSERT_TRUE(Pump([&] { return connected_ == 1 && tls_log_.open == 1; }));

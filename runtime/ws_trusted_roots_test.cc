@@ -21,13 +21,6 @@ namespace {
 
 using ConnectError = WsClientTransport::ConnectError;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class WsTrustedRootsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -95,14 +88,15 @@ TEST_F(WsTrustedRootsTest, AnInstalledRootIsTrustedFromTheNextHandshake) {
   EXPECT_EQ(client_->last_connect_error().kind, ConnectError::Kind::kServerCertificate);
   EXPECT_EQ(client_->SecurityFailure(), "InvalidCentralSystemCertificate");
 
-  ASSERT_TRUE(client_->SetTrustedRoots({ReadFile(pki_.ca_cert)}));
+  ASSERT_TRUE(client_->SetTrustedRoots({testing::ReadTextFile(pki_.ca_cert)}));
   Retry();
   ASSERT_TRUE(Attempt());
   EXPECT_EQ(opened_, 1);
 }
 
 TEST_F(WsTrustedRootsTest, RemovingTheRootsWithdrawsTheTrust) {
-  ASSERT_TRUE(client_->SetTrustedRoots({ReadFile(pki_.expired_ca_cert), ReadFile(pki_.ca_cert)}));
+  ASSERT_TRUE(client_->SetTrustedRoots(
+      {testing::ReadTextFile(pki_.expired_ca_cert), testing::ReadTextFile(pki_.ca_cert)}));
   client_->Start();
   ASSERT_TRUE(Attempt());
   ASSERT_TRUE(client_->SetTrustedRoots({}));
@@ -115,9 +109,9 @@ TEST_F(WsTrustedRootsTest, RemovingTheRootsWithdrawsTheTrust) {
 }
 
 TEST_F(WsTrustedRootsTest, TextThatIsNoCertificateChangesNothing) {
-  ASSERT_TRUE(client_->SetTrustedRoots({ReadFile(pki_.ca_cert)}));
+  ASSERT_TRUE(client_->SetTrustedRoots({testing::ReadTextFile(pki_.ca_cert)}));
   EXPECT_FALSE(client_->SetTrustedRoots({"-----BEGIN CERTIFICATE-----\nAAAA\n"}));
-  EXPECT_FALSE(client_->SetTrustedRoots({ReadFile(pki_.ca_cert), "garbage"}));
+  EXPECT_FALSE(client_->SetTrustedRoots({testing::ReadTextFile(pki_.ca_cert), "garbage"}));
   client_->Start();
   EXPECT_TRUE(Attempt()) << "the roots set before stay";
 }

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 namespace ocpp::runtime::testing {
@@ -226,6 +228,11 @@ std::string SignRequest(const std::string& csr_pem, const std::string& ca_cert_p
   }
   X509_REQ_free(request);
   return out;
+}
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string TestTempDirectory() {

@@ -46,6 +46,9 @@ std::string SignBase64(const std::string& key_path, std::string_view data);
 std::string SignRequest(const std::string& csr_pem, const std::string& ca_cert,
                         const std::string& ca_key, long days = 30);
 
+// The whole file at `path` (a PEM of this PKI), "" when unreadable.
+std::string ReadTextFile(const std::string& path);
+
 // TEST_TMPDIR under bazel test, else /tmp.
 std::string TestTempDirectory();
 

@@ -52,6 +52,18 @@ FirmwareUpdate::~FirmwareUpdate() {
   if (download_) transfer_.Cancel(*download_);
 }
 
+FirmwareUpdate::State FirmwareUpdate::Scheduled(std::string location, std::int64_t retrieve_ms,
+                                                std::optional<int> retries,
+                                                std::optional<int> retry_interval) {
+  State state;
+  state.phase = Phase::kScheduled;
+  state.location = std::move(location);
+  state.retrieve_ms = retrieve_ms;
+  state.attempts_left = retries ? std::max(1, *retries) : kDefaultAttempts;
+  state.interval_s = retry_interval ? std::max(0, *retry_interval) : kDefaultRetryIntervalS;
+  return state;
+}
+
 bool FirmwareUpdate::Replace() {
   if (state_.phase == Phase::kInstalling || state_.phase == Phase::kRebooting) {
     context_.Log("firmware update refused: an install is under way", LogLevel::kWarning);
@@ -97,13 +109,9 @@ v16::UpdateFirmwareStatusEnumType FirmwareUpdate::AcceptSigned(
   }
   const bool under_way = state_.phase != Phase::kNone;
   if (!Replace()) return S::kRejected;
-  state_ = State{};
-  state_.phase = Phase::kScheduled;
-  state_.location = std::string(req.firmware.location.view());
-  state_.retrieve_ms = req.firmware.retrieve_date_time.unix_millis();
-  state_.attempts_left = req.retries ? std::max(1, *req.retries) : kDefaultAttempts;
-  state_.interval_s =
-      req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS;
+  state_ =
+      Scheduled(std::string(req.firmware.location.view()),
+                req.firmware.retrieve_date_time.unix_millis(), req.retries, req.retry_interval);
   state_.is_signed = true;
   state_.request_id = req.request_id;
   state_.signing_certificate = pem;
@@ -117,13 +125,8 @@ v16::UpdateFirmwareStatusEnumType FirmwareUpdate::AcceptSigned(
 
 void FirmwareUpdate::Accept(const v16::UpdateFirmwareReq& req) {
   if (!Replace()) return;
-  state_ = State{};
-  state_.phase = Phase::kScheduled;
-  state_.location = req.location;
-  state_.retrieve_ms = req.retrieve_date.unix_millis();
-  state_.attempts_left = req.retries ? std::max(1, *req.retries) : kDefaultAttempts;
-  state_.interval_s =
-      req.retry_interval ? std::max(0, *req.retry_interval) : kDefaultRetryIntervalS;
+  state_ =
+      Scheduled(req.location, req.retrieve_date.unix_millis(), req.retries, req.retry_interval);
   context_.Log("firmware update from " + runtime::RedactUrl(state_.location) + " scheduled");
   Persist();
   // The download begins after the UpdateFirmware.conf.

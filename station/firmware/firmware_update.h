@@ -101,6 +101,9 @@ class FirmwareUpdate {
 
   void Accept(const v16::UpdateFirmwareReq& req);
   v16::UpdateFirmwareStatusEnumType AcceptSigned(const v16::SignedUpdateFirmwareReq& req);
+  // A request's schedule: retries (0 still makes one attempt) and interval.
+  static State Scheduled(std::string location, std::int64_t retrieve_ms, std::optional<int> retries,
+                         std::optional<int> retry_interval);
   // A new request: cancels the download under way; false during an install.
   bool Replace();
   // Signed updates: the downloaded image's signature; false ends the update.

@@ -58,6 +58,16 @@ struct BioDeleter {
 };
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 
+// 0 when the time cannot be read.
+std::int64_t UnixSeconds(const ASN1_TIME* time) {
+  struct tm parsed = {};
+  if (ASN1_TIME_to_tm(time, &parsed) != 1) {
+    ERR_clear_error();
+    return 0;
+  }
+  return static_cast<std::int64_t>(timegm(&parsed));
+}
+
 std::shared_ptr<X509> Own(X509* cert) { return std::shared_ptr<X509>(cert, X509_free); }
 
 // Reads PEM certificates until the text ends; anything but whitespace
@@ -184,22 +194,10 @@ bool Certificate::ValidAt(std::int64_t unix_seconds) const {
 }
 
 std::int64_t Certificate::not_before() const {
-  struct tm parsed = {};
-  if (ASN1_TIME_to_tm(X509_get0_notBefore(cert_.get()), &parsed) != 1) {
-    ERR_clear_error();
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&parsed));
+  return UnixSeconds(X509_get0_notBefore(cert_.get()));
 }
 
-std::int64_t Certificate::not_after() const {
-  struct tm parsed = {};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert_.get()), &parsed) != 1) {
-    ERR_clear_error();
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&parsed));
-}
+std::int64_t Certificate::not_after() const { return UnixSeconds(X509_get0_notAfter(cert_.get())); }
 
 base::Result<HashData> Certificate::Hash(v16::HashAlgorithmEnumType algorithm,
                                          const Certificate& issuer) const {

@@ -15,13 +15,6 @@ namespace {
 
 using v16::HashAlgorithmEnumType;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -45,7 +38,7 @@ class X509Test : public ::testing::Test {
     pki_ = *pki;
   }
   Certificate Load(const std::string& path) {
-    auto certificate = Certificate::FromPem(ReadFile(path));
+    auto certificate = Certificate::FromPem(runtime::testing::ReadTextFile(path));
     EXPECT_TRUE(certificate.ok()) << certificate.status().message();
     return *certificate;
   }
@@ -124,8 +117,8 @@ TEST_F(X509Test, MatchingIgnoresCaseAndLeadingZerosButNotTheAlgorithm) {
 }
 
 TEST_F(X509Test, HostileTextGivesAReasonNotACertificate) {
-  const std::string root = ReadFile(pki_.ca_cert);
-  const std::string server = ReadFile(pki_.server_cert);
+  const std::string root = runtime::testing::ReadTextFile(pki_.ca_cert);
+  const std::string server = runtime::testing::ReadTextFile(pki_.server_cert);
   for (const std::string& text :
        {std::string(), std::string("   \n"), std::string("garbage"),
         root.substr(0, root.size() / 2), root + "trailing garbage", root + server,
@@ -141,7 +134,8 @@ TEST_F(X509Test, HostileTextGivesAReasonNotACertificate) {
 }
 
 TEST_F(X509Test, ChainsAreReadInOrderUpToTheLimit) {
-  const std::string text = ReadFile(pki_.server_cert) + ReadFile(pki_.ca_cert);
+  const std::string text = runtime::testing::ReadTextFile(pki_.server_cert) +
+                           runtime::testing::ReadTextFile(pki_.ca_cert);
   auto chain = Certificate::ChainFromPem(text, 2);
   ASSERT_TRUE(chain.ok());
   ASSERT_EQ(chain->size(), 2u);

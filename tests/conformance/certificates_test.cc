@@ -23,13 +23,6 @@ using v16::DeleteCertificateStatusEnumType;
 using v16::GetInstalledCertificateStatusEnumType;
 using v16::InstallCertificateStatusEnumType;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string HexSha256(const unsigned char* data, std::size_t size) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -107,7 +100,21 @@ class Certificates : public Harness {
   DeleteCertificateStatusEnumType Delete(const v16::CertificateHashDataType& hash) {
     return CsmsCall(v16::DeleteCertificateReq{hash}).status;
   }
-  std::string Pem(const std::string& path) { return ReadFile(path); }
+  std::string Pem(const std::string& path) { return runtime::testing::ReadTextFile(path); }
+  // A02 up to the CSR: CpoName set, the test CA installed as the
+  // CentralSystemRootCertificate, SignChargePointCertificate triggered
+  // (frames cleared before the trigger) and the SignCertificate received.
+  void StartWithCsmsRootAndTriggerCsr() {
+    StartStation();
+    Set("CpoName", "Test CPO");
+    ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
+              InstallCertificateStatusEnumType::kAccepted);
+    ClearFrames();
+    v16::ExtendedTriggerMessageReq trigger;
+    trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
+    ASSERT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
+    ASSERT_TRUE(WaitForCall("SignCertificate"));
+  }
 
   runtime::testing::TestPki pki_;
 };
@@ -256,15 +263,7 @@ TEST_F(Certificates, the_last_central_system_root_in_use_is_not_deleted) {
 // A02: the station makes a key pair and a CSR, the central system (here the
 // test CA) signs it, and CertificateSigned installs it.
 TEST_F(Certificates, TC_074_CS_update_charge_point_certificate_by_request) {
-  StartStation();
-  Set("CpoName", "Test CPO");
-  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
-            InstallCertificateStatusEnumType::kAccepted);
-  ClearFrames();
-  v16::ExtendedTriggerMessageReq trigger;
-  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
-  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
-  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  ASSERT_NO_FATAL_FAILURE(StartWithCsmsRootAndTriggerCsr());
   const std::string csr = Str(LastPayload("SignCertificate"), "csr");
   EXPECT_EQ(csr.rfind("-----BEGIN CERTIFICATE REQUEST-----", 0), 0u) << csr;
   const std::string signed_pem = runtime::testing::SignRequest(csr, pki_.ca_cert, pki_.ca_key);
@@ -276,7 +275,7 @@ TEST_F(Certificates, TC_074_CS_update_charge_point_certificate_by_request) {
   EXPECT_EQ(CsmsCall(certificate).status, v16::CertificateSignedStatusEnumType::kAccepted);
   ASSERT_TRUE(WaitUntil([&] { return client_certificate_.has_value(); }));
   // Key and chain for profile 3, owner-only, and the key never on the wire.
-  const std::string stored = ReadFile(client_certificate_->first);
+  const std::string stored = runtime::testing::ReadTextFile(client_certificate_->first);
   EXPECT_NE(stored.find("PRIVATE KEY"), std::string::npos);
   EXPECT_NE(stored.find(signed_pem), std::string::npos);
   struct stat st {};
@@ -287,21 +286,16 @@ TEST_F(Certificates, TC_074_CS_update_charge_point_certificate_by_request) {
   }
   // Nor in the station's logs (the diagnostics log has every line and frame).
   for (const char* log : {"/diagnostics/diagnostics.log", "/security/diagnostics.log"}) {
-    EXPECT_EQ(ReadFile(data_dir() + log).find("PRIVATE KEY"), std::string::npos) << log;
+    EXPECT_EQ(runtime::testing::ReadTextFile(data_dir() + log).find("PRIVATE KEY"),
+              std::string::npos)
+        << log;
   }
 }
 
 // A02.FR.07: a certificate that does not verify (another CA, another key)
 // is Rejected and reported as InvalidChargePointCertificate.
 TEST_F(Certificates, TC_077_CS_invalid_charge_point_certificate_security_event) {
-  StartStation();
-  Set("CpoName", "Test CPO");
-  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
-            InstallCertificateStatusEnumType::kAccepted);
-  v16::ExtendedTriggerMessageReq trigger;
-  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
-  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
-  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  ASSERT_NO_FATAL_FAILURE(StartWithCsmsRootAndTriggerCsr());
   const std::string csr = Str(LastPayload("SignCertificate"), "csr");
   ClearFrames();
   // Signed by a CA the station does not trust.
@@ -324,14 +318,7 @@ TEST_F(Certificates, TC_077_CS_invalid_charge_point_certificate_security_event) 
 // A03: a certificate that expires within 30 days is renewed by the station
 // itself once online: a new key pair and CSR, without being asked.
 TEST_F(Certificates, a_certificate_about_to_expire_is_renewed) {
-  StartStation();
-  Set("CpoName", "Test CPO");
-  ASSERT_EQ(Install(CertificateUseEnumType::kCentralSystemRootCertificate, Pem(pki_.ca_cert)),
-            InstallCertificateStatusEnumType::kAccepted);
-  v16::ExtendedTriggerMessageReq trigger;
-  trigger.requested_message = v16::MessageTriggerEnumType::kSignChargePointCertificate;
-  EXPECT_EQ(CsmsCall(trigger).status, v16::TriggerMessageStatusEnumType::kAccepted);
-  ASSERT_TRUE(WaitForCall("SignCertificate"));
+  ASSERT_NO_FATAL_FAILURE(StartWithCsmsRootAndTriggerCsr());
   const std::string first_csr = Str(LastPayload("SignCertificate"), "csr");
   v16::CertificateSignedReq certificate;
   certificate.certificate_chain = *codec::CiString<10000>::From(

@@ -19,13 +19,6 @@ using v16::UpdateFirmwareStatusEnumType;
 constexpr const char* kImageUrl = "ftp://127.0.0.1/fw/signed-7.0.bin";
 constexpr const char* kImage = "version=7.0\nsigned image bytes";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class SignedFirmware : public Harness {
  protected:
   void SetUp() override {
@@ -41,7 +34,7 @@ class SignedFirmware : public Harness {
   void InstallManufacturerRoot(const std::string& path) {
     v16::InstallCertificateReq req;
     req.certificate_type = v16::CertificateUseEnumType::kManufacturerRootCertificate;
-    req.certificate = *codec::CiString<5500>::From(ReadFile(path));
+    req.certificate = *codec::CiString<5500>::From(runtime::testing::ReadTextFile(path));
     ASSERT_EQ(CsmsCall(req).status, v16::InstallCertificateStatusEnumType::kAccepted);
   }
   UpdateFirmwareStatusEnumType Update(const std::string& signature, std::int64_t request_id = 17,
@@ -52,8 +45,8 @@ class SignedFirmware : public Harness {
     req.retry_interval = 10;
     req.firmware.location = *codec::CiString<512>::From(kImageUrl);
     req.firmware.retrieve_date_time = codec::DateTime::FromUnixMillis(WallSeconds() * 1000);
-    req.firmware.signing_certificate = *codec::CiString<5500>::From(
-        ReadFile(certificate_path.empty() ? pki_.server_cert : certificate_path));
+    req.firmware.signing_certificate = *codec::CiString<5500>::From(runtime::testing::ReadTextFile(
+        certificate_path.empty() ? pki_.server_cert : certificate_path));
     req.firmware.signature = *codec::CiString<800>::From(signature);
     return CsmsCall(req).status;
   }

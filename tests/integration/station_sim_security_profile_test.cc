@@ -18,13 +18,6 @@ namespace {
 
 constexpr char kKey[] = "sim-key-0123456789abcdef";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class StationSimSecurityProfile : public StationSimTest {
  protected:
   void SetUp() override {
@@ -51,7 +44,8 @@ class StationSimSecurityProfile : public StationSimTest {
   void InstallRootAndUpgrade() {
     v16::InstallCertificateReq install;
     install.certificate_type = v16::CertificateUseEnumType::kCentralSystemRootCertificate;
-    install.certificate = *codec::CiString<5500>::From(ReadFile(pki_.ca_cert));
+    install.certificate =
+        *codec::CiString<5500>::From(runtime::testing::ReadTextFile(pki_.ca_cert));
     ASSERT_EQ(CallSync(install).status, v16::InstallCertificateStatusEnumType::kAccepted);
     v16::ChangeConfigurationReq change{*codec::CiString<50>::From("SecurityProfile"),
                                        *codec::CiString<500>::From("2")};
