@@ -398,7 +398,8 @@ class Station {
 
 int main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
-  auto factory = ReadFactoryConfig(flags.config_file);
+  std::map<std::string, std::string> factory;
+  if (std::string error; !ReadFactoryConfig(flags.config_file, &factory, &error)) Die(error);
   if (std::string error; !MakeDirectories(flags.data_dir, &error)) {
     Die("cannot create --data-dir " + error, 1);
   }

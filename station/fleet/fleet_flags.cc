@@ -1,14 +1,10 @@
 #include "station/fleet/fleet_flags.h"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace ocpp::station::fleet {
 
@@ -181,38 +177,6 @@ bool ParseFleetFlags(const std::vector<std::string>& args, FleetFlags* flags, bo
     return true;
   }
   return false;
-}
-
-bool ReadFactoryConfig(const std::string& path, std::map<std::string, std::string>* values,
-                       std::string* error) {
-  if (path.empty()) return true;
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read --config " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    *error = "--config " + path + " is not a JSON object";
-    return false;
-  }
-  for (const auto& member : doc.GetObject()) {
-    const std::string key = member.name.GetString();
-    if (member.value.IsString()) {
-      (*values)[key] = member.value.GetString();
-    } else if (member.value.IsBool()) {
-      (*values)[key] = member.value.GetBool() ? "true" : "false";
-    } else if (member.value.IsInt64()) {
-      (*values)[key] = std::to_string(member.value.GetInt64());
-    } else {
-      *error = "--config: value of " + key + " must be a string, number or boolean";
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace ocpp::station::fleet

@@ -40,9 +40,4 @@ std::string FleetUsage();
 bool ParseFleetFlags(const std::vector<std::string>& args, FleetFlags* flags, bool* help,
                      std::string* error);
 
-// A --config file: a JSON object of configuration key -> value. False with
-// a one-line reason.
-bool ReadFactoryConfig(const std::string& path, std::map<std::string, std::string>* values,
-                       std::string* error);
-
 }  // namespace ocpp::station::fleet

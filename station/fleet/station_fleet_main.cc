@@ -21,6 +21,7 @@
 #include "runtime/lws_event_loop.h"
 #include "station/fleet/fleet.h"
 #include "station/fleet/fleet_report.h"
+#include "station/sim/sim_flags.h"
 
 namespace {
 
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   }
   // Fleet defaults under --config: sessions report MeterValues every minute.
   std::map<std::string, std::string> factory = {{"MeterValueSampleInterval", "60"}};
-  if (!ReadFactoryConfig(flags.config_file, &factory, &error)) Die(error);
+  if (!station::sim::ReadFactoryConfig(flags.config_file, &factory, &error)) Die(error);
   if (!MakeDirectories(flags.data_dir, &error)) Die("cannot create --data-dir " + error, 1);
   RaiseOpenFileLimit(flags.count);
   // Before any storage opens: 88 KiB less per station (sqlite_storage.h).

@@ -111,30 +111,37 @@ Flags ParseFlags(int argc, char** argv) {
   return flags;
 }
 
-std::map<std::string, std::string> ReadFactoryConfig(const std::string& path) {
-  std::map<std::string, std::string> values;
-  if (path.empty()) return values;
+bool ReadFactoryConfig(const std::string& path, std::map<std::string, std::string>* values,
+                       std::string* error) {
+  if (path.empty()) return true;
   std::ifstream in(path);
-  if (!in) Die("cannot read --config " + path + ": " + std::strerror(errno));
+  if (!in) {
+    *error = "cannot read --config " + path + ": " + std::strerror(errno);
+    return false;
+  }
   std::stringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
   // Iterative: a hostile file may nest 100,000 deep.
   doc.Parse<rapidjson::kParseIterativeFlag>(text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject()) Die("--config " + path + " is not a JSON object");
+  if (doc.HasParseError() || !doc.IsObject()) {
+    *error = "--config " + path + " is not a JSON object";
+    return false;
+  }
   for (const auto& member : doc.GetObject()) {
     const std::string key = member.name.GetString();
     if (member.value.IsString()) {
-      values[key] = member.value.GetString();
+      (*values)[key] = member.value.GetString();
     } else if (member.value.IsBool()) {
-      values[key] = member.value.GetBool() ? "true" : "false";
+      (*values)[key] = member.value.GetBool() ? "true" : "false";
     } else if (member.value.IsInt64()) {
-      values[key] = std::to_string(member.value.GetInt64());
+      (*values)[key] = std::to_string(member.value.GetInt64());
     } else {
-      Die("--config: value of " + key + " must be a string, number or boolean");
+      *error = "--config: value of " + key + " must be a string, number or boolean";
+      return false;
     }
   }
-  return values;
+  return true;
 }
 
 }  // namespace ocpp::station::sim

@@ -34,8 +34,10 @@ struct Flags {
 // The flags, or Die() with the reason (usage on --help).
 Flags ParseFlags(int argc, char** argv);
 
-// --config: a JSON object of key -> string, number or boolean; empty
-// without a path; Die() when unreadable.
-std::map<std::string, std::string> ReadFactoryConfig(const std::string& path);
+// --config (station_sim and station_fleet): a JSON object of key -> string,
+// number or boolean, added to `values` (nothing without a path). False
+// with a one-line reason.
+bool ReadFactoryConfig(const std::string& path, std::map<std::string, std::string>* values,
+                       std::string* error);
 
 }  // namespace ocpp::station::sim
