@@ -248,6 +248,11 @@ std::string WsClientTransport::SecurityFailure() const {
 }
 
 bool WsClientTransport::SetTrustedRoots(const std::vector<std::string>& pems) {
+  // ws:// without roots (the usual start-up): no OpenSSL work at all.
+  if (!client_ssl_context_ && pems.empty()) {
+    trusted_roots_.clear();
+    return true;
+  }
   std::string error;
   X509_STORE* store = ws_client_internal::NewTrustStore(
       client_ssl_context_ ? options_.ca_file : std::string(), pems, &error);
