@@ -40,7 +40,7 @@ void RemoveBuildFiles(const std::string& building) {
 
 }  // namespace
 
-bool SqliteStorage::CreateFile(const std::string& path) {
+bool SqliteStorage::CreateFile(const std::string& path, const Options& options) {
   std::error_code ec;
   // Only where nothing is: an empty file or a lone write-ahead log is left to
   // the ordinary open, which reports what it means.
@@ -52,8 +52,11 @@ bool SqliteStorage::CreateFile(const std::string& path) {
   RemoveBuildFiles(building);  // a start interrupted while building
   const int fd = ::open(building.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  const auto* bytes = sqlite_schema::kEmptyDatabase;
-  std::size_t left = sqlite_schema::kEmptyDatabaseSize;
+  const sqlite_schema::EmptyDatabase empty = options.small_pages
+                                                 ? sqlite_schema::EmptySmallPageDatabase()
+                                                 : sqlite_schema::EmptyWalDatabase();
+  const unsigned char* bytes = empty.bytes;
+  std::size_t left = empty.size;
   while (left > 0) {
     const ssize_t written = ::write(fd, bytes, left);
     if (written <= 0) break;
@@ -73,7 +76,7 @@ bool SqliteStorage::CreateFile(const std::string& path) {
 
 base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::CreateAndOpenFile(
     const std::string& path, const Options& options) {
-  const bool created = CreateFile(path);
+  const bool created = CreateFile(path, options);
   base::Result<std::unique_ptr<SqliteStorage>> storage = OpenFile(path, options);
   if (storage.ok() && created) {
     (*storage)->created_schema_ = true;

@@ -48,7 +48,8 @@ std::string FreeName(const std::string& base) {
   std::error_code ec;
   std::string name = base;
   for (int n = 1; fs::exists(fs::symlink_status(name, ec)) ||
-                  fs::exists(fs::symlink_status(name + "-wal", ec));
+                  fs::exists(fs::symlink_status(name + "-wal", ec)) ||
+                  fs::exists(fs::symlink_status(name + "-journal", ec));
        ++n) {
     name = base + "." + std::to_string(n);
   }
@@ -117,11 +118,13 @@ base::Status MoveDatabaseAside(const std::string& path, const std::string& why,
                                SqliteStorage::OpenReport& report) {
   const std::string aside = FreeName(path + ".damaged-" + Timestamp());
   std::error_code ec;
-  // The -wal first: if only that succeeds, the database is still in place.
-  if (fs::exists(fs::symlink_status(path + "-wal", ec))) {
-    base::Status moved = Rename(path + "-wal", aside + "-wal");
+  // Its journal first (a write-ahead log, or a rollback journal left by a
+  // killed process): if only that succeeds, the database is still in place.
+  for (const char* journal : {"-wal", "-journal"}) {
+    if (!fs::exists(fs::symlink_status(path + journal, ec))) continue;
+    base::Status moved = Rename(path + journal, aside + journal);
     if (!moved.ok()) return moved;
-    report.moved_aside.push_back(aside + "-wal");
+    report.moved_aside.push_back(aside + journal);
   }
   base::Status moved = Rename(path, aside);
   if (!moved.ok()) return moved;

@@ -297,15 +297,29 @@ TEST_F(SqliteRecoveryTest, AnUncleanShutdownStaysMarkedUntilACleanClose) {
 }
 
 // A new data directory gets a copy of the empty database built at build
-// time: the same bytes the schema builds now.
+// time: the same bytes the schema builds now (both templates).
 TEST_F(SqliteRecoveryTest, ANewDatabaseIsTheEmptyOneTheSchemaBuilds) {
-  const std::string image(reinterpret_cast<const char*>(sqlite_schema::kEmptyDatabase),
-                          sqlite_schema::kEmptyDatabaseSize);
+  const sqlite_schema::EmptyDatabase wal = sqlite_schema::EmptyWalDatabase();
+  const std::string image(reinterpret_cast<const char*>(wal.bytes), wal.size);
   const std::string built = dir_ + "/built.sqlite3";
-  ASSERT_EQ(sqlite_schema::BuildEmptyDatabase(built), "");
+  ASSERT_EQ(sqlite_schema::BuildEmptyDatabase(built, 4096, /*write_ahead_log=*/true), "");
   EXPECT_EQ(ReadAll(built), image);
   ASSERT_TRUE(SqliteStorage::Open(dir_).ok());
   EXPECT_EQ(ReadAll(db_path()), image);
+
+  const sqlite_schema::EmptyDatabase small = sqlite_schema::EmptySmallPageDatabase();
+  const std::string small_image(reinterpret_cast<const char*>(small.bytes), small.size);
+  const std::string small_built = dir_ + "/small.sqlite3";
+  ASSERT_EQ(sqlite_schema::BuildEmptyDatabase(small_built, sqlite_schema::kSmallPageBytes,
+                                              /*write_ahead_log=*/false),
+            "");
+  EXPECT_EQ(ReadAll(small_built), small_image);
+  SqliteStorage::Options options;
+  options.durability = SqliteStorage::Options::Durability::kOwnerSyncs;
+  options.journal = SqliteStorage::Options::Journal::kRollback;
+  options.small_pages = true;
+  ASSERT_TRUE(SqliteStorage::Open(dir_ + "/small", options).ok());
+  EXPECT_EQ(ReadAll(dir_ + "/small/ocpp.sqlite3"), small_image);
 }
 
 TEST_F(SqliteRecoveryTest, AnInterruptedFirstStartIsCleanedUp) {

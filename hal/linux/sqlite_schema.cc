@@ -4,7 +4,7 @@
 
 namespace ocpp::hal::sqlite_schema {
 
-std::string BuildEmptyDatabase(const std::string& path) {
+std::string BuildEmptyDatabase(const std::string& path, int page_bytes, bool write_ahead_log) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -13,9 +13,10 @@ std::string BuildEmptyDatabase(const std::string& path) {
     return error;
   }
   // WAL set last: the close leaves one self-contained file (no -wal).
-  const std::string sql =
-      std::string("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;") + kCreate +
-      "COMMIT; PRAGMA journal_mode = WAL;";
+  const std::string sql = "PRAGMA page_size = " + std::to_string(page_bytes) +
+                          "; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;" +
+                          kCreate + "COMMIT;" +
+                          (write_ahead_log ? " PRAGMA journal_mode = WAL;" : "");
   char* message = nullptr;
   const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
   std::string error = rc == SQLITE_OK ? "" : message != nullptr ? message : sqlite3_errstr(rc);

@@ -125,6 +125,15 @@ base::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::stri
   if (data_dir.empty()) {
     return base::Status(base::StatusCode::kInvalidArgument, "storage: empty data directory path");
   }
+  if (options.journal == Options::Journal::kRollback &&
+      options.durability != Options::Durability::kOwnerSyncs) {
+    return base::Status(base::StatusCode::kInvalidArgument,
+                        "storage: a rollback journal needs Durability::kOwnerSyncs");
+  }
+  if (options.small_pages && options.journal != Options::Journal::kRollback) {
+    return base::Status(base::StatusCode::kInvalidArgument,
+                        "storage: small pages need a rollback journal");
+  }
   if (options.file_name.empty() || options.file_name.find('/') != std::string::npos) {
     return base::Status(base::StatusCode::kInvalidArgument,
                         "storage: invalid database file name '" + options.file_name + "'");
@@ -231,15 +240,21 @@ base::Status SqliteStorage::Initialize(const Options& options) {
   // process gets SQLITE_BUSY at Open after busy_timeout_ms.
   base::Status locked = Execute("PRAGMA locking_mode = EXCLUSIVE", "take the file");
   if (!locked.ok()) return locked;
-  // The first statement that reads the file: a file that is not a database
-  // fails here with SQLITE_NOTADB.
-  base::Result<std::string> mode = QueryText("PRAGMA journal_mode = WAL", "enable WAL");
-  if (!mode.ok()) return mode.status();
-  if (*mode != "wal") {
-    return base::Status(base::StatusCode::kUnavailable,
-                        "storage: " + path_ + ": WAL journal not available (mode '" + *mode + "')");
-  }
   owner_syncs_ = options.durability == Options::Durability::kOwnerSyncs;
+  const bool rollback = options.journal == Options::Journal::kRollback;
+  // The first statement that reads the file: a file that is not a database
+  // fails here with SQLITE_NOTADB. A hot rollback journal left by a killed
+  // process is rolled back here, in either mode.
+  const char* wanted = rollback ? "persist" : "wal";
+  base::Result<std::string> mode =
+      QueryText(rollback ? "PRAGMA journal_mode = PERSIST" : "PRAGMA journal_mode = WAL",
+                "set the journal mode");
+  if (!mode.ok()) return mode.status();
+  if (*mode != wanted) {
+    return base::Status(base::StatusCode::kUnavailable, "storage: " + path_ + ": journal mode '" +
+                                                            wanted + "' not available (mode '" +
+                                                            *mode + "')");
+  }
   base::Status status = owner_syncs_ ? Execute("PRAGMA synchronous = OFF", "set synchronous=OFF")
                                      : Execute("PRAGMA synchronous = FULL", "set synchronous=FULL");
   if (!status.ok()) return status;
@@ -279,7 +294,7 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     status = Execute(sql.c_str(), "limit the database size");
     if (!status.ok()) return status;
   }
-  if (options.schedule_checkpoint) {
+  if (options.schedule_checkpoint && !rollback) {
     schedule_checkpoint_ = options.schedule_checkpoint;
     status = Execute("PRAGMA wal_autocheckpoint = 0", "take over checkpoints");
     if (!status.ok()) return status;

@@ -82,6 +82,20 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
     // suffice for this schema's small transactions: pages not cached are
     // read again from the OS's page cache. See also StartPageCachesEmpty.
     int cache_pages = 0;
+    // The journal. kWriteAheadLog: as described at the top. kRollback (only
+    // with Durability::kOwnerSyncs): a rollback journal beside the file
+    // (journal_mode=PERSIST, kept open: still two descriptors), for many
+    // storages in one process: the write-ahead log's index costs each
+    // connection 32 KiB of heap, a rollback journal nothing. A file is
+    // switched at Open, either way, and keeps its data: a data directory
+    // works with both.
+    enum class Journal { kWriteAheadLog, kRollback };
+    Journal journal = Journal::kWriteAheadLog;
+    // With Journal::kRollback: a new file gets 1 KiB pages instead of
+    // SQLite's 4 KiB (from a template built with them, no cost at Open); each
+    // cached page costs its size, so the page cache's floor is 7 KiB instead
+    // of 21. A file keeps the page size it was created with.
+    bool small_pages = false;
   };
 
   // Process-wide, before the first Open (false if SQLite is in use
@@ -192,10 +206,10 @@ class SqliteStorage final : public KeyValueStore, public MessageLog, public Writ
   static base::Result<std::unique_ptr<SqliteStorage>> OpenFile(const std::string& path,
                                                                const Options& options);
   // Where neither `path` nor its -wal exists, builds the empty database
-  // under a temporary name and renames it into place, unsynced
+  // (the template that suits `options`) under a temporary name and renames it into place, unsynced
   // (sqlite_create.cc); true if it did. False: there is a file, or building
   // failed (the ordinary open then meets and reports the problem).
-  static bool CreateFile(const std::string& path);
+  static bool CreateFile(const std::string& path, const Options& options);
   // CreateFile, then OpenFile.
   static base::Result<std::unique_ptr<SqliteStorage>> CreateAndOpenFile(const std::string& path,
                                                                         const Options& options);

@@ -9,7 +9,7 @@
 // write that restarts the log has two (the header SQLite syncs first, so
 // that old frames can never be read as new ones, then the group's own).
 // Also what many storages in one process use: Durability::kOwnerSyncs,
-// SyncFileSystem and StartPageCachesEmpty.
+// SyncFileSystem, StartPageCachesEmpty and Options::small_pages.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
