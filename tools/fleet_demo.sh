@@ -21,10 +21,12 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+# ARM builds under emulation: programs run through the wrapper (docs/cross.md).
+read -r -a run <<<"${CROSS_EXEC_WRAPPER:-}"
 dir=$(mktemp -d /tmp/ocpp16-fleet-demo-XXXXXX)
 csms_pid=
 trap '[[ -n "$csms_pid" ]] && kill "$csms_pid" 2>/dev/null; true' EXIT
-"$csms" --port 0 --heartbeat 10 >"$dir/csms.out" 2>&1 &
+"${run[@]}" "$csms" --port 0 --heartbeat 10 >"$dir/csms.out" 2>&1 &
 csms_pid=$!
 url=
 for _ in $(seq 100); do
@@ -40,7 +42,7 @@ echo '{"MeterValueSampleInterval": "5"}' >"$dir/config.json"
 ramp=$((duration < 15 ? 1 : 5))
 log "$count stations -> $url for ${duration} s (data in $dir)"
 status=0
-"$fleet" --csms "$url" --count "$count" --data-dir "$dir/stations" --ramp-up "$ramp" \
+"${run[@]}" "$fleet" --csms "$url" --count "$count" --data-dir "$dir/stations" --ramp-up "$ramp" \
   --duration "$duration" --idle-mean 8 --charge-mean 12 --stats-interval 2 \
   --config "$dir/config.json" --report "$dir/fleet-report.html" >"$dir/stats.jsonl" || status=$?
 kill "$csms_pid" 2>/dev/null || true

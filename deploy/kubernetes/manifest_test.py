@@ -22,6 +22,12 @@ import unittest
 import yaml
 
 MANIFEST, CONTAINERFILE, FLAG_NAMES, STATION_FLEET = sys.argv[1:5]
+# ARM builds under emulation (docs/cross.md): the build's programs run
+# through the wrapper.
+RUN = os.environ.get("CROSS_EXEC_WRAPPER", "").split()
+# Multiarch directories of the ELF machines a build targets.
+TRIPLETS = {"AArch64": "aarch64-linux-gnu", "ARM": "arm-linux-gnueabihf",
+            "Advanced Micro Devices X86-64": "x86_64-linux-gnu"}
 
 # What the Secret would hold; the test needs values, not these.
 SECRET_VALUES = {"CSMS_URL": "wss://csms.example.com/ocpp", "CSMS_PASSWORD": "pass word$1"}
@@ -108,20 +114,20 @@ class ManifestTest(unittest.TestCase):
                 self.assertEqual(flag_value(args, "--password"), SECRET_VALUES["CSMS_PASSWORD"])
 
     def test_station_fleet_accepts_the_command_line(self):
-        names = subprocess.run([FLAG_NAMES], capture_output=True, text=True, check=True)
+        names = subprocess.run(RUN + [FLAG_NAMES], capture_output=True, text=True, check=True)
         accepted = set(names.stdout.split())
         self.assertIn("--csms", accepted)
         with tempfile.TemporaryDirectory() as stub_dir:
             args = run_pod_command(self.spec, 3, stub_dir)
         flags = {a.split("=", 1)[0] for a in args if a.startswith("--")}
         self.assertEqual(flags - accepted, set())
-        check = subprocess.run([FLAG_NAMES, "--check"] + args, capture_output=True, text=True)
+        check = subprocess.run(RUN + [FLAG_NAMES, "--check"] + args, capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stderr)
 
     def test_the_checker_refuses_what_station_fleet_refuses(self):
         # Guards the test above against a --check that accepts anything.
         bad = ["--csms", "ws://127.0.0.1:1", "--count", "1", "--data-dir", "/tmp/x", "--nope", "1"]
-        check = subprocess.run([FLAG_NAMES, "--check"] + bad, capture_output=True, text=True)
+        check = subprocess.run(RUN + [FLAG_NAMES, "--check"] + bad, capture_output=True, text=True)
         self.assertEqual(check.returncode, 1)
         self.assertIn("unknown flag --nope", check.stderr)
 
@@ -144,6 +150,29 @@ def installed_packages(instructions):
     return packages
 
 
+def library_paths(binary, sonames):
+    """Where the loader finds each of `sonames`: ldd for a host binary; for
+    another architecture's (which ldd cannot load) the multiarch
+    directories of its ELF machine."""
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    if ldd.returncode == 0 and "=>" in ldd.stdout:
+        paths = dict(re.findall(r"^\s*(\S+) => (\S+) \(0x", ldd.stdout, re.MULTILINE))
+        # The dynamic loader (NEEDED in some builds) is listed by its path.
+        for path in re.findall(r"^\s*(/\S+) \(0x", ldd.stdout, re.MULTILINE):
+            paths[os.path.basename(path)] = path
+        return paths
+    header = subprocess.run(["readelf", "-h", binary], capture_output=True, text=True, check=True)
+    machine = re.search(r"Machine:\s+(.+)", header.stdout).group(1).strip()
+    triplet = TRIPLETS[machine]
+    paths = {}
+    for soname in sonames:
+        for directory in (f"/usr/lib/{triplet}", f"/lib/{triplet}", "/usr/lib", "/lib"):
+            if os.path.exists(os.path.join(directory, soname)):
+                paths[soname] = os.path.join(directory, soname)
+                break
+    return paths
+
+
 def needed_packages(binary):
     """Debian packages of the shared libraries `binary` names (readelf's
     NEEDED; apt brings what those need), found through the paths ldd
@@ -153,11 +182,7 @@ def needed_packages(binary):
         ["readelf", "-d", binary], capture_output=True, text=True, check=True
     ).stdout
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", dynamic)
-    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
-    paths = dict(re.findall(r"^\s*(\S+) => (\S+) \(0x", ldd, re.MULTILINE))
-    # The dynamic loader (NEEDED in some builds) is listed by its path.
-    for path in re.findall(r"^\s*(/\S+) \(0x", ldd, re.MULTILINE):
-        paths[os.path.basename(path)] = path
+    paths = library_paths(binary, needed)
     packages = {}
     for soname in needed:
         if SANITIZER_LIBRARIES.match(soname):
