@@ -3,8 +3,9 @@
 # the host and for the ARM targets (docs/cross.md):
 #   size    stripped (strip --strip-all) copies of station_sim and
 #           bare_lws_client, both built -c opt; for station_sim also its own
-#           code: the stripped size less the statically linked SQLite
-#           (the sizes of the symbols that libsqlite3.a defines)
+#           code: the stripped size less the statically linked SQLite and
+#           C++ runtime (the sizes of the symbols that libsqlite3.a,
+#           libstdc++.a and libgcc_eh.a define)
 #   memory  peak RSS of station_sim over one full charging session against
 #           the project's central system (boot, plug in, RFID, start, 3 meter
 #           values at 1 s, stop, unplug), and of bare_lws_client doing its
@@ -116,6 +117,14 @@ for t in "${targets[@]}"; do
   "${prefix}strip" --strip-all -o "$dir/station_sim" "${station_bin[$t]}"
   "${prefix}strip" --strip-all -o "$dir/bare_lws_client" "${bare_bin[$t]}"
   sqlite=$(archive_bytes "${prefix}nm" "${station_bin[$t]}" "$(libdir_of "$t")/libsqlite3.a")
+  # The C++ runtime, when linked in (//third_party:static_cxx_runtime).
+  runtime=0
+  for archive in libstdc++.a libgcc_eh.a; do
+    path=$("${prefix}gcc" -print-file-name="$archive")
+    if [[ -f "$path" ]]; then
+      runtime=$((runtime + $(archive_bytes "${prefix}nm" "${station_bin[$t]}" "$path")))
+    fi
+  done
 
   log "$t: one station_sim session and the bare client against tools/csms${qemu:+ (under $qemu)}"
   CROSS_EXEC_WRAPPER=${qemu:+$(command -v "$qemu")} timeout 300 "$csms" \
@@ -130,7 +139,7 @@ for t in "${targets[@]}"; do
   bare_ssl_rss=$(peak "$dir/results.txt" bare_lws_client_ssl_init)
   frames=$(awk '$1 == "session" { sub("frames=", "", $3); print $3 }' "$dir/results.txt")
   row_station[$t]=$(printf '%-6s %-27s %11s %11s %13s   %s' "$t" station_sim "$station_size" \
-    "$((station_size - sqlite))" "$station_rss" "full charging session, ${frames:-?} OCPP frames")
+    "$((station_size - sqlite - runtime))" "$station_rss" "full charging session, ${frames:-?} OCPP frames")
   row_bare[$t]=$(printf '%-6s %-27s %11s %11s %13s   %s\n%-6s %-27s %11s %11s %13s   %s' \
     "$t" bare_lws_client "$bare_size" - "$bare_rss" "connect + 1 BootNotification" \
     "$t" "bare_lws_client --ssl-init" "(same)" - "$bare_ssl_rss" "the same, OpenSSL initialised")
@@ -142,7 +151,7 @@ for t in "${targets[@]}"; do
 done
 
 echo "footprint: -c opt, stripped copies; $(date -u +%Y-%m-%d), $(nproc) cores"
-echo "own code B = stripped B less the statically linked SQLite; ARM peak RSS is qemu-user's process"
+echo "own code B = stripped B less the statically linked SQLite and C++ runtime; ARM peak RSS is qemu-user's process"
 printf '%-6s %-27s %11s %11s %13s   %s\n' target binary "stripped B" "own code B" "peak RSS KiB" session
 for t in "${targets[@]}"; do
   echo "${row_station[$t]}"
