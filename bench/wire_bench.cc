@@ -22,9 +22,9 @@
 // Prints a table and a one-line JSON summary.
 //
 //   ./run bench wire_bench [-- --calls=2000 --sessions=200 --idle-seconds=60 --repeat=10]
-#include <unistd.h>
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -186,6 +186,12 @@ class Bench {
         ChildProcess child = SpawnBooted(kinds[k], "s" + std::to_string(i), &ns, &cpu_ns);
         out[k]->ns.push_back(ns);
         cpu[k]->ns.push_back(cpu_ns);
+        KillAndDisconnect(child);
+        if (kinds[k] != Kind::kStation) continue;
+        // The same data dir again: a reboot after a power cut.
+        child = SpawnBooted(Kind::kStation, "s" + std::to_string(i), &ns, &cpu_ns);
+        r.spawn_station_restart.ns.push_back(ns);
+        r.spawn_cpu_station_restart.ns.push_back(cpu_ns);
         KillAndDisconnect(child);
       }
     }

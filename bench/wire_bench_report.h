@@ -15,6 +15,9 @@ struct WireBenchResults {
   // when it arrived.
   Samples spawn_station, spawn_bare, spawn_bare_ssl;
   Samples spawn_cpu_station, spawn_cpu_bare, spawn_cpu_bare_ssl;
+  // station_sim again on the data dir the first start left (killed with
+  // SIGKILL after its BootNotification): a reboot, the common case.
+  Samples spawn_station_restart, spawn_cpu_station_restart;
   // Round trips at the central system.
   Samples get_config, data_transfer, get_config_idle, remote_start, start_tx, remote_stop;
   Cost get_cost, dt_cost, session_cost, idle;

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -153,6 +154,10 @@ class Station {
                                          flags_.password, flags_.ca_file,  flags_.cert,
                                          flags_.key};
   }
+
+  // The first connection attempt since Boot has its outcome (the
+  // BootNotification is written, or the attempt failed).
+  bool FirstAttemptDone() const { return storage_finished_; }
 
   bool Boot(std::string* error) {
     // A damaged database is moved aside and the station starts afresh
@@ -411,6 +416,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Pages are allocated as SQLite reads them, not 20 at once (88 KiB,
+  // written to at the first read, before the BootNotification).
+  hal::SqliteStorage::StartPageCachesEmpty();
+
   base::SystemClock clock;
   runtime::LwsEventLoop::Options loop_options;
   loop_options.log_sink = [&flags](runtime::LogLevel level, std::string_view message) {
@@ -474,6 +483,15 @@ int main(int argc, char** argv) {
   });
   std::string error;
   if (!station.Boot(&error)) Die(error, 1);
+  // The BootNotification goes out before the threads that take signals and
+  // stdin exist (creating them is work at the most watched moment of a
+  // start): they start once the first attempt has its outcome, at most
+  // 200 ms in. Until then signals stay pending (blocked) and commands wait
+  // in the pipe.
+  const auto threads_due = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  while (!station.FirstAttemptDone() && std::chrono::steady_clock::now() < threads_due) {
+    loop->RunOnce(std::chrono::milliseconds(20));
+  }
 
   std::thread signal_thread([&] {
     int signal_number = 0;
