@@ -1,7 +1,6 @@
-// SqliteStorage's first start in a data directory: the empty database file
-// is written under a temporary name from bytes built at build time
-// (sqlite_schema.h) and renamed into place, and nothing is synced until
-// something is stored (FinishOpen).
+// SqliteStorage's first start in a data directory (and the schema check of every Open): the empty
+// database file is written under a temporary name from bytes built at build time (sqlite_schema.h)
+// and renamed into place, and nothing is synced until something is stored (FinishOpen).
 //
 // Built in place, SQLite would give the empty file its first page through a
 // rollback journal and then create the write-ahead log and commit the
@@ -15,10 +14,12 @@
 // file system that can leave a renamed file with garbage pages would make
 // the next start move it aside as damaged.
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -107,6 +108,40 @@ base::Status SqliteStorage::FinishOpen() {
     }
   }
   return base::OkStatus();
+}
+
+// Runs inside the write transaction Initialize opened, so two processes
+// opening a new file at once cannot both create the schema.
+base::Status SqliteStorage::CreateOrCheckSchema() {
+  base::Result<std::string> version_text = QueryText("PRAGMA user_version", "read schema version");
+  if (!version_text.ok()) return version_text.status();
+  const int version = std::atoi(version_text->c_str());
+  if (version == sqlite_schema::kVersion) return base::OkStatus();
+  if (version > sqlite_schema::kVersion) {
+    return base::Status(base::StatusCode::kFailedPrecondition,
+                        "storage: " + path_ + " has schema version " + std::to_string(version) +
+                            ", newer than this software's " +
+                            std::to_string(sqlite_schema::kVersion));
+  }
+  if (version != 0) {
+    return base::Status(
+        base::StatusCode::kDataLoss,
+        "storage: " + path_ + " has an invalid schema version " + std::to_string(version));
+  }
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_, sqlite_schema::kCreate, nullptr, nullptr, &error);
+  sqlite3_free(error);  // Error reads the same text from the connection
+  if (rc == SQLITE_OK) {
+    created_schema_ = true;
+    return base::OkStatus();
+  }
+  if ((rc & 0xff) == SQLITE_ERROR) {
+    // E.g. "table kv already exists": some other application's database.
+    // (Error's text is one line: it names the file and SQLite's reason.)
+    return base::Status(base::StatusCode::kFailedPrecondition,
+                        Error(rc, "not an OCPP storage file").message());
+  }
+  return Error(rc, "create schema");
 }
 
 }  // namespace ocpp::hal

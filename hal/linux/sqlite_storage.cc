@@ -17,8 +17,6 @@
 namespace ocpp::hal {
 namespace {
 
-constexpr int kSchemaVersion = sqlite_schema::kVersion;
-
 constexpr const char* kStatementSql[] = {
     "BEGIN IMMEDIATE",
     "COMMIT",
@@ -301,39 +299,6 @@ base::Status SqliteStorage::Initialize(const Options& options) {
     sqlite3_wal_hook(db_, &SqliteStorage::OnWalCommit, this);
   }
   return PrepareStatements();
-}
-
-// Runs inside the write transaction Initialize opened, so two processes
-// opening a new file at once cannot both create the schema.
-base::Status SqliteStorage::CreateOrCheckSchema() {
-  base::Result<std::string> version_text = QueryText("PRAGMA user_version", "read schema version");
-  if (!version_text.ok()) return version_text.status();
-  const int version = std::atoi(version_text->c_str());
-  if (version == kSchemaVersion) return base::OkStatus();
-  if (version > kSchemaVersion) {
-    return base::Status(base::StatusCode::kFailedPrecondition,
-                        "storage: " + path_ + " has schema version " + std::to_string(version) +
-                            ", newer than this software's " + std::to_string(kSchemaVersion));
-  }
-  if (version != 0) {
-    return base::Status(
-        base::StatusCode::kDataLoss,
-        "storage: " + path_ + " has an invalid schema version " + std::to_string(version));
-  }
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db_, sqlite_schema::kCreate, nullptr, nullptr, &error);
-  std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
-  sqlite3_free(error);
-  if (rc == SQLITE_OK) {
-    created_schema_ = true;
-    return base::OkStatus();
-  }
-  if ((rc & 0xff) == SQLITE_ERROR) {
-    // E.g. "table kv already exists": some other application's database.
-    return base::Status(base::StatusCode::kFailedPrecondition,
-                        OneLine("storage: " + path_ + " is not an OCPP storage file: " + detail));
-  }
-  return base::Status(CodeFor(rc), OneLine("storage: " + path_ + ": create schema: " + detail));
 }
 
 base::Status SqliteStorage::PrepareStatements() {
