@@ -176,7 +176,7 @@ TEST(WsHandshakeTest, WrongOrMissingAccept) {
 }
 
 TEST(WsHandshakeTest, SubprotocolMustBeExactlyTheOneOffered) {
-  for (const std::string line :
+  for (const std::string& line :
        {std::string(""), std::string("Sec-WebSocket-Protocol: ocpp2.0\r\n"),
         std::string("Sec-WebSocket-Protocol: OCPP1.6\r\n"),
         std::string("Sec-WebSocket-Protocol: ocpp1.6\r\n"

@@ -2,7 +2,6 @@
 // the current connection and reconnects at once with the new URL, profile and
 // credentials; options that cannot work change nothing.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <memory>
 #include <string>
@@ -23,7 +22,6 @@ class WsReconfigureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string directory = testing::TestTempDirectory() + "/ws_reconfigure_pki";
-    mkdir(directory.c_str(), 0700);
     auto pki = testing::CreateTestPki(directory, "CP1");
     ASSERT_TRUE(pki.has_value());
     pki_ = *pki;

@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -70,7 +69,6 @@ class WsTlsFailureLogTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string directory = testing::TestTempDirectory() + "/ws_tls_failure_log_pki";
-    mkdir(directory.c_str(), 0700);
     std::optional<testing::TestPki> pki = testing::CreateTestPki(directory, "CP1");
     ASSERT_TRUE(pki.has_value());
     pki_ = new testing::TestPki(std::move(*pki));

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -54,7 +53,6 @@ class WsTransportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string directory = testing::TestTempDirectory() + "/ws_transport_test_pki";
-    mkdir(directory.c_str(), 0700);
     std::optional<testing::TestPki> pki = testing::CreateTestPki(directory, kChargePointId);
     ASSERT_TRUE(pki.has_value()) << "could not create test certificates in " << directory;
     pki_ = new testing::TestPki(std::move(*pki));

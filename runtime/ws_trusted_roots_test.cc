@@ -2,7 +2,6 @@
 // CentralSystemRootCertificate) are trusted from the next TLS handshake on,
 // next to ca_file; removing them withdraws the trust.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <fstream>
 #include <memory>
@@ -25,7 +24,6 @@ class WsTrustedRootsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string directory = testing::TestTempDirectory() + "/ws_trusted_roots_pki";
-    mkdir(directory.c_str(), 0700);
     auto pki = testing::CreateTestPki(directory, "CP1");
     ASSERT_TRUE(pki.has_value());
     pki_ = *pki;

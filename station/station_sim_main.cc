@@ -7,16 +7,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -29,6 +25,7 @@
 #include "hal/linux/file_credential_store.h"
 #include "hal/linux/file_diagnostics_log.h"
 #include "hal/linux/sqlite_storage.h"
+#include "hal/sim/data_dir.h"
 #include "hal/sim/sim_commands.h"
 #include "hal/sim/sim_firmware.h"
 #include "hal/sim/sim_hardware.h"
@@ -51,46 +48,6 @@ using station::sim::Flags;
 using station::sim::Level;
 using station::sim::ParseFlags;
 using station::sim::ReadFactoryConfig;
-
-// Connector 1 keeps the file name of the single-connector releases.
-std::string MeterFile(const std::string& data_dir, int connector) {
-  return data_dir + "/sim-meter-wh" + (connector == 1 ? "" : "-" + std::to_string(connector));
-}
-
-// mkdir -p: the contract says the data dir is created if missing.
-bool MakeDirectories(const std::string& path, std::string* error) {
-  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (!prefix.empty() && mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      *error = prefix + ": " + std::strerror(errno);
-      return false;
-    }
-    if (slash == std::string::npos) break;
-  }
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    *error = path + ": not a directory";
-    return false;
-  }
-  return true;
-}
-
-std::int64_t ReadMeterFile(const std::string& path) {
-  std::ifstream in(path);
-  long long wh = 0;
-  if (in >> wh && wh >= 0) return wh;
-  return 0;
-}
-
-// Write-then-rename, so a kill leaves the old or the new value, never half.
-bool WriteMeterFile(const std::string& path, std::int64_t wh) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!(out << wh << "\n")) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 // The current a duty cycle offers, to 0.1 A (the J1772 formulas; the
 // nearest tenth, since the duty itself was rounded down from the limit).
@@ -405,7 +362,7 @@ int main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
   std::map<std::string, std::string> factory;
   if (std::string error; !ReadFactoryConfig(flags.config_file, &factory, &error)) Die(error);
-  if (std::string error; !MakeDirectories(flags.data_dir, &error)) {
+  if (std::string error; !hal::sim::MakeDirectories(flags.data_dir, &error)) {
     Die("cannot create --data-dir " + error, 1);
   }
   // Signals are taken by one thread with sigwait, never in a handler.
@@ -440,13 +397,14 @@ int main(int argc, char** argv) {
   hw_options.phases = flags.phases;
   hw_options.supply_current_a = flags.supply_current_a;
   for (int c = 1; c <= flags.connectors; ++c) {
-    hw_options.initial_energy_wh.push_back(ReadMeterFile(MeterFile(flags.data_dir, c)));
+    hw_options.initial_energy_wh.push_back(
+        hal::sim::ReadMeterRegister(hal::sim::MeterRegisterPath(flags.data_dir, c)));
   }
   hal::sim::SimHardware hardware(clock, hw_options);
   for (int c = 1; c <= flags.connectors; ++c) {
     hardware.sim_connector(c).SetRegisterPersistence(
-        [path = MeterFile(flags.data_dir, c)](std::int64_t wh) {
-          return WriteMeterFile(path, wh);
+        [path = hal::sim::MeterRegisterPath(flags.data_dir, c)](std::int64_t wh) {
+          return hal::sim::WriteMeterRegister(path, wh);
         });
   }
   EventWriter out;

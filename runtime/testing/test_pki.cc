@@ -4,7 +4,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -124,6 +126,7 @@ bool Make(const std::string& directory, const std::string& stem, const CertSpec&
 
 std::optional<TestPki> CreateTestPki(const std::string& directory,
                                      const std::string& client_common_name) {
+  if (mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return std::nullopt;
   TestPki pki;
   Key ca_key, other_key;
   Cert ca, other;

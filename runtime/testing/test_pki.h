@@ -31,7 +31,8 @@ struct TestPki {
   std::string rogue_client_key;
 };
 
-// Writes everything into `directory` (which must exist). Empty on failure.
+// Writes everything into `directory`, created (mode 0700) if missing; its
+// parent must exist. Empty on failure.
 std::optional<TestPki> CreateTestPki(const std::string& directory,
                                      const std::string& client_common_name);
 

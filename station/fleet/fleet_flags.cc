@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "station/sim/sim_flags.h"
+
 namespace ocpp::station::fleet {
 
 namespace {
@@ -66,14 +68,7 @@ bool ParseFleetFlags(const std::vector<std::string>& args, FleetFlags* flags, bo
   bool have_count = false;
   const auto& names = FleetFlagNames();
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
-    std::string value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      inline_value = true;
-    }
+    auto [arg, value, inline_value] = sim::SplitFlagArgument(args[i]);
     if (arg == "--help" || arg == "-h") {
       *help = true;
       return true;

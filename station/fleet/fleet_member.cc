@@ -1,34 +1,11 @@
 #include "station/fleet/fleet_member.h"
 
-#include <cstdio>
-#include <fstream>
-
+#include "hal/sim/data_dir.h"
 #include "station/fleet/fleet.h"
 
 namespace ocpp::station::fleet {
 
 namespace {
-
-// The register file of station_sim (connector 1), so that station_sim can
-// take over a fleet station's data dir and its meter keeps counting up.
-std::string MeterFile(const std::string& data_dir) { return data_dir + "/sim-meter-wh"; }
-
-std::int64_t ReadMeterFile(const std::string& path) {
-  std::ifstream in(path);
-  long long wh = 0;
-  if (in >> wh && wh >= 0) return wh;
-  return 0;
-}
-
-// Write-then-rename: a kill leaves the old or the new value.
-bool WriteMeterFile(const std::string& path, std::int64_t wh) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!(out << wh << "\n")) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 // How long a station waits for the close handshake at a Reset before it
 // reboots anyway (the transport gives up after 5 s itself).
@@ -93,11 +70,14 @@ void FleetMember::Boot() {
     hal::sim::SimHardware::Options hw;
     hw.connectors = 1;
     hw.power_draw_w = flags.power_w;
-    hw.initial_energy_wh.push_back(ReadMeterFile(MeterFile(data_dir_)));
+    hw.initial_energy_wh.push_back(
+        hal::sim::ReadMeterRegister(hal::sim::MeterRegisterPath(data_dir_, 1)));
     hw.system_info.charge_point_serial_number = id_.substr(0, 25);
     hardware_ = std::make_unique<hal::sim::SimHardware>(fleet_.loop().clock(), hw);
     hardware_->sim_connector(1).SetRegisterPersistence(
-        [path = MeterFile(data_dir_)](std::int64_t wh) { return WriteMeterFile(path, wh); });
+        [path = hal::sim::MeterRegisterPath(data_dir_, 1)](std::int64_t wh) {
+          return hal::sim::WriteMeterRegister(path, wh);
+        });
     std::weak_ptr<FleetMember*> weak = alive_;
     runtime::LwsEventLoop& loop = fleet_.loop();
     hardware_->SetPoster([weak, &loop](std::function<void()> task) {

@@ -5,19 +5,17 @@
 // (or --duration) for a graceful stop.
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <thread>
 
 #include "base/clock.h"
 #include "hal/linux/sqlite_storage.h"
+#include "hal/sim/data_dir.h"
 #include "runtime/lws_event_loop.h"
 #include "station/fleet/fleet.h"
 #include "station/fleet/fleet_report.h"
@@ -38,24 +36,6 @@ constexpr rlim_t kFdsFixed = 64;
 [[noreturn]] void Die(const std::string& reason, int code = 2) {
   std::fprintf(stderr, "station_fleet: %s\n", reason.c_str());
   std::exit(code);
-}
-
-// mkdir -p.
-bool MakeDirectories(const std::string& path, std::string* error) {
-  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (!prefix.empty() && mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      *error = prefix + ": " + std::strerror(errno);
-      return false;
-    }
-    if (slash == std::string::npos) break;
-  }
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    *error = path + ": not a directory";
-    return false;
-  }
-  return true;
 }
 
 // Raises the soft open-file limit to the hard one before the loop exists
@@ -97,7 +77,8 @@ int main(int argc, char** argv) {
   // Fleet defaults under --config: sessions report MeterValues every minute.
   std::map<std::string, std::string> factory = {{"MeterValueSampleInterval", "60"}};
   if (!station::sim::ReadFactoryConfig(flags.config_file, &factory, &error)) Die(error);
-  if (!MakeDirectories(flags.data_dir, &error)) Die("cannot create --data-dir " + error, 1);
+  if (!hal::sim::MakeDirectories(flags.data_dir, &error))
+    Die("cannot create --data-dir " + error, 1);
   RaiseOpenFileLimit(flags.count);
   // Before any storage opens: 88 KiB less per station (sqlite_storage.h).
   hal::SqliteStorage::StartPageCachesEmpty();

@@ -36,6 +36,12 @@ int ParseIntFlag(const std::string& flag, const std::string& value, int min, int
 
 }  // namespace
 
+FlagArgument SplitFlagArgument(const std::string& word) {
+  const auto eq = word.find('=');
+  if (eq == std::string::npos || word.rfind("--", 0) != 0) return {word, "", false};
+  return {word.substr(0, eq), word.substr(eq + 1), true};
+}
+
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   std::map<std::string, std::string*> strings = {
@@ -45,14 +51,7 @@ Flags ParseFlags(int argc, char** argv) {
       {"--cert", &flags.cert},         {"--key", &flags.key},
       {"--csms-tls", &flags.csms_tls}};
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      inline_value = true;
-    }
+    auto [arg, value, inline_value] = SplitFlagArgument(argv[i]);
     if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: station_sim --csms URL --id CHARGE_POINT_ID --data-dir DIR [--config FILE]\n"

@@ -31,6 +31,16 @@ struct Flags {
   int supply_current_a = 0;  // 0: connectors x max current
 };
 
+// One command-line word as a flag: "--name=value" splits at the first '='
+// (the value may be empty); anything else is a name whose value, if it
+// takes one, is the next word. Shared with station_fleet.
+struct FlagArgument {
+  std::string name;
+  std::string value;
+  bool has_inline_value = false;
+};
+FlagArgument SplitFlagArgument(const std::string& word);
+
 // The flags, or Die() with the reason (usage on --help).
 Flags ParseFlags(int argc, char** argv);
 

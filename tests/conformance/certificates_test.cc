@@ -8,7 +8,6 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -77,17 +76,7 @@ std::string SubjectOf(const std::string& pem) {
 
 class Certificates : public Harness {
  protected:
-  void SetUp() override {
-    security_extension_ = true;
-    const std::string directory = data_dir() + "-pki";
-    mkdir(directory.c_str(), 0700);
-    auto pki = runtime::testing::CreateTestPki(directory, "CP1");
-    ASSERT_TRUE(pki.has_value());
-    pki_ = *pki;
-    // The test certificates are valid around the real date.
-    clock().SetWall(
-        std::chrono::time_point_cast<base::WallTime::duration>(std::chrono::system_clock::now()));
-  }
+  void SetUp() override { SetUpSecurityWithTestPki(&pki_); }
   InstallCertificateStatusEnumType Install(CertificateUseEnumType type, const std::string& pem) {
     v16::InstallCertificateReq req;
     req.certificate_type = type;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 namespace ocpp::conformance {
@@ -194,6 +195,15 @@ void Harness::CreateStation() {
   // Deferred hardware notifications are posted: no polling, as station_sim.
   hardware_->SetPoster([this](std::function<void()> task) { loop_->Post(std::move(task)); });
   cp_->Start();
+}
+
+void Harness::SetUpSecurityWithTestPki(runtime::testing::TestPki* pki) {
+  security_extension_ = true;
+  auto made = runtime::testing::CreateTestPki(data_dir() + "-pki", "CP1");
+  ASSERT_TRUE(made.has_value());
+  *pki = *made;
+  clock_.SetWall(
+      std::chrono::time_point_cast<base::WallTime::duration>(std::chrono::system_clock::now()));
 }
 
 void Harness::PowerCut() {

@@ -23,6 +23,7 @@
 #include "hal/sim/sim_hardware.h"
 #include "runtime/lws_event_loop.h"
 #include "runtime/testing/fake_file_transfer.h"
+#include "runtime/testing/test_pki.h"
 #include "runtime/ws_client_transport.h"
 #include "station/charge_point.h"
 #include "tools/csms/central_system.h"
@@ -63,6 +64,10 @@ class Harness : public ::testing::Test {
   // MeterValues do not interleave (checklist section 0, harness defaults).
   void StartStation(std::map<std::string, std::string> factory_config = {},
                     bool wait_for_boot = true);
+  // For the security cases, before StartStation: the security extension on,
+  // a test PKI made beside the data dir into `pki`, and the wall clock at
+  // the real date (the test certificates are valid around it).
+  void SetUpSecurityWithTestPki(runtime::testing::TestPki* pki);
   // Power cut: the station's objects vanish with no shutdown at all.
   void PowerCut();
   // In-process reboots (Reset): like station_sim, a reboot request from the

@@ -2,9 +2,6 @@
 // with a test PKI made at test time. The ManufacturerRootCertificate is the
 // test CA; the firmware is signed (ECDSA, SHA-256) with the key of a
 // certificate it issued.
-#include <sys/stat.h>
-
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -21,16 +18,7 @@ constexpr const char* kImage = "version=7.0\nsigned image bytes";
 
 class SignedFirmware : public Harness {
  protected:
-  void SetUp() override {
-    security_extension_ = true;
-    const std::string directory = data_dir() + "-pki";
-    mkdir(directory.c_str(), 0700);
-    auto pki = runtime::testing::CreateTestPki(directory, "CP1");
-    ASSERT_TRUE(pki.has_value());
-    pki_ = *pki;
-    clock().SetWall(
-        std::chrono::time_point_cast<base::WallTime::duration>(std::chrono::system_clock::now()));
-  }
+  void SetUp() override { SetUpSecurityWithTestPki(&pki_); }
   void InstallManufacturerRoot(const std::string& path) {
     v16::InstallCertificateReq req;
     req.certificate_type = v16::CertificateUseEnumType::kManufacturerRootCertificate;

@@ -126,7 +126,6 @@ TEST_F(StationSimFirmware, UpdateOverFtpWithALogin) {
 // https and ftps (implicit TLS), trusted through --ca-file.
 TEST_F(StationSimFirmware, UpdateOverHttpsAndFtpsWithTheConfiguredCa) {
   const std::string pki_dir = TempDir("pki");
-  ::mkdir(pki_dir.c_str(), 0755);
   auto pki = runtime::testing::CreateTestPki(pki_dir, "SIM-1");
   ASSERT_TRUE(pki.has_value());
   fs::HttpServerOptions h;
